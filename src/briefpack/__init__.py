@@ -1,0 +1,9 @@
+"""briefpack: build modern slavery briefings for UK elected representatives from real data.
+
+Modules, one job each: ``paths``, ``errors``, ``data`` (the only file reader, validating),
+``geography`` (seats, MPs, police forces), ``stats`` (pure functions), ``figures`` (one number per
+concern), ``charts`` (Altair theme, offline SVG), ``content`` (editable YAML), ``briefing``
+(notebook sections), ``execute`` (Papermill on warm kernels), ``export`` (HTML, PDF), ``pack``
+(workers, batches), ``plan`` (jobs from parameters), ``cli``.
+"""
+__version__ = "0.1.0"

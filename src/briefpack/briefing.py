@@ -1,0 +1,168 @@
+"""A constituency briefing: the parameters resolved, and one method per section of the notebook.
+
+The notebook ``notebooks/briefing.ipynb`` is the outline; each of its cells is one call here. All
+user text goes through Jinja's autoescaping, so a club name is always text, never markup.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+import jinja2
+
+from . import charts, content, data, figures, geography, paths, stats
+from .errors import InputError, quote_input
+
+# The tables every constituency briefing reads (its sources list, and its inputs for the manifest).
+TABLES = (data.CONSTITUENCIES, data.MPS, data.SEAT_FORCES, data.SEAT_COUNCILS, data.COUNCIL_FORCES,
+          data.NRM_UK, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY)
+MAX_TEXT = 120
+
+
+class Section:
+    """HTML shown as a cell's output (Jupyter calls ``_repr_html_``)."""
+
+    def __init__(self, html: str):
+        self.html = html
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(paths.templates_dir() / "sections")),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )
+    env.filters["n"] = figures.n
+    env.filters["pct"] = figures.pct
+    env.filters["date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
+    return env
+
+
+def render(template: str, **values) -> Section:
+    return Section(_env().get_template(template).render(**values))
+
+
+def clean_text(value, what: str) -> str:
+    """A free-text parameter: one line, bounded; shown escaped."""
+    text = " ".join(str(value or "").split())
+    if len(text) > MAX_TEXT:
+        raise InputError(f"The {what} is {len(text)} characters long; keep it under {MAX_TEXT}.")
+    return text
+
+
+def parse_date(value, what: str = "meeting date") -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError(f"The {what} {quote_input(value)} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-04.") from None
+
+
+@dataclass
+class Briefing:
+    seat: geography.Seat
+    concerns: list
+    club: str = ""
+    meeting_date: dt.date | None = None
+    member: geography.Member = field(init=False)
+    forces: list = field(init=False)
+
+    def __post_init__(self):
+        self.member = geography.member(self.seat)
+        self.forces = geography.forces(self.seat)
+
+    @classmethod
+    def prepare(cls, constituency, concerns=None, club="", meeting_date=None) -> "Briefing":
+        """Check every parameter and resolve the seat; raises InputError with a one-line message."""
+        seat = geography.resolve(constituency)
+        keys = content.parse_concerns(concerns)
+        all_concerns = content.concerns()
+        return cls(seat, [all_concerns[k] for k in keys], clean_text(club, "club name"), parse_date(meeting_date))
+
+    @property
+    def main_force(self) -> geography.Force:
+        return self.forces[0]
+
+    @cached_property
+    def _police(self):
+        return data.load(data.NRM_POLICE)
+
+    def figure_tables(self) -> list[str]:
+        """The tables read by the figures of the chosen concerns."""
+        return [figures.FIGURE_TABLES[c.figure_for(self.seat.nation)] for c in self.concerns]
+
+    # --- sections -------------------------------------------------------------------------------
+
+    def cover(self) -> Section:
+        return render("cover.html.j2", b=self, seat=self.seat, mp=self.member)
+
+    def why_it_matters(self) -> Section:
+        nrm_uk = data.load(data.NRM_UK)
+        by_year = stats.uk_referrals_by_year(nrm_uk)
+        latest = stats.uk_year(nrm_uk)
+        source = f"{figures.NRM}, Table 2, {stats.period_label(nrm_uk)}"
+        chart = charts.uk_trend(by_year, source)
+        first = by_year[by_year.quarters == 4].iloc[0]
+        return render("why.html.j2", latest=latest, chart=chart, first=first, source=source)
+
+    def your_area(self) -> Section:
+        police = self._police
+        period = stats.period_label(police)
+        source = f"{figures.NRM}, Table 13, {period}"
+        nationality = data.load(data.NRM_POLICE_NATIONALITY)
+        pops = stats.force_populations(data.load(data.SEAT_COUNCILS), data.load(data.COUNCIL_FORCES))
+        blocks = []
+        for force in self.forces:
+            by_qt = stats.force_by_quarter_and_type(police, force.name)
+            blocks.append({
+                "force": force,
+                "total": stats.force_total(police, force.name),
+                "ages": stats.force_by_age(police, force.name),
+                "chart": charts.force_quarters(by_qt, force.name, source),
+                "nationalities": stats.force_top_nationalities(nationality, force.name),
+                "fair": stats.fair_comparison(police, pops, force.name),
+            })
+        return render("area.html.j2", b=self, seat=self.seat, blocks=blocks, period=period, source=source,
+                      min_count=stats.NATIONALITY_MIN_COUNT)
+
+    def chosen_concerns(self) -> Section:
+        items = []
+        for c in self.concerns:
+            fig = figures.FIGURES[c.figure_for(self.seat.nation)](self)
+            items.append({"c": c, "fig": fig, "applies": c.applies(self.seat.nation),
+                          "elsewhere": c.elsewhere.get(self.seat.nation, "")})
+        return render("concerns.html.j2", b=self, items=items, sources=content.sources())
+
+    def the_ask(self) -> Section:
+        meeting = content.meeting()
+        steps = []
+        for step in meeting["follow_up"]:
+            when = self.meeting_date + dt.timedelta(days=int(step["days_after"])) if self.meeting_date else None
+            steps.append({"step": step["step"], "days": int(step["days_after"]), "when": when})
+        return render("ask.html.j2", b=self, mp=self.member, meeting=meeting, steps=steps)
+
+    def sources(self) -> Section:
+        used = list(dict.fromkeys(list(TABLES) + self.figure_tables()))
+        docs = content.sources()
+        cited = []
+        for c in self.concerns:
+            for s in c.sources:
+                if s not in cited:
+                    cited.append(s)
+        lines = []
+        for a in data.attributions(used):
+            for line in a["attribution"]:
+                if line not in lines:
+                    lines.append(line)
+        return render("sources.html.j2", tables=data.attributions(used), lines=lines,
+                      docs=[(k, docs[k]) for k in cited if k in docs])

@@ -1,0 +1,139 @@
+"""Charts: one Altair theme, chart builders, and offline SVG rendering with a text alternative.
+
+Charts are rendered to inline SVG by vl-convert (no JavaScript, no CDN), so they show in the HTML
+page opened from ``file://`` and print as vectors in the PDF. Every chart carries a text
+alternative generated from its data.
+"""
+from __future__ import annotations
+
+import html
+import json
+from functools import lru_cache
+
+import altair as alt
+import pandas as pd
+
+FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+PALETTE = {
+    "ink": "#1d1d1b",
+    "grid": "#e3e3e3",
+    "accent": "#6a1b9a",      # campaign purple
+    "Adults": "#6a1b9a",
+    "Children": "#e69f00",
+    "Age not known": "#9e9e9e",
+}
+# Okabe-Ito colours (safe for colour-blind readers) for exploitation types, fixed per type.
+TYPE_COLOURS = {
+    "Criminal": "#0072b2",
+    "Labour": "#e69f00",
+    "Sexual": "#cc79a7",
+    "Domestic": "#009e73",
+    "More than one type": "#56b4e9",
+    "Organ harvesting": "#d55e00",
+    "Not specified": "#999999",
+}
+AGE_ORDER = ["Adults", "Children", "Age not known"]
+
+
+@alt.theme.register("briefpack", enable=True)
+def _theme() -> alt.theme.ThemeConfig:
+    return {
+        "config": {
+            "font": FONT,
+            "background": "white",
+            "view": {"stroke": None},
+            "axis": {"labelColor": PALETTE["ink"], "titleColor": PALETTE["ink"], "gridColor": PALETTE["grid"],
+                     "labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal", "domainColor": "#888"},
+            "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom", "direction": "horizontal",
+                       "titleFontWeight": "normal", "columns": 4},
+            "title": {"fontSize": 13, "anchor": "start", "color": PALETTE["ink"], "fontWeight": "bold"},
+        }
+    }
+
+
+class Chart:
+    """A rendered chart: the SVG, a title, a text alternative and a source line."""
+
+    def __init__(self, svg: str, title: str, alt_text: str, source: str):
+        self.svg, self.title, self.alt_text, self.source = svg, title, alt_text, source
+
+    def to_html(self) -> str:
+        return (
+            f'<figure class="chart"><figcaption>{html.escape(self.title)}</figcaption>'
+            f'<div class="chart-svg" role="img" aria-label="{html.escape(self.alt_text, quote=True)}">{self.svg}</div>'
+            f'<p class="chart-alt">{html.escape(self.alt_text)}</p>'
+            f'<p class="source">Source: {html.escape(self.source)}</p></figure>'
+        )
+
+    _repr_html_ = to_html
+
+
+@lru_cache(maxsize=256)
+def _svg_from_json(spec_json: str) -> str:
+    import vl_convert as vlc
+
+    svg = vlc.vegalite_to_svg(json.loads(spec_json))
+    # The SVG is inline in the page: drop the XML prolog if any and make it scale to the column.
+    return svg.replace('class="marks"', 'class="marks" preserveAspectRatio="xMinYMin meet"', 1)
+
+
+def render_svg(chart: alt.TopLevelMixin) -> str:
+    """SVG of an Altair chart; identical specs are rendered once per process."""
+    return _svg_from_json(json.dumps(chart.to_dict(), sort_keys=True))
+
+
+def _n(x: int) -> str:
+    return f"{int(x):,}"
+
+
+def uk_trend(by_year: pd.DataFrame, source: str) -> Chart:
+    """Stacked bars: UK NRM referrals per year by age at exploitation."""
+    long = by_year.melt(id_vars=["year"], value_vars=AGE_ORDER, var_name="age", value_name="referrals")
+    long["order"] = long.age.map(AGE_ORDER.index)
+    chart = alt.Chart(long).mark_bar().encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelExpr="datum.value % 2 == 1 ? datum.value : ''")),
+        y=alt.Y("sum(referrals):Q", title="Referrals", axis=alt.Axis(format=",d")),
+        color=alt.Color("age:N", title=None, sort=AGE_ORDER,
+                        scale=alt.Scale(domain=AGE_ORDER, range=[PALETTE[a] for a in AGE_ORDER])),
+        order=alt.Order("order:Q"),
+    ).properties(width=560, height=200)
+    first = by_year.iloc[0]
+    full = by_year[by_year.quarters == 4]
+    start = full.iloc[0]
+    last = full.iloc[-1]
+    peak = by_year.loc[by_year.total.idxmax()]
+    alt_text = (
+        f"Bar chart of UK NRM referrals per year. Referrals rose from {_n(start.total)} in {int(start.year)} "
+        f"to {_n(last.total)} in {int(last.year)}; the highest year was {int(peak.year)} with {_n(peak.total)}. "
+        f"In {int(last.year)}, {_n(last.Adults)} were adults, {_n(last.Children)} children and "
+        f"{_n(last['Age not known'])} of unknown age."
+        + (f" {int(first.year)} covers only {int(first.quarters)} quarters." if first.quarters < 4 else "")
+    )
+    return Chart(render_svg(chart), "Potential victims referred to the NRM each year, UK", alt_text, source)
+
+
+def force_quarters(by_qt: pd.DataFrame, force: str, source: str) -> Chart:
+    """Stacked bars: a force's referrals as first responder per quarter by exploitation type."""
+    types = [t for t in TYPE_COLOURS if t in set(by_qt.type)]
+    data = by_qt.assign(order=by_qt.type.map(list(TYPE_COLOURS).index))
+    chart = alt.Chart(data).mark_bar().encode(
+        x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("sum(people):Q", title="Referrals", axis=alt.Axis(format=",d", tickMinStep=1)),
+        color=alt.Color("type:N", title=None, sort=types,
+                        scale=alt.Scale(domain=types, range=[TYPE_COLOURS[t] for t in types])),
+        order=alt.Order("order:Q"),
+    ).properties(width=560, height=190)
+    per_q = by_qt.groupby("period", sort=True)["people"].sum()
+    by_type = by_qt.groupby("type")["people"].sum().sort_values(ascending=False)
+    if per_q.empty:
+        alt_text = f"{force} made no NRM referrals as first responder in this period."
+    else:
+        top = by_type.index[0]
+        top_text = f"{top.lower()} exploitation" if top in TYPE_COLOURS and top in ("Criminal", "Labour", "Sexual", "Domestic") else top.lower()
+        alt_text = (
+            f"Bar chart of NRM referrals made by {force} as first responder, per quarter, by type of exploitation. "
+            f"They ranged from {_n(per_q.min())} to {_n(per_q.max())} a quarter, {_n(per_q.sum())} in all; "
+            f"the most common was {top_text} ({_n(by_type.iloc[0])})."
+        )
+    return Chart(render_svg(chart), f"Referrals made by {force} as first responder, by quarter and type",
+                 alt_text, source)

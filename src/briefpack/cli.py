@@ -1,0 +1,137 @@
+"""The command line: gather parameters, call the package, print one line per problem."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from . import paths
+from .errors import BriefpackError, InputError
+
+EPILOG = """examples:
+  python build.py --constituency "Banbury" --concerns training,children,policing --club "Soroptimist International Banbury"
+  python build.py --constituency E14001072 --formats html --out /tmp/briefings
+  python build.py --all                 # every Westminster constituency; only what changed is rebuilt
+  python build.py --all --dry-run       # what would be rebuilt, and why
+  python build.py --list"""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="build.py", description="Build modern slavery briefings for MPs.",
+                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    what = p.add_argument_group("what to build")
+    what.add_argument("--constituency", "-c", action="append", metavar="NAME_OR_GSS",
+                      help="a Westminster constituency, by name or GSS code (repeat for several)")
+    what.add_argument("--all", action="store_true", help="every Westminster constituency (650)")
+    what.add_argument("--only", nargs="+", metavar="NAME_OR_GSS", help="with --all: just these constituencies")
+    what.add_argument("--shard", metavar="K/N", help="with --all: the K-th of N equal parts (1-based), for CI matrices")
+    opts = p.add_argument_group("briefing options")
+    opts.add_argument("--concerns", default="", metavar="KEYS",
+                      help="2-3 concern keys, comma-separated (default: training,children,policing)")
+    opts.add_argument("--club", default="", help="the club or campaigner the briefing is from")
+    opts.add_argument("--meeting-date", default="", metavar="YYYY-MM-DD", help="date of the meeting with the MP")
+    run = p.add_argument_group("how to build")
+    run.add_argument("--out", default=None, metavar="DIR", help="output folder (default: briefings/)")
+    run.add_argument("--formats", default="html,pdf", help="html, pdf or html,pdf (default)")
+    run.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
+    run.add_argument("--force", action="store_true", help="rebuild even what is up to date")
+    run.add_argument("--dry-run", action="store_true", help="list what would be rebuilt and why; build nothing")
+    p.add_argument("--list", action="store_true", help="list the constituencies and exit")
+    return p
+
+
+def _formats(value: str) -> tuple:
+    from .pack import FORMATS
+
+    items = [f.strip().lower() for f in value.split(",") if f.strip()]
+    bad = [f for f in items if f not in FORMATS]
+    if bad or not items:
+        raise InputError(f"Unknown format {bad[0] if bad else value!r}; use html, pdf or html,pdf.")
+    return tuple(dict.fromkeys(items))
+
+
+def _shard(value: str | None):
+    if not value:
+        return None
+    try:
+        k, n = (int(x) for x in value.split("/"))
+    except ValueError:
+        raise InputError(f"--shard {value!r} is not K/N; write e.g. --shard 2/4.") from None
+    if not (n >= 1 and 1 <= k <= n):
+        raise InputError(f"--shard {value!r}: K must be between 1 and N; write e.g. --shard 2/4.")
+    return k, n
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return _main(args)
+    except BriefpackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted; finished briefings are kept, run the same command again to go on.", file=sys.stderr)
+        return 130
+
+
+def _requests(args) -> list[str]:
+    from . import geography
+
+    if args.all:
+        names = [s.gss_code for s in geography.seats()]
+        if args.only:
+            wanted = {geography.resolve(n).gss_code for n in args.only}
+            names = [n for n in names if n in wanted]
+        shard = _shard(args.shard)
+        if shard:
+            k, n = shard
+            names = names[k - 1::n]
+        return names
+    if args.only or args.shard:
+        raise InputError("--only and --shard go with --all.")
+    if not args.constituency:
+        raise InputError("Say which constituency: --constituency NAME, or --all (--list shows them).")
+    return list(args.constituency)
+
+
+def _main(args) -> int:
+    from . import geography, plan
+    from .pack import build_pack
+    from .progress import Progress
+
+    if args.list:
+        for s in geography.seats():
+            print(f"{s.gss_code}\t{s.name}\t{s.nation}\t{s.region}")
+        return 0
+    formats = _formats(args.formats)
+    requests = _requests(args)
+    jobs, invalid = [], 0
+    for name in requests:
+        try:
+            jobs.append(plan.briefing_job(name, args.concerns or None, args.club, args.meeting_date or None))
+        except InputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            invalid += 1
+    if not jobs:
+        return 2
+    out = Path(args.out) if args.out else paths.briefings_dir()
+    progress = Progress(len(jobs))
+    try:
+        summary = build_pack(jobs, out, formats, n_jobs=max(1, args.jobs), force=args.force, dry_run=args.dry_run,
+                             on_result=progress)
+    finally:
+        progress.close()
+    if args.dry_run:
+        todo = [r for r in summary.results if r.status == "would build"]
+        for r in todo:
+            print(f"would build: {r.job.label}: {r.message}")
+        print(f"dry run: {len(todo)} to build, {summary.count('up to date')} up to date")
+        return 0
+    failed = summary.count("failed") + invalid
+    if len(requests) > 1 or failed:
+        line = summary.line()
+        if invalid:
+            line = line.replace(f"{summary.count('failed')} failed", f"{failed} failed")
+        print(line)
+    return 1 if failed else 0

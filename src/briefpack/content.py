@@ -1,0 +1,151 @@
+"""Editable content: the areas of concern, the seed documents they draw on, the meeting asks.
+
+Content is data (YAML in ``content/``), validated here; researchers edit it without touching code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+
+from . import paths
+from .errors import DataError, InputError, quote_input
+
+CONCERN_KEYS = ("data", "training", "policing", "legislation", "aftercare", "children", "commissioner")
+DEFAULT_CONCERNS = ("training", "children", "policing")
+NATIONS = ("England", "Wales", "Scotland", "Northern Ireland")
+
+
+@dataclass(frozen=True)
+class Concern:
+    key: str
+    order: int
+    title: str
+    summary: str
+    problem: str
+    ask: str
+    question: str
+    applies_to: tuple
+    elsewhere: dict
+    figure: str
+    figure_scotland: str | None
+    sources: tuple
+    quote: dict | None = None
+    dated_note: str = ""
+
+    def applies(self, nation: str) -> bool:
+        return nation in self.applies_to
+
+    def figure_for(self, nation: str) -> str:
+        if nation in ("Scotland", "Northern Ireland") and self.figure_scotland:
+            return self.figure_scotland
+        return self.figure
+
+
+def _read(path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh)
+    except FileNotFoundError:
+        raise DataError(f"content/{path.relative_to(paths.content_dir()).as_posix()}: file is missing; restore it from git.") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise DataError(f"content/{path.name}{where}: not valid YAML; fix the file.") from None
+    if not isinstance(doc, dict):
+        raise DataError(f"content/{path.name}: expected a mapping of fields; see content/README.md.")
+    return doc
+
+
+_REQUIRED = ("key", "order", "title", "summary", "problem", "ask", "question", "applies_to", "figure", "sources")
+
+
+def _concern(doc: dict, name: str, source_ids: set) -> Concern:
+    from .figures import FIGURES
+
+    missing = [k for k in _REQUIRED if not doc.get(k)]
+    if missing:
+        raise DataError(f"content/concerns/{name}: missing field(s) {missing}; see content/README.md.")
+    applies = tuple(doc["applies_to"])
+    bad = [n for n in applies if n not in NATIONS]
+    if bad:
+        raise DataError(f"content/concerns/{name}: applies_to has {bad}; use nations from {list(NATIONS)}.")
+    elsewhere = dict(doc.get("elsewhere") or {})
+    for nation in NATIONS:
+        if nation not in applies and not elsewhere.get(nation):
+            raise DataError(f"content/concerns/{name}: applies_to leaves out {nation} but 'elsewhere' has no text for it.")
+    for fkey in (doc["figure"], doc.get("figure_scotland")):
+        if fkey and fkey not in FIGURES:
+            raise DataError(f"content/concerns/{name}: figure {fkey!r} is unknown; use one of {sorted(FIGURES)}.")
+    sources = tuple(doc["sources"])
+    unknown = [s for s in sources if s not in source_ids]
+    quote = doc.get("quote") or None
+    if quote:
+        if not quote.get("text") or not quote.get("source"):
+            raise DataError(f"content/concerns/{name}: a quote needs both 'text' and 'source'.")
+        if quote["source"] not in source_ids:
+            unknown.append(quote["source"])
+    if unknown:
+        raise DataError(f"content/concerns/{name}: unknown source id(s) {unknown}; add them to content/sources.yml.")
+    return Concern(doc["key"], int(doc["order"]), doc["title"].strip(), doc["summary"].strip(),
+                   doc["problem"].strip(), doc["ask"].strip(), doc["question"].strip(), applies,
+                   {k: v.strip() for k, v in elsewhere.items()}, doc["figure"], doc.get("figure_scotland"),
+                   sources, quote, (doc.get("dated_note") or "").strip())
+
+
+@lru_cache(maxsize=4)
+def _all_concerns(folder: str) -> dict:
+    from pathlib import Path
+
+    base = Path(folder)
+    ids = set(sources(folder))
+    out = {}
+    for key in CONCERN_KEYS:
+        doc = _read(base / "concerns" / f"{key}.yml")
+        if doc.get("key") != key:
+            raise DataError(f"content/concerns/{key}.yml: its 'key' field must be {key!r}.")
+        out[key] = _concern(doc, f"{key}.yml", ids)
+    return out
+
+
+def concerns() -> dict[str, Concern]:
+    """All seven concerns, keyed and in Key Card order."""
+    return dict(sorted(_all_concerns(str(paths.content_dir())).items(), key=lambda kv: kv[1].order))
+
+
+@lru_cache(maxsize=4)
+def sources(folder: str | None = None) -> dict:
+    from pathlib import Path
+
+    base = Path(folder) if folder else paths.content_dir()
+    return _read(base / "sources.yml")
+
+
+@lru_cache(maxsize=4)
+def meeting(folder: str | None = None) -> dict:
+    from pathlib import Path
+
+    base = Path(folder) if folder else paths.content_dir()
+    doc = _read(base / "meeting.yml")
+    for key in ("headline_ask", "asks", "follow_up"):
+        if not doc.get(key):
+            raise DataError(f"content/meeting.yml: missing field '{key}'; see content/README.md.")
+    return doc
+
+
+def parse_concerns(value) -> list[str]:
+    """Concern keys from 'a,b,c' or a list; checks the keys and that 1-3 distinct ones are given."""
+    if value is None or value == "" or value == []:
+        return list(DEFAULT_CONCERNS)
+    items = value.split(",") if isinstance(value, str) else list(value)
+    keys = [str(k).strip().lower() for k in items if str(k).strip()]
+    unknown = [k for k in keys if k not in CONCERN_KEYS]
+    if unknown:
+        raise InputError(
+            f"Unknown concern {quote_input(unknown[0])}; choose 2-3 of: {', '.join(CONCERN_KEYS)}."
+        )
+    seen = list(dict.fromkeys(keys))
+    if not 2 <= len(seen) <= 3:
+        raise InputError(f"Choose 2-3 concerns (got {len(seen)}); the campaign asks for 2-3 of: {', '.join(CONCERN_KEYS)}.")
+    return seen

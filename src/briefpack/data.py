@@ -1,0 +1,227 @@
+"""The only module that reads data files. Every table is validated against its schema when read.
+
+Each CSV in ``data/`` has a sidecar ``<stem>.meta.yml`` with its provenance (publisher, period,
+licences, attribution lines, how it was made) and its schema (columns, types, keys, row count).
+A file that does not match raises :class:`~briefpack.errors.DataError` with one line naming the
+file, the row or column, and what was expected.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import paths
+from .errors import DataError
+
+# Table names used by the package (the CSV stems in data/).
+CONSTITUENCIES = "westminster_constituencies_2024"
+MPS = "mps_elected_ge2024"
+SEAT_FORCES = "constituency_to_police_force_area"
+SEAT_COUNCILS = "constituency_to_lad23_overlap"
+COUNCIL_FORCES = "lad23_to_police_force_area"
+NRM_UK = "nrm_referrals_uk_quarterly_2009_2023"
+NRM_POLICE = "nrm_referrals_by_police_force_first_responder_2022q2_2023q4"
+NRM_POLICE_NATIONALITY = "nrm_referrals_police_first_responder_by_nationality_2022q2_2023q4"
+NRM_RESPONDER_TYPE = "nrm_referrals_by_first_responder_type_2022q2_2023q4"
+NRM_REASONABLE = "nrm_reasonable_grounds_decisions_quarterly_2014_2023"
+NRM_CONCLUSIVE = "nrm_conclusive_grounds_decisions_quarterly_2014_2023"
+DTN = "duty_to_notify_reports_quarterly_2015_2023"
+DTN_NATIONALITY = "duty_to_notify_reports_by_nationality_2022q2_2023q4"
+HEX = "constituency_hex_cartogram_2024"
+SCOTTISH_PARLIAMENT = "scottish_parliament_constituencies_regions_2011_boundaries"
+
+_TYPES = {"int", "float", "str", "bool"}
+_INT = re.compile(r"[+-]?\d+")
+_FLOAT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+@dataclass(frozen=True)
+class Meta:
+    name: str
+    csv: Path
+    title: str
+    provenance: dict
+    schema: dict
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh)
+    except FileNotFoundError:
+        raise DataError(f"{path.name}: file is missing; restore it from git (git checkout -- {path.name}).") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise DataError(f"{path.name}{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the file.") from None
+    if not isinstance(doc, dict):
+        raise DataError(f"{path.name}: expected a mapping at the top level; fix the file.")
+    return doc
+
+
+def meta(name: str, data_dir: Path | None = None) -> Meta:
+    """The provenance and schema of table ``name`` (a CSV stem in ``data/``)."""
+    folder = Path(data_dir) if data_dir else paths.data_dir()
+    meta_path = folder / f"{name}.meta.yml"
+    doc = _read_yaml(meta_path)
+    for key in ("title", "provenance", "schema"):
+        if key not in doc:
+            raise DataError(f"{meta_path.name}: missing key '{key}'; see data/README.md for the sidecar format.")
+    return Meta(name, folder / f"{name}.csv", doc["title"], doc["provenance"], doc["schema"])
+
+
+def table_names(data_dir: Path | None = None) -> list[str]:
+    """Every table that has a sidecar in the data folder."""
+    folder = Path(data_dir) if data_dir else paths.data_dir()
+    return sorted(p.name[: -len(".meta.yml")] for p in folder.glob("*.meta.yml"))
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fail(m: Meta, what: str) -> DataError:
+    return DataError(f"data/{m.csv.name}: {what}")
+
+
+def _check_column(m: Meta, col: str, rule: dict, values: pd.Series) -> pd.Series:
+    """Validate one column (read as text) and return it converted to its declared type."""
+    kind = rule.get("type", "str")
+    if kind not in _TYPES:
+        raise DataError(f"data/{m.name}.meta.yml: column '{col}' has unknown type '{kind}' (use one of {sorted(_TYPES)}).")
+    required = rule.get("required", True)
+    empty = values.str.strip() == ""
+    if required and empty.any():
+        row = int(empty.idxmax()) + 2
+        raise _fail(m, f"row {row}, column '{col}': empty, expected a {kind} value.")
+    present = values[~empty]
+    if kind == "int":
+        bad = ~present.str.fullmatch(_INT)
+    elif kind == "float":
+        bad = ~present.str.fullmatch(_FLOAT)
+    elif kind == "bool":
+        bad = ~present.isin(["True", "False"])
+    else:
+        bad = pd.Series(False, index=present.index)
+    if bad.any():
+        idx = bad.idxmax()
+        raise _fail(m, f"row {idx + 2}, column '{col}': {values[idx]!r} is not a valid {kind}.")
+    if "enum" in rule:
+        allowed = [str(v) for v in rule["enum"]]
+        bad = ~present.isin(allowed)
+        if bad.any():
+            idx = bad.idxmax()
+            raise _fail(m, f"row {idx + 2}, column '{col}': {values[idx]!r} is not one of {allowed}.")
+    if "pattern" in rule:
+        bad = ~present.str.fullmatch(rule["pattern"])
+        if bad.any():
+            idx = bad.idxmax()
+            raise _fail(m, f"row {idx + 2}, column '{col}': {values[idx]!r} does not match {rule['pattern']}.")
+    if kind == "int":
+        out = pd.to_numeric(values.where(~empty), errors="raise").astype("Int64" if not required else "int64")
+    elif kind == "float":
+        out = pd.to_numeric(values.where(~empty), errors="raise").astype("float64")
+    elif kind == "bool":
+        out = values.map({"True": True, "False": False})
+        if required:
+            out = out.astype(bool)
+    else:
+        out = values
+    if kind in ("int", "float"):
+        for bound, op in (("min", "lt"), ("max", "gt")):
+            if bound in rule:
+                bad = getattr(out, op)(rule[bound]).fillna(False)
+                if bad.any():
+                    idx = bad.idxmax()
+                    word = "below the minimum" if bound == "min" else "above the maximum"
+                    raise _fail(m, f"row {idx + 2}, column '{col}': {values[idx]} is {word} {rule[bound]}.")
+    return out
+
+
+def validate(m: Meta, raw: pd.DataFrame) -> pd.DataFrame:
+    """Check ``raw`` (all text) against the schema of ``m`` and return it typed."""
+    columns = m.schema.get("columns") or {}
+    expected = list(columns)
+    got = list(raw.columns)
+    missing = [c for c in expected if c not in got]
+    if missing:
+        raise _fail(m, f"missing column(s) {missing}; expected columns {expected}.")
+    extra = [c for c in got if c not in columns]
+    if extra:
+        raise _fail(m, f"unexpected column(s) {extra}; expected columns {expected}.")
+    if "rows" in m.schema and len(raw) != int(m.schema["rows"]):
+        raise _fail(m, f"has {len(raw)} data rows, expected {m.schema['rows']}.")
+    typed = pd.DataFrame({c: _check_column(m, c, columns[c] or {}, raw[c]) for c in expected})
+    for key in m.schema.get("unique") or []:
+        key = [key] if isinstance(key, str) else list(key)
+        dup = typed.duplicated(subset=key, keep="first")
+        if dup.any():
+            idx = dup.idxmax()
+            values = ", ".join(str(typed.at[idx, k]) for k in key)
+            raise _fail(m, f"row {idx + 2}: duplicate {'/'.join(key)} ({values}); each must be unique.")
+    return typed
+
+
+@lru_cache(maxsize=64)
+def _load_cached(name: str, folder: str, stamp: tuple) -> pd.DataFrame:
+    m = meta(name, Path(folder))
+    try:
+        raw = pd.read_csv(m.csv, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError:
+        raise _fail(m, "file is missing; restore it from git or from ../shared/data-sources/.") from None
+    except UnicodeDecodeError:
+        raise _fail(m, "is not UTF-8 text; save it as UTF-8 CSV.") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else "empty file"
+        raise _fail(m, f"is not a well-formed CSV ({detail}).") from None
+    return validate(m, raw)
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return (None,)
+    return (st.st_mtime_ns, st.st_size)
+
+
+def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
+    """Read table ``name`` from ``data/``, validated and typed.
+
+    Tables are cached per process for as long as the file is unchanged; callers get a shallow
+    copy (pandas copy-on-write), so changing a returned frame never changes the cache.
+    """
+    folder = Path(data_dir) if data_dir else paths.data_dir()
+    csv = folder / f"{name}.csv"
+    stamp = _stamp(csv) + _stamp(folder / f"{name}.meta.yml")
+    return _load_cached(name, str(folder), stamp).copy(deep=False)
+
+
+def attributions(names) -> list[dict]:
+    """Provenance of tables ``names`` for the sources section: one dict per table."""
+    licences = _read_yaml(paths.data_dir() / "licences.yml")
+    out = []
+    for name in names:
+        m = meta(name)
+        p = m.provenance
+        out.append({
+            "name": name,
+            "title": m.title,
+            "publisher": p.get("publisher", ""),
+            "dataset": p.get("dataset", ""),
+            "period": p.get("period", ""),
+            "licences": [licences.get(k, {"name": k, "url": ""}) for k in p.get("licences", [])],
+            "attribution": list(p.get("attribution", [])),
+            "source_copy": p.get("source_copy", ""),
+        })
+    return out

@@ -1,0 +1,195 @@
+"""Execute a parameterised notebook with Papermill, optionally on a kernel kept warm between runs.
+
+A warm kernel pays the cost of starting Python and importing pandas, Altair and briefpack once.
+Between briefings its user namespace is reset (``InteractiveShell.reset(new_session=True)``, which
+also resets the execution counter), so no variable of one briefing is visible to the next; imported
+modules and their caches of read-only tables stay, which is the point. The kernel is replaced after
+``recycle_after`` runs to bound memory.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from . import paths
+from .errors import BriefpackError, ExecutionError
+
+KERNEL = "python3"
+RESET = "get_ipython().reset(new_session=True, aggressive=False)"  # clears variables, keeps imported modules
+
+# Papermill and nbclient log every cell at INFO; campaigners only need our summary.
+for _name in ("papermill", "traitlets", "nbclient"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+def load_notebook(path: Path) -> nbformat.NotebookNode:
+    try:
+        return nbformat.read(str(path), as_version=4)
+    except FileNotFoundError:
+        raise BriefpackError(f"Notebook {path} is missing; restore it with git checkout -- {path.name}.") from None
+    except Exception as exc:  # nbformat raises several kinds for a corrupt file
+        raise BriefpackError(f"Notebook {path.name} cannot be read ({type(exc).__name__}); restore it from git.") from None
+
+
+def kernel_env() -> dict:
+    """The kernel imports the same briefpack as this process, installed or not."""
+    env = dict(os.environ)
+    src = str(paths.PACKAGE_DIR.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
+    env.setdefault("BRIEFPACK_ROOT", str(paths.project_root()))
+    return env
+
+
+def _execution_error(exc) -> ExecutionError:
+    """One line from Papermill's error: the cell, the exception and its message."""
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = " ".join(str(getattr(exc, "evalue", exc)).split())
+    cell = getattr(exc, "exec_count", None)
+    if ename in ("InputError", "DataError", "BriefpackError", "ExecutionError", "ExportError"):
+        return ExecutionError(evalue, cell)
+    where = f"cell {cell}" if cell is not None else "a cell"
+    return ExecutionError(f"{where} failed: {ename}: {evalue}", cell)
+
+
+class WarmEngine:
+    """A Papermill engine that runs on a kernel and client that outlive the run.
+
+    Registered as ``briefpack-warm`` in Papermill's engine registry. Papermill's own engine builds
+    a new kernel client per run (about 0.2 s of handshake); this one reuses the worker's client and
+    first resets the kernel's namespace, silently, so the run sees a fresh session.
+    """
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, kernel=None, log_output=False, stdout_file=None,
+                                 stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+        from papermill.clientwrap import PapermillNotebookClient
+
+        class Client(PapermillNotebookClient):
+            def papermill_execute_cells(self):
+                if kernel.runs > 1:
+                    msg_id = self.kc.execute(RESET, silent=True, store_history=False)
+                    reply = self.wait_for_reply(msg_id, timeout=30)
+                    if reply is None or reply["content"].get("status") != "ok":
+                        raise RuntimeError("the kernel could not be reset between briefings")
+                super().papermill_execute_cells()
+
+        client = Client(nb_man, km=kernel.km, timeout=execution_timeout, startup_timeout=start_timeout,
+                        kernel_name=kernel_name, log=logging.getLogger("papermill"), log_output=log_output,
+                        stdout_file=stdout_file, stderr_file=stderr_file)
+        client.kc = kernel.kc
+        return client.execute()
+
+
+def _register_engine():
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    if "briefpack-warm" not in papermill_engines._engines:
+        engine = type("BriefpackWarmEngine", (NBClientEngine,), {
+            "execute_managed_notebook": WarmEngine.execute_managed_notebook})
+        papermill_engines.register("briefpack-warm", engine)
+
+
+class Kernel:
+    """A Jupyter kernel, and a client connected to it, kept alive across notebook runs."""
+
+    def __init__(self, recycle_after: int = 200):
+        self.recycle_after = recycle_after
+        self.km = self.kc = None
+        self.runs = 0
+        self._sockets = None
+
+    def _start(self):
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        # IPC sockets are paths, relative to each side's working folder unless absolute: the kernel
+        # runs in notebooks/, so give them an absolute base in a private temporary folder.
+        self._sockets = tempfile.mkdtemp(prefix="briefpack-kernel-")
+        km = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=os.path.join(self._sockets, "k"))
+        run_sync(km.start_kernel)(cwd=str(paths.notebooks_dir()), env=kernel_env())
+        kc = km.client()
+        kc.start_channels()
+        run_sync(kc.wait_for_ready)(timeout=60)
+        kc.allow_stdin = False
+        self.km, self.kc, self.runs = km, kc, 0
+
+    def shutdown(self):
+        from jupyter_core.utils import run_sync
+
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:
+                pass
+        if self.km is not None:
+            try:
+                run_sync(self.km.shutdown_kernel)(now=True)
+            except Exception:
+                pass
+        self.km = self.kc = None
+        if self._sockets:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            self._sockets = None
+
+    def ready(self) -> "Kernel":
+        """This kernel, started or recycled as needed; counts the run."""
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None and (self.runs >= self.recycle_after or not run_sync(self.km.is_alive)()):
+            self.shutdown()
+        if self.km is None:
+            self._start()
+        self.runs += 1
+        return self
+
+
+def run_notebook(nb: nbformat.NotebookNode, parameters: dict, kernel: Kernel | None = None,
+                 timeout: int = 300) -> nbformat.NotebookNode:
+    """Execute a copy of ``nb`` with ``parameters`` injected; return the executed notebook.
+
+    With ``kernel`` the run uses that warm kernel; without, Papermill starts and stops its own.
+    Raises :class:`ExecutionError` naming the failing cell.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    if kernel is not None:
+        _register_engine()
+        extra = {"engine_name": "briefpack-warm", "kernel": kernel.ready()}
+    else:
+        extra = {}
+        os.environ.update({k: v for k, v in kernel_env().items() if k in ("PYTHONPATH", "BRIEFPACK_ROOT")})
+    try:
+        out = pm.execute_notebook(copy.deepcopy(nb), None, parameters=parameters, kernel_name=KERNEL,
+                                  progress_bar=False, log_output=False, cwd=str(paths.notebooks_dir()),
+                                  execution_timeout=timeout, **extra)
+    except PapermillExecutionError as exc:
+        raise _execution_error(exc) from None
+    except BriefpackError:
+        raise
+    except Exception as exc:  # kernel died, timeout, ...
+        if kernel is not None:
+            kernel.shutdown()
+        msg = " ".join(str(exc).split())[:200]
+        raise ExecutionError(f"the notebook did not finish: {type(exc).__name__}: {msg}") from None
+    return normalise(out)
+
+
+def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what varies between identical runs (timings), so outputs depend on inputs only."""
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                if "execution_count" in out:
+                    out["execution_count"] = None
+            cell.execution_count = None
+    return nb

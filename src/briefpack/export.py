@@ -1,0 +1,129 @@
+"""Export an executed notebook: nbconvert to a self-contained HTML page, headless Chromium to A4 PDF.
+
+One :class:`HtmlExporter` and one :class:`PdfPrinter` (one browser) serve every briefing a process
+builds; starting them once is most of the speed-up over the nbconvert command line.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from . import paths
+from .errors import ExportError
+
+CHROMIUM_CANDIDATES = (
+    "/usr/lib/chromium/chromium-headless-shell",
+    "/usr/bin/chromium-headless-shell",
+    "/usr/lib/chromium/chromium",
+    "/usr/bin/chromium",
+)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def write_atomic(path: Path, payload: bytes | str) -> None:
+    """Write to a temporary file beside ``path`` and rename it: readers never see half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    mode = "wb" if isinstance(payload, bytes) else "w"
+    with open(tmp, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": "\n"})) as fh:
+        fh.write(payload)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class HtmlExporter:
+    """nbconvert's HTMLExporter with the briefing template: no code, no prompts, no network."""
+
+    def __init__(self):
+        from nbconvert import HTMLExporter
+        from traitlets.config import Config
+
+        cfg = Config()
+        cfg.HTMLExporter.extra_template_basedirs = [str(paths.templates_dir())]
+        cfg.HTMLExporter.template_name = "briefing"
+        cfg.HTMLExporter.exclude_input = True
+        cfg.HTMLExporter.exclude_input_prompt = True
+        cfg.HTMLExporter.exclude_output_prompt = True
+        cfg.HTMLExporter.language_code = "en-GB"
+        cfg.HTMLExporter.embed_images = True
+        cfg.TagRemovePreprocessor.enabled = True
+        cfg.TagRemovePreprocessor.remove_cell_tags = {"notes", "remove"}
+        self._exporter = HTMLExporter(config=cfg)
+
+    def __call__(self, nb, title: str) -> str:
+        nb.metadata["title"] = title
+        body, _ = self._exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+        return body
+
+
+def find_chromium() -> str:
+    env = os.environ.get("BRIEFPACK_CHROMIUM")
+    if env:
+        if Path(env).exists():
+            return env
+        raise ExportError(f"BRIEFPACK_CHROMIUM={env} does not exist; point it at a Chromium binary or unset it.")
+    for candidate in CHROMIUM_CANDIDATES:
+        if Path(candidate).exists():
+            return candidate
+    found = shutil.which("chromium")
+    if found:
+        return found
+    raise ExportError("Chromium not found: install it with `apt-get install chromium chromium-headless-shell`"
+                      " (or set BRIEFPACK_CHROMIUM), or build HTML only with --formats html.")
+
+
+FOOTER = ('<div style="font-family: DejaVu Sans, Arial, sans-serif; font-size: 7.5pt; color: #5f5f5f; '
+          'width: 100%; padding: 0 15mm; display: flex; justify-content: space-between;">'
+          '<span>{label}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>')
+
+
+class PdfPrinter:
+    """One headless Chromium, reused for every PDF. Use as a context manager."""
+
+    def __init__(self):
+        self._pw = self._browser = self._context = None
+
+    def __enter__(self) -> "PdfPrinter":
+        from playwright.sync_api import Error as PlaywrightError, sync_playwright
+
+        executable = find_chromium()
+        self._pw = sync_playwright().start()
+        try:
+            self._browser = self._pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        except PlaywrightError as exc:
+            self._pw.stop()
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unknown error"
+            raise ExportError(f"Chromium at {executable} would not start ({first}); reinstall chromium-headless-shell.") from None
+        # Pages may not reach the network: a briefing must be self-contained.
+        self._context = self._browser.new_context(offline=True, java_script_enabled=False)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for closer in (self._context, self._browser):
+            try:
+                if closer is not None:
+                    closer.close()
+            except Exception:
+                pass
+        if self._pw is not None:
+            self._pw.stop()
+
+    def print_pdf(self, html: str, label: str) -> bytes:
+        import html as html_mod
+
+        page = self._context.new_page()
+        try:
+            page.set_content(html, wait_until="load")
+            page.emulate_media(media="print")
+            return page.pdf(
+                format="A4", print_background=True, prefer_css_page_size=True,
+                display_header_footer=True, header_template="<span></span>",
+                footer_template=FOOTER.format(label=html_mod.escape(label)),
+                outline=True, tagged=True,
+            )
+        finally:
+            page.close()

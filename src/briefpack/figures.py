@@ -1,0 +1,145 @@
+"""One figure per concern, computed from the data, each naming its source and period.
+
+A registry (as papermill registers translators): ``@figure("key")`` adds a function of the
+briefing context that returns a :class:`Figure`. Content files name figures by key.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from . import data, stats
+
+FIGURES: dict[str, Callable] = {}
+FIGURE_TABLES: dict[str, str] = {}   # figure key -> the one data table it reads (for sources and manifest)
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: str     # the headline number, e.g. "17,004"
+    text: str      # one sentence around it
+    source: str    # publisher and table
+    period: str    # what period it covers
+    table: str     # data table name, for the sources list
+
+
+def figure(key: str, table: str):
+    def register(fn):
+        FIGURES[key] = fn
+        FIGURE_TABLES[key] = table
+        return fn
+    return register
+
+
+def n(x) -> str:
+    return f"{int(x):,}"
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+NRM = "Home Office, Modern Slavery: NRM and Duty to Notify statistics"
+
+
+@figure("uk_referrals_trend", data.NRM_UK)
+def uk_referrals_trend(ctx) -> Figure:
+    by_year = stats.uk_referrals_by_year(data.load(data.NRM_UK))
+    full = by_year[by_year.quarters == 4]
+    first, last = full.iloc[0], full.iloc[-1]
+    growth = last.total / first.total
+    return Figure(n(last.total),
+                  f"{n(last.total)} potential victims were referred to the NRM in the UK in {int(last.year)}, "
+                  f"{growth:.0f} times the {n(first.total)} referred in {int(first.year)}.",
+                  f"{NRM}, Table 2", f"{int(first.year)} and {int(last.year)}", data.NRM_UK)
+
+
+@figure("uk_child_referrals", data.NRM_UK)
+def uk_child_referrals(ctx) -> Figure:
+    y = stats.uk_year(data.load(data.NRM_UK))
+    return Figure(n(y["children"]),
+                  f"{n(y['children'])} of the {n(y['total'])} potential victims referred in the UK in {y['year']} "
+                  f"({pct(y['child_share'])}) were exploited as children.",
+                  f"{NRM}, Table 2", str(y["year"]), data.NRM_UK)
+
+
+def _police_period():
+    return stats.period_label(data.load(data.NRM_POLICE))
+
+
+@figure("force_referrals", data.NRM_POLICE)
+def force_referrals(ctx) -> Figure:
+    police = data.load(data.NRM_POLICE)
+    force = ctx.main_force.name
+    total = stats.force_total(police, force)
+    uk = stats.force_total(police, stats.POLICE_TOTAL)
+    return Figure(n(total),
+                  f"{force} referred {n(total)} potential victims to the NRM as first responder, "
+                  f"out of {n(uk)} referrals made by all UK police forces.",
+                  f"{NRM}, Table 13", _police_period(), data.NRM_POLICE)
+
+
+@figure("force_child_referrals", data.NRM_POLICE)
+def force_child_referrals(ctx) -> Figure:
+    police = data.load(data.NRM_POLICE)
+    force = ctx.main_force.name
+    ages = stats.force_by_age(police, force)
+    total = sum(ages.values())
+    share = ages["Children"] / total if total else 0
+    return Figure(n(ages["Children"]),
+                  f"{n(ages['Children'])} of the {n(total)} potential victims referred by {force} "
+                  f"({pct(share)}) were exploited as children.",
+                  f"{NRM}, Table 13", _police_period(), data.NRM_POLICE)
+
+
+@figure("force_criminal_exploitation", data.NRM_POLICE)
+def force_criminal_exploitation(ctx) -> Figure:
+    police = data.load(data.NRM_POLICE)
+    force = ctx.main_force.name
+    by_type = stats.force_by_type(police, force)
+    total = int(by_type.sum())
+    crim = int(by_type.get("Criminal", 0))
+    share = crim / total if total else 0
+    return Figure(n(crim),
+                  f"{n(crim)} of the {n(total)} referrals made by {force} ({pct(share)}) were for criminal "
+                  f"exploitation alone, where victims may themselves be treated as offenders.",
+                  f"{NRM}, Table 13", _police_period(), data.NRM_POLICE)
+
+
+@figure("police_share_uk", data.NRM_RESPONDER_TYPE)
+def police_share_uk(ctx) -> Figure:
+    types = stats.responder_type_shares(data.load(data.NRM_RESPONDER_TYPE)).set_index("first_responder_type")
+    police = types.loc["Police"]
+    gov = types.loc["Government agency"]
+    return Figure(pct(police.share),
+                  f"Police forces made {pct(police.share)} of UK NRM referrals ({n(police.people)}), against "
+                  f"{pct(gov.share)} by government agencies such as the Home Office ({n(gov.people)}).",
+                  f"{NRM}, Tables 11-14", stats.period_label(data.load(data.NRM_RESPONDER_TYPE)),
+                  data.NRM_RESPONDER_TYPE)
+
+
+@figure("dtn_reports", data.DTN)
+def dtn_reports(ctx) -> Figure:
+    d = stats.dtn_year(data.load(data.DTN))
+    return Figure(n(d["reports"]),
+                  f"In {d['year']}, {n(d['reports'])} adults in England and Wales were reported under the Duty to "
+                  f"Notify because they did not consent to enter the NRM, so they are missing from its referrals.",
+                  f"{NRM}, Table 40", str(d["year"]), data.DTN)
+
+
+def _decisions(table_name: str, kind: str, table_no: str) -> Figure:
+    d = stats.decisions(data.load(table_name))
+    return Figure(n(d["positive"]),
+                  f"In {d['year']}, {n(d['total'])} {kind} grounds decisions were made in the UK: {n(d['positive'])} "
+                  f"positive ({pct(d['positive_share'])}) and {n(d['negative'])} negative.",
+                  f"{NRM}, Table {table_no}", str(d["year"]), table_name)
+
+
+@figure("conclusive_grounds", data.NRM_CONCLUSIVE)
+def conclusive_grounds(ctx) -> Figure:
+    return _decisions(data.NRM_CONCLUSIVE, "conclusive", "28")
+
+
+@figure("reasonable_grounds", data.NRM_REASONABLE)
+def reasonable_grounds(ctx) -> Figure:
+    return _decisions(data.NRM_REASONABLE, "reasonable", "16")

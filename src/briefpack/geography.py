@@ -1,0 +1,129 @@
+"""Constituencies, their MPs and their police force areas. GSS codes are the keys; names are labels."""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import data
+from .errors import InputError, quote_input
+
+_GSS = re.compile(r"^[ENSW]\d{8}$", re.IGNORECASE)
+NATIONS = ("England", "Wales", "Scotland", "Northern Ireland")
+
+
+def _fold(text: str) -> str:
+    """Lower-case, accents removed, '&' as 'and', punctuation as spaces: for name matching."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    text = text.lower().replace("&", " and ")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def slugify(name: str) -> str:
+    """A file name for a constituency: 'Ynys Môn' -> 'ynys-mon'."""
+    return _fold(name).replace(" ", "-")
+
+
+@dataclass(frozen=True)
+class Force:
+    name: str            # as the Home Office NRM tables write it (the join key)
+    area: str            # police force area name
+    pfa_code: str        # PFA23CD, empty for Police Scotland and PSNI
+    population_share: float
+    area_share: float
+    is_main: bool
+
+
+@dataclass(frozen=True)
+class Seat:
+    gss_code: str
+    name: str
+    name_cy: str
+    nation: str
+    region: str
+    constituency_type: str
+    three_code: str
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.name)
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    party: str
+    party_abbrev: str
+    majority: int
+    majority_pct: float
+    result: str
+    second_party: str
+    as_of: str
+
+
+@lru_cache(maxsize=4)
+def _seats(stamp) -> dict[str, Seat]:
+    df = data.load(data.CONSTITUENCIES)
+    return {
+        r.gss_code: Seat(r.gss_code, r.name, r.name_cy or "", r.nation, r.region, r.constituency_type, r.three_code)
+        for r in df.itertuples(index=False)
+    }
+
+
+def seats() -> list[Seat]:
+    """All 650 Westminster constituencies, in name order."""
+    table = _seats(data._stamp(data.paths.data_dir() / f"{data.CONSTITUENCIES}.csv"))
+    return sorted(table.values(), key=lambda s: _fold(s.name))
+
+
+def resolve(query: str) -> Seat:
+    """Find a constituency by GSS code or by name (case, accents and '&'/'and' do not matter)."""
+    text = str(query or "").strip()
+    all_seats = seats()
+    if _GSS.match(text):
+        for s in all_seats:
+            if s.gss_code == text.upper():
+                return s
+        raise InputError(
+            f"No Westminster constituency has the GSS code {quote_input(text)}; "
+            "use a 2024 code (E14…, W07…, S14…, N05…) or a name; `python build.py --list` lists them."
+        )
+    folded = _fold(text)
+    by_name = {_fold(s.name): s for s in all_seats}
+    by_name.update({_fold(s.name_cy): s for s in all_seats if s.name_cy})
+    if folded in by_name:
+        return by_name[folded]
+    close = difflib.get_close_matches(folded, list(by_name), n=3, cutoff=0.6)
+    if not close:
+        close = [k for k in by_name if folded and folded in k][:3]
+    hint = f"closest: {', '.join(by_name[c].name for c in close)}" if close else "no close name"
+    raise InputError(
+        f"Unknown constituency {quote_input(text)} ({hint}); "
+        "give a name or GSS code from `python build.py --list`."
+    )
+
+
+def forces(seat: Seat) -> list[Force]:
+    """The police force area(s) covering a seat, largest population share first."""
+    df = data.load(data.SEAT_FORCES)
+    rows = df[df.pcon24_code == seat.gss_code].sort_values("share_of_constituency_pop", ascending=False)
+    if rows.empty:
+        raise InputError(f"{seat.name} ({seat.gss_code}) has no police force in data/{data.SEAT_FORCES}.csv; add its row.")
+    return [
+        Force(r.nrm_police_first_responder_name, r.pfa_name, r.pfa_code or "", float(r.share_of_constituency_pop),
+              float(r.share_of_constituency_area), bool(r.is_main_force))
+        for r in rows.itertuples(index=False)
+    ]
+
+
+def member(seat: Seat) -> Member:
+    """The MP elected for the seat at the 4 July 2024 general election."""
+    df = data.load(data.MPS)
+    rows = df[df.gss_code == seat.gss_code]
+    if rows.empty:
+        raise InputError(f"{seat.name} ({seat.gss_code}) has no MP in data/{data.MPS}.csv; add its row.")
+    r = rows.iloc[0]
+    return Member(str(r.mp_name), str(r.party_name), str(r.party_abbrev), int(r.majority),
+                  float(r.majority_pct_of_valid), str(r.result_2024), str(r.second_party), str(r.as_of))

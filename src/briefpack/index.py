@@ -1,0 +1,37 @@
+"""The pack's index page: every briefing with its MP, party, links and build status, searchable offline."""
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from .briefing import _env
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def write_index(out_dir: Path, entries: list[dict], title: str = "Modern slavery briefings for MPs") -> Path:
+    """``entries``: dicts with key, slug, name, region, mp, party, status, reason, formats."""
+    from .export import write_atomic
+
+    out_dir = Path(out_dir)
+    rows, counts = [], {"built": 0, "failed": 0, "missing": 0}
+    for e in sorted(entries, key=lambda e: _fold(e["name"])):
+        links = [(fmt, f"{e['slug']}.{fmt}") for fmt in e.get("formats", ()) if (out_dir / f"{e['slug']}.{fmt}").exists()]
+        status = e.get("status", "not built")
+        if status == "failed":
+            counts["failed"] += 1
+        elif links:
+            counts["built"] += 1
+        else:
+            counts["missing"] += 1
+        rows.append({**e, "links": links, "status": status if (links or status == "failed") else "not built",
+                     "search": _fold(" ".join([e["name"], e["key"], e["region"], e["mp"], e["party"]]))})
+    html = _env().get_template("index.html.j2").render(
+        title=title, rows=rows, counts=counts,
+        footer="MPs as elected at the general election of 4 July 2024 (House of Commons Library, Open Parliament "
+               "Licence v3.0). Each briefing lists its own sources and attributions.")
+    path = out_dir / "index.html"
+    write_atomic(path, html)
+    return path

@@ -1,0 +1,206 @@
+"""Incremental builds: a hash of each briefing's inputs, and the reason a briefing is out of date.
+
+Like OWID's etl: a briefing is dirty when the checksum of its inputs differs from the one recorded
+when it was last built. Its inputs are the notebook, the package code and templates, the content
+files, its parameters, *its own slice of the data* (its constituency's rows, its police forces'
+rows, the national series it uses), library versions and an epoch constant. A record is written
+only after a briefing's outputs are in place, so a build killed half way redoes only what it had
+not finished.
+
+Records are appended to ``manifest.jsonl`` as briefings finish (one line each, flushed), and the
+file is compacted to one line per briefing at the end of a run.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from . import data, paths
+
+EPOCH = 1  # bump to force every briefing to rebuild (e.g. after a change outside the tracked inputs)
+MANIFEST = "manifest.jsonl"
+LIBRARIES = ("papermill", "nbconvert", "nbclient", "ipykernel", "pandas", "altair", "vl-convert-python",
+             "playwright", "jinja2", "pyyaml")
+
+
+def _sha(*parts) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else str(part).encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()[:16]
+
+
+def _files_hash(files) -> str:
+    h = hashlib.sha256()
+    for f in sorted(files):
+        h.update(str(f.relative_to(paths.project_root()) if f.is_relative_to(paths.project_root()) else f.name).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def code_hash() -> str:
+    pkg = paths.PACKAGE_DIR
+    return _files_hash([p for p in pkg.rglob("*") if p.is_file() and "__pycache__" not in p.parts])
+
+
+def content_hash() -> str:
+    """Content files and the licence texts printed in the sources section."""
+    return _files_hash([p for p in paths.content_dir().rglob("*.yml")] + [paths.data_dir() / "licences.yml"])
+
+
+def notebook_hash(name: str) -> str:
+    return _files_hash([paths.notebooks_dir() / name])
+
+
+@lru_cache(maxsize=1)
+def library_versions() -> str:
+    versions = []
+    for lib in LIBRARIES:
+        try:
+            versions.append(f"{lib}=={metadata.version(lib)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{lib}==?")
+    return ",".join(versions)
+
+
+def _meta_hash(name: str) -> str:
+    """A table's sidecar without its whole-file checksum (which changes with any row)."""
+    m = data.meta(name)
+    prov = {k: v for k, v in m.provenance.items() if k != "sha256"}
+    return _sha(json.dumps([m.title, prov, m.schema], sort_keys=True, default=str))
+
+
+def table_hash(name: str) -> str:
+    df = data.load(name)
+    return _sha(pd.util.hash_pandas_object(df, index=False).values.tobytes(), _meta_hash(name))
+
+
+def grouped_hashes(name: str, column: str) -> dict:
+    """Hash of each group of rows of a table, keyed by the value of ``column``."""
+    df = data.load(name)
+    row_hashes = pd.util.hash_pandas_object(df, index=False).values
+    meta = _meta_hash(name)
+    out = {}
+    for key, idx in df.groupby(column, sort=False).indices.items():
+        out[key] = _sha(row_hashes[idx].tobytes(), meta)
+    return out
+
+
+class Slices:
+    """Per-seat and per-force data hashes for a whole pack, computed once."""
+
+    def __init__(self):
+        self.seat_tables = {
+            data.CONSTITUENCIES: grouped_hashes(data.CONSTITUENCIES, "gss_code"),
+            data.MPS: grouped_hashes(data.MPS, "gss_code"),
+            data.SEAT_FORCES: grouped_hashes(data.SEAT_FORCES, "pcon24_code"),
+        }
+        self.force_tables = {
+            data.NRM_POLICE: grouped_hashes(data.NRM_POLICE, "police_first_responder"),
+            data.NRM_POLICE_NATIONALITY: grouped_hashes(data.NRM_POLICE_NATIONALITY, "police_first_responder"),
+        }
+        self._national = {}
+        self._populations = None
+
+    def national(self, name: str) -> str:
+        if name not in self._national:
+            self._national[name] = table_hash(name)
+        return self._national[name]
+
+    def populations(self) -> pd.Series:
+        if self._populations is None:
+            from . import stats
+
+            self._populations = stats.force_populations(data.load(data.SEAT_COUNCILS), data.load(data.COUNCIL_FORCES))
+        return self._populations
+
+    def for_seat(self, gss: str, forces: list[str], national: list[str]) -> dict:
+        """The data inputs of one seat's briefing, each a short hash."""
+        out = {f"{t}[{gss}]": h.get(gss, "absent") for t, h in self.seat_tables.items()}
+        for force in list(forces) + ["Police total"]:
+            for t, h in self.force_tables.items():
+                out[f"{t}[{force}]"] = h.get(force, "absent")
+        pops = self.populations()
+        out["force populations"] = _sha(json.dumps(
+            {f: round(float(pops.get(f, 0)), 3) for f in forces} | {"UK": round(float(pops.sum()), 3)},
+            sort_keys=True), _meta_hash(data.SEAT_COUNCILS), _meta_hash(data.COUNCIL_FORCES))
+        for t in national:
+            out[t] = self.national(t)
+        return out
+
+
+def job_inputs(job, data_inputs: dict, formats) -> dict:
+    """Every input of a job, name -> short hash."""
+    inputs = {
+        "epoch": str(EPOCH),
+        "notebook": notebook_hash(job.notebook),
+        "code": code_hash(),
+        "content": content_hash(),
+        "parameters": _sha(json.dumps(job.parameters, sort_keys=True, default=list)),
+        "libraries": _sha(library_versions()),
+        "formats": ",".join(formats),
+    }
+    inputs.update(data_inputs)
+    return inputs
+
+
+def digest(inputs: dict) -> str:
+    return _sha(json.dumps(inputs, sort_keys=True))
+
+
+class Manifest:
+    """The record of what was built from which inputs, in ``<out>/manifest.jsonl``."""
+
+    def __init__(self, out_dir: Path):
+        self.path = Path(out_dir) / MANIFEST
+        self.records: dict[str, dict] = {}
+        if self.path.exists():
+            with open(self.path, encoding="utf-8") as fh:
+                for line in fh:
+                    try:
+                        rec = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue  # a line cut short by a killed build: that briefing reruns
+                    if isinstance(rec, dict) and "slug" in rec:
+                        self.records[rec["slug"]] = rec
+
+    def why_dirty(self, slug: str, inputs: dict, outputs: list[Path]) -> str | None:
+        """None if up to date, else a short reason."""
+        rec = self.records.get(slug)
+        if rec is None:
+            return "never built (or the last build was interrupted)"
+        missing = [p.name for p in outputs if not p.exists()]
+        if missing:
+            return f"output missing: {', '.join(missing)}"
+        if rec.get("digest") == digest(inputs):
+            return None
+        old = rec.get("inputs", {})
+        changed = [k for k in inputs if old.get(k) != inputs[k]] + [k for k in old if k not in inputs]
+        return "changed: " + ", ".join(changed[:4]) + (f" and {len(changed) - 4} more" if len(changed) > 4 else "")
+
+    def record(self, slug: str, key: str, inputs: dict, outputs: list[str], info: dict | None = None) -> None:
+        rec = {"slug": slug, "key": key, "digest": digest(inputs), "inputs": inputs,
+               "outputs": [Path(o).name for o in outputs], "info": info or {}}
+        self.records[slug] = rec
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(rec, sort_keys=True) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def forget(self, slug: str) -> None:
+        self.records.pop(slug, None)
+
+    def compact(self) -> None:
+        from .export import write_atomic
+
+        lines = "".join(json.dumps(self.records[s], sort_keys=True) + "\n" for s in sorted(self.records))
+        write_atomic(self.path, lines)

@@ -1,0 +1,31 @@
+"""Turn what the user asked for into jobs, checking every parameter before anything runs."""
+from __future__ import annotations
+
+from . import data
+from .briefing import TABLES, Briefing
+from .pack import Job
+
+# Tables read whole by every constituency briefing (hashed whole for the manifest); the per-seat
+# and per-force tables are hashed by slice (see manifest.Slices).
+NATIONAL = (data.NRM_UK,)
+
+BRIEFING_NOTEBOOK = "briefing.ipynb"
+
+
+def briefing_job(constituency, concerns=None, club="", meeting_date=None) -> Job:
+    """A constituency briefing job; raises InputError (one line) for a bad parameter."""
+    b = Briefing.prepare(constituency, concerns, club, meeting_date)
+    params = (
+        ("constituency", b.seat.gss_code),
+        ("concerns", tuple(c.key for c in b.concerns)),
+        ("club", b.club),
+        ("meeting_date", b.meeting_date.isoformat() if b.meeting_date else ""),
+    )
+    return Job(key=b.seat.gss_code, slug=b.seat.slug, label=f"{b.seat.name} ({b.seat.gss_code})",
+               title=f"Modern slavery in {b.seat.name}: a briefing for {b.member.name} MP",
+               notebook=BRIEFING_NOTEBOOK, parameters=params,
+               forces=tuple(f.name for f in b.forces),
+               tables=tuple(dict.fromkeys(NATIONAL + tuple(t for t in b.figure_tables() if t not in TABLES))),
+               info=(("name", b.seat.name), ("region", b.seat.nation if b.seat.region == b.seat.nation
+                                                  else f"{b.seat.nation}, {b.seat.region}"),
+                     ("mp", b.member.name), ("party", b.member.party)))

@@ -1,0 +1,194 @@
+"""Statistics for briefings: pure functions of validated tables (see :mod:`briefpack.data`).
+
+NRM tables carry "Total" rows at every level of their hierarchy; each function here filters to
+exactly one level so nothing is counted twice.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+TOTAL = "Total"
+ADULT = "Adult (18 or over)"
+CHILD = "Child (17 or under)"
+POLICE_TOTAL = "Police total"
+AGE_LABELS = {ADULT: "Adults", CHILD: "Children", "Age not specified or unknown": "Age not known",
+              "Not specified or unknown": "Age not known"}
+MAIN_TYPES = ("Sexual", "Labour", "Criminal", "Domestic")
+# Nationalities with fewer referrals than this in the period are not listed by name (stated on the page).
+NATIONALITY_MIN_COUNT = 5
+
+
+def quarter_label(year: int, quarter: str) -> str:
+    return f"{int(year)} {quarter}"
+
+
+def period_label(df: pd.DataFrame) -> str:
+    """'2022 Q2 to 2023 Q4' for a table with year and quarter columns."""
+    keys = sorted({(int(y), q) for y, q in zip(df["year"], df["quarter"]) if q != TOTAL})
+    first, last = keys[0], keys[-1]
+    return f"{first[0]} {first[1]} to {last[0]} {last[1]}"
+
+
+# --- UK series -----------------------------------------------------------------------------------
+
+def uk_referrals_by_year(nrm_uk: pd.DataFrame) -> pd.DataFrame:
+    """UK NRM referrals per year by age at exploitation (location level 'Total' only).
+
+    Columns: year, Adults, Children, Age not known, total, quarters (how many quarters the year has).
+    """
+    t = nrm_uk[nrm_uk.location_of_exploitation == TOTAL]
+    wide = t.pivot_table(index="year", columns="age_at_exploitation", values="nrm_referrals",
+                         aggfunc="sum", fill_value=0).rename(columns=AGE_LABELS)
+    for col in ("Adults", "Children", "Age not known"):
+        if col not in wide:
+            wide[col] = 0
+    wide = wide[["Adults", "Children", "Age not known"]].astype(int)
+    wide["total"] = wide.sum(axis=1)
+    wide["quarters"] = t.groupby("year")["quarter"].nunique()
+    return wide.reset_index()
+
+
+def uk_year(nrm_uk: pd.DataFrame, year: int | None = None) -> dict:
+    """One year's UK totals (the latest full year by default)."""
+    by_year = uk_referrals_by_year(nrm_uk)
+    full = by_year[by_year.quarters == 4]
+    row = full.iloc[-1] if year is None else by_year[by_year.year == year].iloc[0]
+    total = int(row.total)
+    return {"year": int(row.year), "total": total, "adults": int(row.Adults), "children": int(row.Children),
+            "unknown": int(row["Age not known"]), "child_share": row.Children / total if total else 0.0}
+
+
+# --- Police forces as first responders -----------------------------------------------------------
+
+def _police_level(nrm_police: pd.DataFrame, exploitation=TOTAL, age=TOTAL, gender=TOTAL) -> pd.DataFrame:
+    df = nrm_police
+    for col, val in (("exploitation_type", exploitation), ("age_at_exploitation", age), ("gender", gender)):
+        if val is None:
+            df = df[df[col] != TOTAL]
+        else:
+            df = df[df[col] == val]
+    return df
+
+
+def force_total(nrm_police: pd.DataFrame, force: str) -> int:
+    """Referrals made by ``force`` as first responder over the whole period."""
+    df = _police_level(nrm_police)
+    return int(df.loc[df.police_first_responder == force, "people"].sum())
+
+
+def force_by_quarter(nrm_police: pd.DataFrame, force: str) -> pd.DataFrame:
+    df = _police_level(nrm_police)
+    df = df[df.police_first_responder == force]
+    out = df.groupby(["year", "quarter"], as_index=False)["people"].sum()
+    out["period"] = [quarter_label(y, q) for y, q in zip(out.year, out.quarter)]
+    return out[["period", "people"]]
+
+
+def exploitation_group(kind: str) -> str:
+    """Collapse the published combinations into the four main types, 'More than one type' and the rest."""
+    if kind in MAIN_TYPES:
+        return kind
+    if kind == "Not specified or unknown":
+        return "Not specified"
+    if kind == "Organ Harvesting":
+        return "Organ harvesting"
+    return "More than one type"
+
+
+def force_by_quarter_and_type(nrm_police: pd.DataFrame, force: str) -> pd.DataFrame:
+    """Referrals by quarter and (grouped) exploitation type: columns period, type, people."""
+    df = _police_level(nrm_police, exploitation=None)
+    df = df[df.police_first_responder == force].copy()
+    df["type"] = df.exploitation_type.map(exploitation_group)
+    df["period"] = [quarter_label(y, q) for y, q in zip(df.year, df.quarter)]
+    out = df.groupby(["period", "type"], as_index=False)["people"].sum()
+    return out[out.people > 0].reset_index(drop=True)
+
+
+def force_by_type(nrm_police: pd.DataFrame, force: str) -> pd.Series:
+    """Referrals by grouped exploitation type over the period, largest first."""
+    t = force_by_quarter_and_type(nrm_police, force)
+    return t.groupby("type")["people"].sum().sort_values(ascending=False)
+
+
+def force_by_age(nrm_police: pd.DataFrame, force: str) -> dict:
+    """Referrals by age at exploitation over the period.
+
+    The table nests force > exploitation type > age > gender, so ages are summed over the
+    exploitation types (not over the type 'Total' row, which has no age breakdown).
+    """
+    df = _police_level(nrm_police, exploitation=None, age=None)
+    df = df[df.police_first_responder == force]
+    sums = df.groupby("age_at_exploitation")["people"].sum()
+    out = {"Adults": int(sums.get(ADULT, 0)), "Children": int(sums.get(CHILD, 0)),
+           "Age not known": int(sums.get("Not specified or unknown", 0))}
+    return out
+
+
+def force_top_nationalities(nationality: pd.DataFrame, force: str, n: int = 5,
+                            min_count: int = NATIONALITY_MIN_COUNT) -> pd.DataFrame:
+    """The force's most frequent nationalities over the period (only those with >= ``min_count``)."""
+    df = nationality[(nationality.police_first_responder == force) & (nationality.nationality != TOTAL)]
+    sums = df.groupby("nationality")["people"].sum().sort_values(ascending=False, kind="stable")
+    sums = sums[sums >= min_count]
+    top = sums.head(n).reset_index()
+    # ties are broken by name so the order never depends on the input order
+    top = top.sort_values(["people", "nationality"], ascending=[False, True]).reset_index(drop=True)
+    return top
+
+
+# --- Population and fair comparison --------------------------------------------------------------
+
+def force_populations(seat_councils: pd.DataFrame, council_forces: pd.DataFrame) -> pd.Series:
+    """Population of each police force area (2019, mySociety overlap), keyed by NRM force name."""
+    pop = seat_councils.groupby("lad23_code")["overlap_pop"].sum()
+    forces = council_forces.set_index("lad23_code")["nrm_police_first_responder_name"]
+    return pop.groupby(forces.reindex(pop.index)).sum()
+
+
+def fair_comparison(nrm_police: pd.DataFrame, populations: pd.Series, force: str) -> dict:
+    """The force's share of all police referrals vs its share of the UK population.
+
+    Police referrals include non-territorial units (British Transport Police, regional organised
+    crime units), which belong to no area; they stay in the UK total, as published.
+    """
+    referrals = force_total(nrm_police, force)
+    police_total = force_total(nrm_police, POLICE_TOTAL)
+    uk_pop = float(populations.sum())
+    force_pop = float(populations.get(force, 0.0))
+    ref_share = referrals / police_total if police_total else 0.0
+    pop_share = force_pop / uk_pop if uk_pop else 0.0
+    return {"force": force, "referrals": referrals, "police_total": police_total,
+            "referral_share": ref_share, "population": force_pop, "uk_population": uk_pop,
+            "population_share": pop_share, "ratio": (ref_share / pop_share) if pop_share else None}
+
+
+# --- Responder types and decisions ---------------------------------------------------------------
+
+def responder_type_shares(responder_type: pd.DataFrame) -> pd.DataFrame:
+    """Referrals by first-responder type over the period, with shares."""
+    df = responder_type[(responder_type.exploitation_type == TOTAL) & (responder_type.age_at_exploitation == TOTAL)
+                        & (responder_type.gender == TOTAL)]
+    sums = df.groupby("first_responder_type")["people"].sum().sort_values(ascending=False)
+    out = sums.reset_index()
+    out["share"] = out.people / out.people.sum()
+    return out
+
+
+def decisions(table: pd.DataFrame, year: int | None = None) -> dict:
+    """Positive/negative decisions in a year (the year's 'Total' row) from the RG or CG table."""
+    yearly = table[table.Quarter == TOTAL]
+    row = yearly.iloc[-1] if year is None else yearly[yearly.Year == year].iloc[0]
+    pos = sum(int(row[c]) for c in table.columns if c.endswith("- Positive reasonable grounds")
+              or c.endswith("- Positive conclusive grounds"))
+    neg = sum(int(row[c]) for c in table.columns if c.endswith("- Negative reasonable grounds")
+              or c.endswith("- Negative conclusive grounds"))
+    total = int(row["Total"])
+    return {"year": int(row.Year), "positive": pos, "negative": neg, "total": total,
+            "positive_share": pos / total if total else 0.0}
+
+
+def dtn_year(dtn: pd.DataFrame, year: int | None = None) -> dict:
+    yearly = dtn[dtn.quarter == TOTAL]
+    row = yearly.iloc[-1] if year is None else yearly[yearly.year == year].iloc[0]
+    return {"year": int(row.year), "reports": int(row.dtn_reports)}
