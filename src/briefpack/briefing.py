@@ -9,9 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-import jinja2
-
-from . import charts, content, data, figures, geography, paths, stats
+from . import content, data, figures, geography, paths, stats
 from .errors import InputError, quote_input
 
 # The tables every constituency briefing reads (its sources list, and its inputs for the manifest).
@@ -34,7 +32,9 @@ class Section:
 
 
 @lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
+def _env():
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(paths.templates_dir() / "sections")),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
@@ -66,6 +66,19 @@ def parse_date(value, what: str = "meeting date") -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         raise InputError(f"The {what} {quote_input(value)} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-04.") from None
+
+
+@lru_cache(maxsize=2)
+def _why_it_matters(stamp) -> Section:
+    from . import charts
+
+    nrm_uk = data.load(data.NRM_UK)
+    by_year = stats.uk_referrals_by_year(nrm_uk)
+    latest = stats.uk_year(nrm_uk)
+    source = f"{figures.NRM}, Table 2, {stats.period_label(nrm_uk)}"
+    chart = charts.uk_trend(by_year, source)
+    first = by_year[by_year.quarters == 4].iloc[0]
+    return render("why.html.j2", latest=latest, chart=chart, first=first, source=source)
 
 
 @dataclass
@@ -107,15 +120,13 @@ class Briefing:
         return render("cover.html.j2", b=self, seat=self.seat, mp=self.member)
 
     def why_it_matters(self) -> Section:
-        nrm_uk = data.load(data.NRM_UK)
-        by_year = stats.uk_referrals_by_year(nrm_uk)
-        latest = stats.uk_year(nrm_uk)
-        source = f"{figures.NRM}, Table 2, {stats.period_label(nrm_uk)}"
-        chart = charts.uk_trend(by_year, source)
-        first = by_year[by_year.quarters == 4].iloc[0]
-        return render("why.html.j2", latest=latest, chart=chart, first=first, source=source)
+        """The same for every seat: rendered once per process for as long as the data is unchanged."""
+        return _why_it_matters(data.stamp(data.NRM_UK))
 
     def your_area(self) -> Section:
+        from . import charts
+
+
         police = self._police
         period = stats.period_label(police)
         source = f"{figures.NRM}, Table 13, {period}"

@@ -50,10 +50,13 @@ class Meta:
     schema: dict
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> dict:
     try:
         with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh)
+            doc = yaml.load(fh, Loader=_Loader)
     except FileNotFoundError:
         raise DataError(f"{path.name}: file is missing; restore it from git (git checkout -- {path.name}).") from None
     except yaml.YAMLError as exc:
@@ -68,12 +71,17 @@ def _read_yaml(path: Path) -> dict:
 def meta(name: str, data_dir: Path | None = None) -> Meta:
     """The provenance and schema of table ``name`` (a CSV stem in ``data/``)."""
     folder = Path(data_dir) if data_dir else paths.data_dir()
-    meta_path = folder / f"{name}.meta.yml"
+    return _meta_cached(name, str(folder), _stamp(folder / f"{name}.meta.yml"))
+
+
+@lru_cache(maxsize=64)
+def _meta_cached(name: str, folder: str, stamp: tuple) -> Meta:
+    meta_path = Path(folder) / f"{name}.meta.yml"
     doc = _read_yaml(meta_path)
     for key in ("title", "provenance", "schema"):
         if key not in doc:
             raise DataError(f"{meta_path.name}: missing key '{key}'; see data/README.md for the sidecar format.")
-    return Meta(name, folder / f"{name}.csv", doc["title"], doc["provenance"], doc["schema"])
+    return Meta(name, Path(folder) / f"{name}.csv", doc["title"], doc["provenance"], doc["schema"])
 
 
 def table_names(data_dir: Path | None = None) -> list[str]:
@@ -195,6 +203,12 @@ def _stamp(path: Path) -> tuple:
     return (st.st_mtime_ns, st.st_size)
 
 
+def stamp(name: str, data_dir: Path | None = None) -> tuple:
+    """Changes whenever table ``name`` or its sidecar changes: a key for caches of derived results."""
+    folder = Path(data_dir) if data_dir else paths.data_dir()
+    return (str(folder), name) + _stamp(folder / f"{name}.csv") + _stamp(folder / f"{name}.meta.yml")
+
+
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Read table ``name`` from ``data/``, validated and typed.
 
@@ -207,9 +221,19 @@ def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     return _load_cached(name, str(folder), stamp).copy(deep=False)
 
 
+def licences() -> dict:
+    path = paths.data_dir() / "licences.yml"
+    return _licences_cached(str(path), _stamp(path))
+
+
+@lru_cache(maxsize=4)
+def _licences_cached(path: str, stamp: tuple) -> dict:
+    return _read_yaml(Path(path))
+
+
 def attributions(names) -> list[dict]:
     """Provenance of tables ``names`` for the sources section: one dict per table."""
-    licences = _read_yaml(paths.data_dir() / "licences.yml")
+    licences_ = licences()
     out = []
     for name in names:
         m = meta(name)
@@ -220,7 +244,7 @@ def attributions(names) -> list[dict]:
             "publisher": p.get("publisher", ""),
             "dataset": p.get("dataset", ""),
             "period": p.get("period", ""),
-            "licences": [licences.get(k, {"name": k, "url": ""}) for k in p.get("licences", [])],
+            "licences": [licences_.get(k, {"name": k, "url": ""}) for k in p.get("licences", [])],
             "attribution": list(p.get("attribution", [])),
             "source_copy": p.get("source_copy", ""),
         })

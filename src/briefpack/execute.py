@@ -74,7 +74,7 @@ class WarmEngine:
             def papermill_execute_cells(self):
                 if kernel.runs > 1:
                     msg_id = self.kc.execute(RESET, silent=True, store_history=False)
-                    reply = self.wait_for_reply(msg_id, timeout=30)
+                    reply = self.wait_for_reply(msg_id)
                     if reply is None or reply["content"].get("status") != "ok":
                         raise RuntimeError("the kernel could not be reset between briefings")
                 super().papermill_execute_cells()

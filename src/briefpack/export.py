@@ -35,11 +35,38 @@ def write_atomic(path: Path, payload: bytes | str) -> None:
     os.replace(tmp, path)
 
 
+def _briefing_exporter_class():
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class BriefingHTMLExporter(HTMLExporter):
+        """HTMLExporter without its BeautifulSoup post-pass.
+
+        That pass gives ``<img>`` tags without ``alt`` a placeholder text and makes cells of a
+        ``.jp-Notebook`` body focusable. A briefing has no ``<img>`` (charts are inline SVG with
+        their own text alternative) and no ``.jp-Notebook`` body, so the pass changes nothing, yet
+        it costs most of the export time (parsing and re-serialising the page).
+        """
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code",
+                                 self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return BriefingHTMLExporter
+
+
 class HtmlExporter:
     """nbconvert's HTMLExporter with the briefing template: no code, no prompts, no network."""
 
     def __init__(self):
-        from nbconvert import HTMLExporter
         from traitlets.config import Config
 
         cfg = Config()
@@ -52,7 +79,7 @@ class HtmlExporter:
         cfg.HTMLExporter.embed_images = True
         cfg.TagRemovePreprocessor.enabled = True
         cfg.TagRemovePreprocessor.remove_cell_tags = {"notes", "remove"}
-        self._exporter = HTMLExporter(config=cfg)
+        self._exporter = _briefing_exporter_class()(config=cfg)
 
     def __call__(self, nb, title: str) -> str:
         nb.metadata["title"] = title
@@ -85,7 +112,7 @@ class PdfPrinter:
     """One headless Chromium, reused for every PDF. Use as a context manager."""
 
     def __init__(self):
-        self._pw = self._browser = self._context = None
+        self._pw = self._browser = self._context = self._page = None
 
     def __enter__(self) -> "PdfPrinter":
         from playwright.sync_api import Error as PlaywrightError, sync_playwright
@@ -102,6 +129,12 @@ class PdfPrinter:
         self._context = self._browser.new_context(offline=True, java_script_enabled=False)
         return self
 
+    def _fresh_page(self):
+        """One page reused for every PDF (a new page per PDF doubles the time)."""
+        if self._page is None or self._page.is_closed():
+            self._page = self._context.new_page()
+        return self._page
+
     def __exit__(self, *exc) -> None:
         for closer in (self._context, self._browser):
             try:
@@ -115,7 +148,7 @@ class PdfPrinter:
     def print_pdf(self, html: str, label: str) -> bytes:
         import html as html_mod
 
-        page = self._context.new_page()
+        page = self._fresh_page()
         try:
             page.set_content(html, wait_until="load")
             page.emulate_media(media="print")
@@ -125,5 +158,6 @@ class PdfPrinter:
                 footer_template=FOOTER.format(label=html_mod.escape(label)),
                 outline=True, tagged=True,
             )
-        finally:
-            page.close()
+        except Exception:
+            page.close()  # start the next PDF on a clean page
+            raise

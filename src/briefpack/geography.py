@@ -64,66 +64,82 @@ class Member:
 
 
 @lru_cache(maxsize=4)
-def _seats(stamp) -> dict[str, Seat]:
+def _index(stamp) -> tuple:
+    """(seats in name order, by GSS code, by folded English or Welsh name), built once per data version."""
     df = data.load(data.CONSTITUENCIES)
-    return {
-        r.gss_code: Seat(r.gss_code, r.name, r.name_cy or "", r.nation, r.region, r.constituency_type, r.three_code)
-        for r in df.itertuples(index=False)
-    }
+    all_seats = [Seat(r.gss_code, r.name, r.name_cy or "", r.nation, r.region, r.constituency_type, r.three_code)
+                 for r in df.itertuples(index=False)]
+    all_seats.sort(key=lambda s: _fold(s.name))
+    by_gss = {s.gss_code: s for s in all_seats}
+    by_name = {_fold(s.name_cy): s for s in all_seats if s.name_cy}
+    by_name.update({_fold(s.name): s for s in all_seats})
+    return all_seats, by_gss, by_name
+
+
+def _seat_index() -> tuple:
+    return _index(data.stamp(data.CONSTITUENCIES))
 
 
 def seats() -> list[Seat]:
     """All 650 Westminster constituencies, in name order."""
-    table = _seats(data._stamp(data.paths.data_dir() / f"{data.CONSTITUENCIES}.csv"))
-    return sorted(table.values(), key=lambda s: _fold(s.name))
+    return list(_seat_index()[0])
 
 
 def resolve(query: str) -> Seat:
     """Find a constituency by GSS code or by name (case, accents and '&'/'and' do not matter)."""
     text = str(query or "").strip()
-    all_seats = seats()
+    _, by_gss, by_name = _seat_index()
     if _GSS.match(text):
-        for s in all_seats:
-            if s.gss_code == text.upper():
-                return s
+        if text.upper() in by_gss:
+            return by_gss[text.upper()]
         raise InputError(
             f"No Westminster constituency has the GSS code {quote_input(text)}; "
             "use a 2024 code (E14…, W07…, S14…, N05…) or a name; `python build.py --list` lists them."
         )
     folded = _fold(text)
-    by_name = {_fold(s.name): s for s in all_seats}
-    by_name.update({_fold(s.name_cy): s for s in all_seats if s.name_cy})
     if folded in by_name:
         return by_name[folded]
     close = difflib.get_close_matches(folded, list(by_name), n=3, cutoff=0.6)
     if not close:
         close = [k for k in by_name if folded and folded in k][:3]
-    hint = f"closest: {', '.join(by_name[c].name for c in close)}" if close else "no close name"
+    hint = f"closest: {', '.join(dict.fromkeys(by_name[c].name for c in close))}" if close else "no close name"
     raise InputError(
         f"Unknown constituency {quote_input(text)} ({hint}); "
         "give a name or GSS code from `python build.py --list`."
     )
 
 
+@lru_cache(maxsize=4)
+def _forces(stamp) -> dict:
+    df = data.load(data.SEAT_FORCES).sort_values(["pcon24_code", "share_of_constituency_pop"],
+                                                  ascending=[True, False], kind="stable")
+    out: dict = {}
+    for r in df.itertuples(index=False):
+        out.setdefault(r.pcon24_code, []).append(
+            Force(r.nrm_police_first_responder_name, r.pfa_name, r.pfa_code or "", float(r.share_of_constituency_pop),
+                  float(r.share_of_constituency_area), bool(r.is_main_force)))
+    return out
+
+
 def forces(seat: Seat) -> list[Force]:
     """The police force area(s) covering a seat, largest population share first."""
-    df = data.load(data.SEAT_FORCES)
-    rows = df[df.pcon24_code == seat.gss_code].sort_values("share_of_constituency_pop", ascending=False)
-    if rows.empty:
+    found = _forces(data.stamp(data.SEAT_FORCES)).get(seat.gss_code)
+    if not found:
         raise InputError(f"{seat.name} ({seat.gss_code}) has no police force in data/{data.SEAT_FORCES}.csv; add its row.")
-    return [
-        Force(r.nrm_police_first_responder_name, r.pfa_name, r.pfa_code or "", float(r.share_of_constituency_pop),
-              float(r.share_of_constituency_area), bool(r.is_main_force))
-        for r in rows.itertuples(index=False)
-    ]
+    return list(found)
+
+
+@lru_cache(maxsize=4)
+def _members(stamp) -> dict:
+    df = data.load(data.MPS)
+    return {r.gss_code: Member(str(r.mp_name), str(r.party_name), str(r.party_abbrev), int(r.majority),
+                               float(r.majority_pct_of_valid), str(r.result_2024), str(r.second_party), str(r.as_of))
+            for r in df.itertuples(index=False)}
 
 
 def member(seat: Seat) -> Member:
     """The MP elected for the seat at the 4 July 2024 general election."""
-    df = data.load(data.MPS)
-    rows = df[df.gss_code == seat.gss_code]
-    if rows.empty:
+    found = _members(data.stamp(data.MPS)).get(seat.gss_code)
+    if found is None:
         raise InputError(f"{seat.name} ({seat.gss_code}) has no MP in data/{data.MPS}.csv; add its row.")
-    r = rows.iloc[0]
-    return Member(str(r.mp_name), str(r.party_name), str(r.party_abbrev), int(r.majority),
-                  float(r.majority_pct_of_valid), str(r.result_2024), str(r.second_party), str(r.as_of))
+    return found

@@ -137,19 +137,22 @@ class Slices:
         return out
 
 
-def job_inputs(job, data_inputs: dict, formats) -> dict:
-    """Every input of a job, name -> short hash."""
-    inputs = {
-        "epoch": str(EPOCH),
-        "notebook": notebook_hash(job.notebook),
-        "code": code_hash(),
-        "content": content_hash(),
-        "parameters": _sha(json.dumps(job.parameters, sort_keys=True, default=list)),
-        "libraries": _sha(library_versions()),
-        "formats": ",".join(formats),
-    }
-    inputs.update(data_inputs)
-    return inputs
+class Inputs:
+    """Every input of a job, name -> short hash; what all jobs share is hashed once."""
+
+    def __init__(self, formats):
+        self.shared = {"epoch": str(EPOCH), "code": code_hash(), "content": content_hash(),
+                       "libraries": _sha(library_versions()), "formats": ",".join(formats)}
+        self.slices = Slices()
+        self._notebooks = {}
+
+    def __call__(self, job) -> dict:
+        if job.notebook not in self._notebooks:
+            self._notebooks[job.notebook] = notebook_hash(job.notebook)
+        inputs = dict(self.shared, notebook=self._notebooks[job.notebook],
+                      parameters=_sha(json.dumps(job.parameters, sort_keys=True, default=list)))
+        inputs.update(self.slices.for_seat(job.key, list(job.forces), list(job.tables)))
+        return inputs
 
 
 def digest(inputs: dict) -> str:

@@ -198,10 +198,10 @@ def build_pack(jobs, out_dir: Path, formats=FORMATS, n_jobs: int = 1, force: boo
     out_dir = Path(out_dir)
     jobs = list(jobs)
     man = mf.Manifest(out_dir)
-    slices = mf.Slices() if jobs else None
+    inputs_for = mf.Inputs(formats) if jobs else None
     todo, results, inputs_of = [], [], {}
     for job in jobs:
-        inputs = mf.job_inputs(job, slices.for_seat(job.key, list(job.forces), list(job.tables)), formats)
+        inputs = inputs_for(job)
         inputs_of[job.slug] = inputs
         reason = "--force" if force else man.why_dirty(job.slug, inputs, [out_dir / f"{job.slug}.{f}" for f in formats])
         if reason is None:

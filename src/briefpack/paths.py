@@ -2,25 +2,33 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=16)
+def _resolved(path: str) -> Path:
+    return Path(path).resolve()
 
 
 def project_root() -> Path:
     """The project folder: ``$BRIEFPACK_ROOT`` if set, else the checkout this package sits in."""
     env = os.environ.get("BRIEFPACK_ROOT")
     if env:
-        return Path(env).resolve()
+        return _resolved(env)
     return PACKAGE_DIR.parents[1]
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("BRIEFPACK_DATA", project_root() / "data")).resolve()
+    """``$BRIEFPACK_DATA`` if set (tests point it at a copy), else ``data/`` in the project."""
+    return _resolved(os.environ.get("BRIEFPACK_DATA") or str(project_root() / "data"))
 
 
 def content_dir() -> Path:
-    return Path(os.environ.get("BRIEFPACK_CONTENT", project_root() / "content")).resolve()
+    """``$BRIEFPACK_CONTENT`` if set, else ``content/`` in the project."""
+    return _resolved(os.environ.get("BRIEFPACK_CONTENT") or str(project_root() / "content"))
 
 
 def notebooks_dir() -> Path:

@@ -24,9 +24,9 @@ def quarter_label(year: int, quarter: str) -> str:
 
 def period_label(df: pd.DataFrame) -> str:
     """'2022 Q2 to 2023 Q4' for a table with year and quarter columns."""
-    keys = sorted({(int(y), q) for y, q in zip(df["year"], df["quarter"]) if q != TOTAL})
-    first, last = keys[0], keys[-1]
-    return f"{first[0]} {first[1]} to {last[0]} {last[1]}"
+    keys = df.loc[df["quarter"] != TOTAL, ["year", "quarter"]].drop_duplicates().sort_values(["year", "quarter"])
+    first, last = keys.iloc[0], keys.iloc[-1]
+    return f"{int(first.year)} {first.quarter} to {int(last.year)} {last.quarter}"
 
 
 # --- UK series -----------------------------------------------------------------------------------
