@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from . import content, data, figures, geography, paths, stats
-from .errors import InputError, quote_input
+from .errors import DataError, InputError, quote_input
 
 # The tables every constituency briefing reads (its sources list, and its inputs for the manifest).
 TABLES = (data.CONSTITUENCIES, data.MPS, data.SEAT_FORCES, data.SEAT_COUNCILS, data.COUNCIL_FORCES,
@@ -128,6 +128,11 @@ class Briefing:
 
 
         police = self._police
+        known = set(police.police_first_responder.unique())
+        for force in self.forces:
+            if force.name not in known:
+                raise DataError(f"data/{data.NRM_POLICE}.csv has no rows for {force.name!r}, the police force "
+                                f"data/{data.SEAT_FORCES}.csv gives for {self.seat.name}; correct the force name.")
         period = stats.period_label(police)
         source = f"{figures.NRM}, Table 13, {period}"
         nationality = data.load(data.NRM_POLICE_NATIONALITY)

@@ -37,6 +37,12 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
     run.add_argument("--force", action="store_true", help="rebuild even what is up to date")
     run.add_argument("--dry-run", action="store_true", help="list what would be rebuilt and why; build nothing")
+    run.add_argument("--index-only", action="store_true",
+                     help="only rewrite index.html from the manifest in --out (e.g. after merging CI shards)")
+    run.add_argument("--executor", choices=("local", "dask"), default="local",
+                     help="local worker processes (default) or a dask.distributed cluster")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="with --executor dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)")
     p.add_argument("--list", action="store_true", help="list the constituencies and exit")
     return p
 
@@ -105,6 +111,15 @@ def _main(args) -> int:
             print(f"{s.gss_code}\t{s.name}\t{s.nation}\t{s.region}")
         return 0
     formats = _formats(args.formats)
+    if args.index_only:
+        from .manifest import Manifest
+        from .pack import write_pack_index
+
+        out = Path(args.out) if args.out else paths.briefings_dir()
+        man = Manifest(out)
+        path = write_pack_index(out, man, [])
+        print(f"index: {path} ({len(man.records)} briefings)")
+        return 0
     requests = _requests(args)
     jobs, invalid = [], 0
     for name in requests:
@@ -116,10 +131,17 @@ def _main(args) -> int:
     if not jobs:
         return 2
     out = Path(args.out) if args.out else paths.briefings_dir()
+    executor = None
+    if args.executor == "dask":
+        from .distributed import executor as dask_executor
+
+        executor = dask_executor(args.scheduler)
+    elif args.scheduler:
+        raise InputError("--scheduler goes with --executor dask.")
     progress = Progress(len(jobs))
     try:
         summary = build_pack(jobs, out, formats, n_jobs=max(1, args.jobs), force=args.force, dry_run=args.dry_run,
-                             on_result=progress)
+                             on_result=progress, executor=executor)
     finally:
         progress.close()
     if args.dry_run:

@@ -51,9 +51,9 @@ def _execution_error(exc) -> ExecutionError:
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = " ".join(str(getattr(exc, "evalue", exc)).split())
     cell = getattr(exc, "exec_count", None)
+    where = f"notebook cell {cell}" if cell is not None else "a notebook cell"
     if ename in ("InputError", "DataError", "BriefpackError", "ExecutionError", "ExportError"):
-        return ExecutionError(evalue, cell)
-    where = f"cell {cell}" if cell is not None else "a cell"
+        return ExecutionError(f"{evalue} ({where})", cell)
     return ExecutionError(f"{where} failed: {ename}: {evalue}", cell)
 
 
@@ -182,9 +182,11 @@ def run_notebook(nb: nbformat.NotebookNode, parameters: dict, kernel: Kernel | N
 
 
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop what varies between identical runs (timings), so outputs depend on inputs only."""
+    """Drop what varies between identical runs (timings, counters, ids), so outputs depend on inputs only."""
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # Papermill gives it a random id
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":

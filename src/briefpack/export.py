@@ -78,7 +78,8 @@ class HtmlExporter:
         cfg.HTMLExporter.language_code = "en-GB"
         cfg.HTMLExporter.embed_images = True
         cfg.TagRemovePreprocessor.enabled = True
-        cfg.TagRemovePreprocessor.remove_cell_tags = {"notes", "remove"}
+        # Notes for researchers and the (output-less) parameter cells are not part of the page.
+        cfg.TagRemovePreprocessor.remove_cell_tags = {"notes", "remove", "parameters", "injected-parameters"}
         self._exporter = _briefing_exporter_class()(config=cfg)
 
     def __call__(self, nb, title: str) -> str:

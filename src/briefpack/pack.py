@@ -197,6 +197,7 @@ def build_pack(jobs, out_dir: Path, formats=FORMATS, n_jobs: int = 1, force: boo
 
     out_dir = Path(out_dir)
     jobs = list(jobs)
+    remove_stale_temporaries(out_dir)
     man = mf.Manifest(out_dir)
     inputs_for = mf.Inputs(formats) if jobs else None
     todo, results, inputs_of = [], [], {}
@@ -233,6 +234,20 @@ def build_pack(jobs, out_dir: Path, formats=FORMATS, n_jobs: int = 1, force: boo
     if index and (todo or not (out_dir / "index.html").exists()):
         write_pack_index(out_dir, man, results)
     return Summary(results, len(jobs))
+
+
+def remove_stale_temporaries(out_dir: Path) -> None:
+    """Delete ``.name.PID.tmp`` files left by a build that was killed (its process is gone)."""
+    import os
+
+    for tmp in Path(out_dir).glob(".*.tmp"):
+        try:
+            pid = int(tmp.name.rsplit(".", 2)[-2])
+            os.kill(pid, 0)
+        except (ValueError, IndexError, ProcessLookupError):
+            tmp.unlink(missing_ok=True)
+        except PermissionError:
+            pass
 
 
 def write_pack_index(out_dir: Path, man, results) -> Path:

@@ -1,0 +1,96 @@
+"""Run the same build on a dask.distributed cluster: ``--executor dask --scheduler ADDRESS``.
+
+Each dask worker process keeps one briefpack :class:`~briefpack.pack.Worker` (warm kernel, one
+browser) across tasks. Tasks return the rendered bytes and the client writes them, atomically, so
+workers need no shared file system with the machine that asked for the build. Without a scheduler
+address a LocalCluster is started with ``--jobs`` single-threaded worker processes.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .errors import BriefpackError
+from .pack import Job, Result
+
+_WORKERS: dict = {}
+
+
+def _render_on_worker(job: Job, formats: tuple, recycle_after: int):
+    """Runs on a dask worker: render one job; returns ({format: bytes}, None) or (None, error)."""
+    import atexit
+
+    from .pack import Worker
+
+    key = (tuple(formats), recycle_after)
+    worker = _WORKERS.get(key)
+    if worker is None:
+        worker = _WORKERS[key] = Worker(Path("."), formats, warm=True, recycle_after=recycle_after)
+        atexit.register(worker.close)
+    try:
+        return worker.render(job), None
+    except BriefpackError as exc:
+        return None, str(exc)
+    except Exception as exc:
+        return None, f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+
+
+def executor(scheduler: str | None):
+    """A callable with the signature of :func:`briefpack.pack.build_jobs`, running on dask."""
+
+    def run(jobs, out_dir, formats, n_jobs=1, recycle_after=200, on_result=None):
+        try:
+            from distributed import Client, LocalCluster, as_completed
+        except ImportError:
+            raise BriefpackError("The dask executor needs dask.distributed: pip install 'dask[distributed]'.") from None
+        from .export import write_atomic
+
+        jobs = list(jobs)
+        if not jobs:
+            return []
+        cluster = None
+        try:
+            if scheduler:
+                client = Client(scheduler, timeout="30s")
+            else:
+                cluster = LocalCluster(n_workers=max(1, n_jobs), threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+                client = Client(cluster)
+        except (OSError, TimeoutError) as exc:
+            raise BriefpackError(f"Cannot reach the dask scheduler {scheduler!r} ({type(exc).__name__}); "
+                                 "check the address (e.g. tcp://host:8786) and that the scheduler runs.") from None
+        results = []
+        try:
+            started = {}
+            futures = []
+            for job in jobs:
+                fut = client.submit(_render_on_worker, job, tuple(formats), recycle_after, pure=False,
+                                    key=f"briefing-{job.slug}-{time.monotonic_ns()}")
+                started[fut.key] = (job, time.perf_counter())
+                futures.append(fut)
+            for fut in as_completed(futures):
+                job, t0 = started[fut.key]
+                try:
+                    rendered, error = fut.result()
+                except Exception as exc:  # the worker died, etc.
+                    rendered, error = None, f"dask task failed: {type(exc).__name__}: {exc}"
+                if rendered is None:
+                    r = Result(job, "failed", error, time.perf_counter() - t0)
+                else:
+                    outputs = []
+                    for fmt in formats:
+                        path = Path(out_dir) / f"{job.slug}.{fmt}"
+                        payload = rendered[fmt]
+                        write_atomic(path, payload)
+                        outputs.append(str(path))
+                    r = Result(job, "built", seconds=time.perf_counter() - t0, outputs=outputs)
+                results.append(r)
+                if on_result:
+                    on_result(r)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        return results
+
+    return run
