@@ -15,6 +15,8 @@ from .errors import DataError, InputError, quote_input
 # The tables every constituency briefing reads (its sources list, and its inputs for the manifest).
 TABLES = (data.CONSTITUENCIES, data.MPS, data.SEAT_FORCES, data.SEAT_COUNCILS, data.COUNCIL_FORCES,
           data.NRM_UK, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY)
+HOLYROOD_TABLES = (data.SCOTTISH_PARLIAMENT, data.MSPS, data.SEAT_COUNCILS, data.COUNCIL_FORCES,
+                   data.NRM_UK, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY)
 MAX_TEXT = 120
 
 
@@ -87,20 +89,37 @@ class Briefing:
     concerns: list
     club: str = ""
     meeting_date: dt.date | None = None
+    member_name: str = ""
     member: geography.Member = field(init=False)
     forces: list = field(init=False)
 
     def __post_init__(self):
-        self.member = geography.member(self.seat)
+        self.member = geography.member(self.seat, self.member_name)
         self.forces = geography.forces(self.seat)
 
     @classmethod
-    def prepare(cls, constituency, concerns=None, club="", meeting_date=None) -> "Briefing":
+    def prepare(cls, constituency, concerns=None, club="", meeting_date=None, parliament="westminster",
+                member_name="") -> "Briefing":
         """Check every parameter and resolve the seat; raises InputError with a one-line message."""
-        seat = geography.resolve(constituency)
+        seat = geography.resolve(constituency, parliament or geography.WESTMINSTER)
+        if member_name and seat.parliament == geography.WESTMINSTER:
+            raise InputError("A member's name can only be given for a Scottish Parliament seat "
+                             "(Westminster MPs come from the 2024 results).")
         keys = content.parse_concerns(concerns)
         all_concerns = content.concerns()
-        return cls(seat, [all_concerns[k] for k in keys], clean_text(club, "club name"), parse_date(meeting_date))
+        return cls(seat, [all_concerns[k] for k in keys], clean_text(club, "club name"), parse_date(meeting_date),
+                   clean_text(member_name, "member's name"))
+
+    @property
+    def addressee(self) -> str:
+        """How to address the member: their name, or their office when the name is not known."""
+        if self.member.name:
+            return f"{self.member.name} {self.seat.member_title}"
+        return f"the {self.seat.member_role} for {self.seat.name}"
+
+    @property
+    def tables(self) -> tuple:
+        return TABLES if self.seat.parliament == geography.WESTMINSTER else HOLYROOD_TABLES
 
     @property
     def main_force(self) -> geography.Force:
@@ -117,7 +136,7 @@ class Briefing:
     # --- sections -------------------------------------------------------------------------------
 
     def cover(self) -> Section:
-        return render("cover.html.j2", b=self, seat=self.seat, mp=self.member)
+        return render("cover.html.j2", b=self, seat=self.seat, mp=self.member, westminster=self.seat.parliament == geography.WESTMINSTER)
 
     def why_it_matters(self) -> Section:
         """The same for every seat: rendered once per process for as long as the data is unchanged."""
@@ -168,7 +187,7 @@ class Briefing:
         return render("ask.html.j2", b=self, mp=self.member, meeting=meeting, steps=steps)
 
     def sources(self) -> Section:
-        used = list(dict.fromkeys(list(TABLES) + self.figure_tables()))
+        used = list(dict.fromkeys(list(self.tables) + self.figure_tables()))
         docs = content.sources()
         cited = []
         for c in self.concerns:

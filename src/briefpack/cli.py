@@ -23,13 +23,17 @@ def parser() -> argparse.ArgumentParser:
     what = p.add_argument_group("what to build")
     what.add_argument("--constituency", "-c", action="append", metavar="NAME_OR_GSS",
                       help="a Westminster constituency, by name or GSS code (repeat for several)")
-    what.add_argument("--all", action="store_true", help="every Westminster constituency (650)")
+    what.add_argument("--all", action="store_true", help="every constituency of the parliament (650 or 73)")
+    what.add_argument("--parliament", choices=("westminster", "scottish"), default="westminster",
+                      help="Westminster (MPs, default) or the Scottish Parliament (73 constituencies, MSPs)")
     what.add_argument("--only", nargs="+", metavar="NAME_OR_GSS", help="with --all: just these constituencies")
     what.add_argument("--shard", metavar="K/N", help="with --all: the K-th of N equal parts (1-based), for CI matrices")
     opts = p.add_argument_group("briefing options")
     opts.add_argument("--concerns", default="", metavar="KEYS",
                       help="2-3 concern keys, comma-separated (default: training,children,policing)")
     opts.add_argument("--club", default="", help="the club or campaigner the briefing is from")
+    opts.add_argument("--msp", default="", metavar="NAME",
+                      help="Scottish Parliament: the MSP's name (else data/campaign/msps.csv, else 'the Member ...')")
     opts.add_argument("--meeting-date", default="", metavar="YYYY-MM-DD", help="date of the meeting with the MP")
     run = p.add_argument_group("how to build")
     run.add_argument("--out", default=None, metavar="DIR", help="output folder (default: briefings/)")
@@ -85,9 +89,9 @@ def _requests(args) -> list[str]:
     from . import geography
 
     if args.all:
-        names = [s.gss_code for s in geography.seats()]
+        names = [s.gss_code for s in geography.seats(args.parliament)]
         if args.only:
-            wanted = {geography.resolve(n).gss_code for n in args.only}
+            wanted = {geography.resolve(n, args.parliament).gss_code for n in args.only}
             names = [n for n in names if n in wanted]
         shard = _shard(args.shard)
         if shard:
@@ -107,7 +111,7 @@ def _main(args) -> int:
     from .progress import Progress
 
     if args.list:
-        for s in geography.seats():
+        for s in geography.seats(args.parliament):
             print(f"{s.gss_code}\t{s.name}\t{s.nation}\t{s.region}")
         return 0
     formats = _formats(args.formats)
@@ -124,7 +128,8 @@ def _main(args) -> int:
     jobs, invalid = [], 0
     for name in requests:
         try:
-            jobs.append(plan.briefing_job(name, args.concerns or None, args.club, args.meeting_date or None))
+            jobs.append(plan.briefing_job(name, args.concerns or None, args.club, args.meeting_date or None,
+                                          args.parliament, args.msp))
         except InputError as exc:
             print(f"error: {exc}", file=sys.stderr)
             invalid += 1

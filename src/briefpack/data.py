@@ -35,6 +35,7 @@ DTN = "duty_to_notify_reports_quarterly_2015_2023"
 DTN_NATIONALITY = "duty_to_notify_reports_by_nationality_2022q2_2023q4"
 HEX = "constituency_hex_cartogram_2024"
 SCOTTISH_PARLIAMENT = "scottish_parliament_constituencies_regions_2011_boundaries"
+MSPS = "campaign/msps"  # filled in by campaigners: MSP names are not in any published file we hold
 
 _TYPES = {"int", "float", "str", "bool"}
 _INT = re.compile(r"[+-]?\d+")

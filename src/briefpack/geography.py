@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import data
-from .errors import InputError, quote_input
+from .errors import DataError, InputError, quote_input
 
 _GSS = re.compile(r"^[ENSW]\d{8}$", re.IGNORECASE)
 NATIONS = ("England", "Wales", "Scotland", "Northern Ireland")
@@ -36,19 +36,32 @@ class Force:
     is_main: bool
 
 
+WESTMINSTER, SCOTTISH = "westminster", "scottish"
+PARLIAMENTS = (WESTMINSTER, SCOTTISH)
+
+
 @dataclass(frozen=True)
 class Seat:
-    gss_code: str
+    gss_code: str            # the key: a GSS code, or "SP<parlparse number>" for a Holyrood seat
     name: str
     name_cy: str
     nation: str
     region: str
     constituency_type: str
     three_code: str
+    parliament: str = WESTMINSTER
 
     @property
     def slug(self) -> str:
-        return slugify(self.name)
+        return slugify(self.name) if self.parliament == WESTMINSTER else "msp-" + slugify(self.name)
+
+    @property
+    def member_title(self) -> str:
+        return "MP" if self.parliament == WESTMINSTER else "MSP"
+
+    @property
+    def member_role(self) -> str:
+        return "Member of Parliament" if self.parliament == WESTMINSTER else "Member of the Scottish Parliament"
 
 
 @dataclass(frozen=True)
@@ -80,14 +93,36 @@ def _seat_index() -> tuple:
     return _index(data.stamp(data.CONSTITUENCIES))
 
 
-def seats() -> list[Seat]:
-    """All 650 Westminster constituencies, in name order."""
+@lru_cache(maxsize=4)
+def _holyrood_index(stamp) -> tuple:
+    df = data.load(data.SCOTTISH_PARLIAMENT)
+    df = df[df["type"] == "constituency"]
+    all_seats = [Seat("SP" + r.parlparse_id.rsplit("/", 1)[-1], r.name, "", "Scotland", "Scotland",
+                      (r.subtype or "").capitalize(), "", SCOTTISH) for r in df.itertuples(index=False)]
+    all_seats.sort(key=lambda s: _fold(s.name))
+    by_key = {s.gss_code: s for s in all_seats}
+    by_name = {}
+    for s, alts in zip(all_seats, (df.set_index("name").loc[[s.name for s in all_seats], "alt_names"])):
+        for alt in filter(None, str(alts).split("|")):
+            by_name[_fold(alt)] = s
+    by_name.update({_fold(s.name): s for s in all_seats})
+    return all_seats, by_key, by_name
+
+
+def seats(parliament: str = WESTMINSTER) -> list[Seat]:
+    """All constituencies of a parliament (650 Westminster, 73 Scottish Parliament), in name order."""
+    if parliament == SCOTTISH:
+        return list(_holyrood_index(data.stamp(data.SCOTTISH_PARLIAMENT))[0])
     return list(_seat_index()[0])
 
 
-def resolve(query: str) -> Seat:
+def resolve(query: str, parliament: str = WESTMINSTER) -> Seat:
     """Find a constituency by GSS code or by name (case, accents and '&'/'and' do not matter)."""
     text = str(query or "").strip()
+    if parliament not in PARLIAMENTS:
+        raise InputError(f"Unknown parliament {quote_input(parliament)}; use one of: {', '.join(PARLIAMENTS)}.")
+    if parliament == SCOTTISH:
+        return _resolve_holyrood(text)
     _, by_gss, by_name = _seat_index()
     if _GSS.match(text):
         if text.upper() in by_gss:
@@ -109,6 +144,22 @@ def resolve(query: str) -> Seat:
     )
 
 
+def _resolve_holyrood(text: str) -> Seat:
+    _, by_key, by_name = _holyrood_index(data.stamp(data.SCOTTISH_PARLIAMENT))
+    if text.upper() in by_key:
+        return by_key[text.upper()]
+    folded = _fold(text)
+    if folded in by_name:
+        return by_name[folded]
+    close = difflib.get_close_matches(folded, list(by_name), n=3, cutoff=0.6)
+    hint = f"closest: {', '.join(dict.fromkeys(by_name[c].name for c in close))}" if close else "no close name"
+    raise InputError(f"Unknown Scottish Parliament constituency {quote_input(text)} ({hint}); "
+                     "`python build.py --parliament scottish --list` lists them.")
+
+
+POLICE_SCOTLAND = Force("Police Scotland", "Scotland (Police Scotland)", "", 1.0, 1.0, True)
+
+
 @lru_cache(maxsize=4)
 def _forces(stamp) -> dict:
     df = data.load(data.SEAT_FORCES).sort_values(["pcon24_code", "share_of_constituency_pop"],
@@ -123,6 +174,8 @@ def _forces(stamp) -> dict:
 
 def forces(seat: Seat) -> list[Force]:
     """The police force area(s) covering a seat, largest population share first."""
+    if seat.parliament == SCOTTISH:
+        return [POLICE_SCOTLAND]
     found = _forces(data.stamp(data.SEAT_FORCES)).get(seat.gss_code)
     if not found:
         raise InputError(f"{seat.name} ({seat.gss_code}) has no police force in data/{data.SEAT_FORCES}.csv; add its row.")
@@ -137,9 +190,34 @@ def _members(stamp) -> dict:
             for r in df.itertuples(index=False)}
 
 
-def member(seat: Seat) -> Member:
-    """The MP elected for the seat at the 4 July 2024 general election."""
+def member(seat: Seat, name: str = "") -> Member:
+    """The MP elected for the seat at the 4 July 2024 general election; for a Scottish Parliament
+    seat, the MSP named by the campaigner (``name`` or data/campaign/msps.csv), if any."""
+    if seat.parliament == SCOTTISH:
+        listed_name, listed_party = msp_names().get(seat.name, ("", ""))
+        if name and name != listed_name:
+            listed_name, listed_party = name, ""
+        return Member(listed_name, listed_party, "", 0, 0.0, "", "", "named by the campaigner" if listed_name else "")
     found = _members(data.stamp(data.MPS)).get(seat.gss_code)
     if found is None:
         raise InputError(f"{seat.name} ({seat.gss_code}) has no MP in data/{data.MPS}.csv; add its row.")
     return found
+
+
+def msp_names() -> dict:
+    """{Scottish Parliament constituency: (MSP name, party)} from data/campaign/msps.csv (filled in by campaigners)."""
+    return _msps(data.stamp(data.MSPS))
+
+
+@lru_cache(maxsize=4)
+def _msps(stamp) -> dict:
+    df = data.load(data.MSPS)
+    _, _, by_name = _holyrood_index(data.stamp(data.SCOTTISH_PARLIAMENT))
+    out = {}
+    for i, r in enumerate(df.itertuples(index=False), start=2):
+        seat = by_name.get(_fold(r.constituency))
+        if seat is None:
+            raise DataError(f"data/{data.MSPS}.csv row {i}: {r.constituency!r} is not a Scottish Parliament "
+                            "constituency; use a name from `python build.py --parliament scottish --list`.")
+        out[seat.name] = (" ".join(r.msp_name.split()), " ".join(r.party.split()))
+    return out

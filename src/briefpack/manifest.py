@@ -98,11 +98,7 @@ class Slices:
     """Per-seat and per-force data hashes for a whole pack, computed once."""
 
     def __init__(self):
-        self.seat_tables = {
-            data.CONSTITUENCIES: grouped_hashes(data.CONSTITUENCIES, "gss_code"),
-            data.MPS: grouped_hashes(data.MPS, "gss_code"),
-            data.SEAT_FORCES: grouped_hashes(data.SEAT_FORCES, "pcon24_code"),
-        }
+        self._grouped = {}
         self.force_tables = {
             data.NRM_POLICE: grouped_hashes(data.NRM_POLICE, "police_first_responder"),
             data.NRM_POLICE_NATIONALITY: grouped_hashes(data.NRM_POLICE_NATIONALITY, "police_first_responder"),
@@ -122,9 +118,16 @@ class Slices:
             self._populations = stats.force_populations(data.load(data.SEAT_COUNCILS), data.load(data.COUNCIL_FORCES))
         return self._populations
 
-    def for_seat(self, gss: str, forces: list[str], national: list[str]) -> dict:
-        """The data inputs of one seat's briefing, each a short hash."""
-        out = {f"{t}[{gss}]": h.get(gss, "absent") for t, h in self.seat_tables.items()}
+    def rows(self, table: str, column: str, value: str) -> str:
+        if (table, column) not in self._grouped:
+            self._grouped[(table, column)] = grouped_hashes(table, column)
+        return self._grouped[(table, column)].get(value, "absent")
+
+    def for_job(self, job) -> dict:
+        """The data inputs of one briefing, each a short hash: its seat's rows, its forces' rows,
+        the force populations it compares, and the national tables it reads whole."""
+        out = {f"{t}[{v}]": self.rows(t, c, v) for t, c, v in job.rows}
+        forces, national = list(job.forces), list(job.tables)
         for force in list(forces) + ["Police total"]:
             for t, h in self.force_tables.items():
                 out[f"{t}[{force}]"] = h.get(force, "absent")
@@ -151,7 +154,7 @@ class Inputs:
             self._notebooks[job.notebook] = notebook_hash(job.notebook)
         inputs = dict(self.shared, notebook=self._notebooks[job.notebook],
                       parameters=_sha(json.dumps(job.parameters, sort_keys=True, default=list)))
-        inputs.update(self.slices.for_seat(job.key, list(job.forces), list(job.tables)))
+        inputs.update(self.slices.for_job(job))
         return inputs
 
 

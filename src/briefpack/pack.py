@@ -25,6 +25,7 @@ class Job:
     title: str               # HTML <title> and PDF footer
     notebook: str            # file name in notebooks/
     parameters: tuple        # ((name, value), ...) so the job is hashable
+    rows: tuple = ()         # ((table, column, value), ...): the rows of seat tables the briefing reads
     forces: tuple = ()       # NRM names of the police forces whose rows the briefing reads
     tables: tuple = ()       # national tables the briefing reads
     info: tuple = ()         # ((name, value), ...) for the index page: name, region, mp, party

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import data
-from .briefing import TABLES, Briefing
+from .briefing import Briefing
 from .pack import Job
 
 # Tables read whole by every constituency briefing (hashed whole for the manifest); the per-seat
@@ -12,20 +12,28 @@ NATIONAL = (data.NRM_UK,)
 BRIEFING_NOTEBOOK = "briefing.ipynb"
 
 
-def briefing_job(constituency, concerns=None, club="", meeting_date=None) -> Job:
+def briefing_job(constituency, concerns=None, club="", meeting_date=None, parliament="westminster",
+                 member_name="") -> Job:
     """A constituency briefing job; raises InputError (one line) for a bad parameter."""
-    b = Briefing.prepare(constituency, concerns, club, meeting_date)
+    b = Briefing.prepare(constituency, concerns, club, meeting_date, parliament, member_name)
     params = (
         ("constituency", b.seat.gss_code),
         ("concerns", tuple(c.key for c in b.concerns)),
         ("club", b.club),
         ("meeting_date", b.meeting_date.isoformat() if b.meeting_date else ""),
+        ("parliament", b.seat.parliament),
+        ("member_name", b.member_name),
     )
+    if b.seat.parliament == "westminster":
+        rows = ((data.CONSTITUENCIES, "gss_code", b.seat.gss_code), (data.MPS, "gss_code", b.seat.gss_code),
+                (data.SEAT_FORCES, "pcon24_code", b.seat.gss_code))
+    else:
+        rows = ((data.SCOTTISH_PARLIAMENT, "name", b.seat.name), (data.MSPS, "constituency", b.seat.name))
     return Job(key=b.seat.gss_code, slug=b.seat.slug, label=f"{b.seat.name} ({b.seat.gss_code})",
-               title=f"Modern slavery in {b.seat.name}: a briefing for {b.member.name} MP",
-               notebook=BRIEFING_NOTEBOOK, parameters=params,
+               title=f"Modern slavery in {b.seat.name}: a briefing for {b.addressee}",
+               notebook=BRIEFING_NOTEBOOK, parameters=params, rows=rows,
                forces=tuple(f.name for f in b.forces),
-               tables=tuple(dict.fromkeys(NATIONAL + tuple(t for t in b.figure_tables() if t not in TABLES))),
+               tables=tuple(dict.fromkeys(NATIONAL + tuple(t for t in b.figure_tables() if t not in b.tables))),
                info=(("name", b.seat.name), ("region", b.seat.nation if b.seat.region == b.seat.nation
                                                   else f"{b.seat.nation}, {b.seat.region}"),
-                     ("mp", b.member.name), ("party", b.member.party)))
+                     ("mp", b.member.name or b.addressee), ("party", b.member.party)))
