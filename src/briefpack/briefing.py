@@ -21,13 +21,14 @@ MAX_TEXT = 120
 
 
 class Section:
-    """HTML shown as a cell's output (Jupyter calls ``_repr_html_``)."""
+    """HTML shown as a cell's output (Jupyter calls ``_repr_mimebundle_``), with optional extra data."""
 
-    def __init__(self, html: str):
+    def __init__(self, html: str, extra: dict | None = None):
         self.html = html
+        self.extra = extra or {}
 
-    def _repr_html_(self) -> str:
-        return self.html
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/html": self.html, **self.extra}
 
     def __str__(self) -> str:
         return self.html
@@ -47,8 +48,8 @@ def _env():
     return env
 
 
-def render(template: str, **values) -> Section:
-    return Section(_env().get_template(template).render(**values))
+def render(template: str, extra: dict | None = None, **values) -> Section:
+    return Section(_env().get_template(template).render(**values), extra)
 
 
 def clean_text(value, what: str) -> str:
@@ -90,6 +91,8 @@ class Briefing:
     club: str = ""
     meeting_date: dt.date | None = None
     member_name: str = ""
+    sender_address: tuple = ()
+    letter_date: dt.date | None = None
     member: geography.Member = field(init=False)
     forces: list = field(init=False)
 
@@ -99,7 +102,7 @@ class Briefing:
 
     @classmethod
     def prepare(cls, constituency, concerns=None, club="", meeting_date=None, parliament="westminster",
-                member_name="") -> "Briefing":
+                member_name="", sender_address="", letter_date=None) -> "Briefing":
         """Check every parameter and resolve the seat; raises InputError with a one-line message."""
         seat = geography.resolve(constituency, parliament or geography.WESTMINSTER)
         if member_name and seat.parliament == geography.WESTMINSTER:
@@ -107,8 +110,10 @@ class Briefing:
                              "(Westminster MPs come from the 2024 results).")
         keys = content.parse_concerns(concerns)
         all_concerns = content.concerns()
+        address = tuple(clean_text(line, "address") for line in str(sender_address or "").replace(";", ",").split(",")
+                        if line.strip())
         return cls(seat, [all_concerns[k] for k in keys], clean_text(club, "club name"), parse_date(meeting_date),
-                   clean_text(member_name, "member's name"))
+                   clean_text(member_name, "member's name"), address, parse_date(letter_date, "letter date"))
 
     @property
     def addressee(self) -> str:
@@ -185,6 +190,13 @@ class Briefing:
             when = self.meeting_date + dt.timedelta(days=int(step["days_after"])) if self.meeting_date else None
             steps.append({"step": step["step"], "days": int(step["days_after"]), "when": when})
         return render("ask.html.j2", b=self, mp=self.member, meeting=meeting, steps=steps)
+
+    def letter(self) -> Section:
+        """The letter to send before the meeting: the briefing's last page, and its .docx."""
+        from .letters import LETTER_MIME, build_letter
+
+        letter = build_letter(self)
+        return render("letter.html.j2", letter=letter, b=self, extra={LETTER_MIME: letter.to_json()})
 
     def sources(self) -> Section:
         used = list(dict.fromkeys(list(self.tables) + self.figure_tables()))

@@ -34,10 +34,14 @@ def parser() -> argparse.ArgumentParser:
     opts.add_argument("--club", default="", help="the club or campaigner the briefing is from")
     opts.add_argument("--msp", default="", metavar="NAME",
                       help="Scottish Parliament: the MSP's name (else data/campaign/msps.csv, else 'the Member ...')")
+    opts.add_argument("--address", default="", metavar="LINES",
+                      help="the sender's address for the letter, lines separated by commas")
+    opts.add_argument("--letter-date", default="", metavar="YYYY-MM-DD", help="date on the letter (default: blank)")
     opts.add_argument("--meeting-date", default="", metavar="YYYY-MM-DD", help="date of the meeting with the MP")
     run = p.add_argument_group("how to build")
     run.add_argument("--out", default=None, metavar="DIR", help="output folder (default: briefings/)")
-    run.add_argument("--formats", default="html,pdf", help="html, pdf or html,pdf (default)")
+    run.add_argument("--formats", default="html,pdf,docx",
+                     help="any of html, pdf, docx (the letter), comma-separated (default: all three)")
     run.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
     run.add_argument("--force", action="store_true", help="rebuild even what is up to date")
     run.add_argument("--dry-run", action="store_true", help="list what would be rebuilt and why; build nothing")
@@ -57,7 +61,7 @@ def _formats(value: str) -> tuple:
     items = [f.strip().lower() for f in value.split(",") if f.strip()]
     bad = [f for f in items if f not in FORMATS]
     if bad or not items:
-        raise InputError(f"Unknown format {bad[0] if bad else value!r}; use html, pdf or html,pdf.")
+        raise InputError(f"Unknown format {bad[0] if bad else value!r}; use html, pdf, docx or a list such as html,pdf.")
     return tuple(dict.fromkeys(items))
 
 
@@ -129,7 +133,7 @@ def _main(args) -> int:
     for name in requests:
         try:
             jobs.append(plan.briefing_job(name, args.concerns or None, args.club, args.meeting_date or None,
-                                          args.parliament, args.msp))
+                                          args.parliament, args.msp, args.address, args.letter_date or None))
         except InputError as exc:
             print(f"error: {exc}", file=sys.stderr)
             invalid += 1

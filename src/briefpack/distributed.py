@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from .errors import BriefpackError
-from .pack import Job, Result
+from .pack import Job, Result, Worker
 
 _WORKERS: dict = {}
 
@@ -78,9 +78,8 @@ def executor(scheduler: str | None):
                     r = Result(job, "failed", error, time.perf_counter() - t0)
                 else:
                     outputs = []
-                    for fmt in formats:
-                        path = Path(out_dir) / f"{job.slug}.{fmt}"
-                        payload = rendered[fmt]
+                    for fmt, payload in rendered.items():
+                        path = Path(out_dir) / Worker.output_name(job, fmt)
                         write_atomic(path, payload)
                         outputs.append(str(path))
                     r = Result(job, "built", seconds=time.perf_counter() - t0, outputs=outputs)

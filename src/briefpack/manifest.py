@@ -202,6 +202,10 @@ class Manifest:
             fh.flush()
             os.fsync(fh.fileno())
 
+    def outputs_of(self, slug: str) -> list[str]:
+        """File names the last build of ``slug`` wrote (checked to still exist)."""
+        return list(self.records.get(slug, {}).get("outputs", []))
+
     def forget(self, slug: str) -> None:
         self.records.pop(slug, None)
 

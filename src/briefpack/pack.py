@@ -14,7 +14,7 @@ from pathlib import Path
 from . import paths
 from .errors import BriefpackError
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,17 @@ class Worker:
         out = {"html": html.encode("utf-8")}
         if "pdf" in self.formats:
             out["pdf"] = self._pdf(html, job.title)
-        return out
+        if "docx" in self.formats:
+            from .letters import letter_from_notebook, to_docx
+
+            letter = letter_from_notebook(executed)
+            if letter is not None:          # topic briefings have no letter
+                out["docx"] = to_docx(letter)
+        return {fmt: out[fmt] for fmt in self.formats if fmt in out}
+
+    @staticmethod
+    def output_name(job: Job, fmt: str) -> str:
+        return f"{job.slug}-letter.docx" if fmt == "docx" else f"{job.slug}.{fmt}"
 
     def build(self, job: Job) -> Result:
         from .export import write_atomic
@@ -96,9 +106,9 @@ class Worker:
         try:
             rendered = self.render(job)
             outputs = []
-            for fmt in self.formats:
-                path = self.out_dir / f"{job.slug}.{fmt}"
-                write_atomic(path, rendered[fmt])
+            for fmt, payload in rendered.items():
+                path = self.out_dir / self.output_name(job, fmt)
+                write_atomic(path, payload)
                 outputs.append(str(path))
             return Result(job, "built", seconds=time.perf_counter() - start, outputs=outputs)
         except BriefpackError as exc:
@@ -205,9 +215,11 @@ def build_pack(jobs, out_dir: Path, formats=FORMATS, n_jobs: int = 1, force: boo
     for job in jobs:
         inputs = inputs_for(job)
         inputs_of[job.slug] = inputs
-        reason = "--force" if force else man.why_dirty(job.slug, inputs, [out_dir / f"{job.slug}.{f}" for f in formats])
+        expected = [out_dir / name for name in man.outputs_of(job.slug)] or [out_dir / Worker.output_name(job, f)
+                                                                              for f in formats if f != "docx"]
+        reason = "--force" if force else man.why_dirty(job.slug, inputs, expected)
         if reason is None:
-            results.append(Result(job, "up to date", outputs=[str(out_dir / f"{job.slug}.{f}") for f in formats]))
+            results.append(Result(job, "up to date", outputs=[str(p) for p in expected]))
         else:
             todo.append((job, reason))
     if dry_run:

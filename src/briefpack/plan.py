@@ -13,9 +13,10 @@ BRIEFING_NOTEBOOK = "briefing.ipynb"
 
 
 def briefing_job(constituency, concerns=None, club="", meeting_date=None, parliament="westminster",
-                 member_name="") -> Job:
+                 member_name="", sender_address="", letter_date=None) -> Job:
     """A constituency briefing job; raises InputError (one line) for a bad parameter."""
-    b = Briefing.prepare(constituency, concerns, club, meeting_date, parliament, member_name)
+    b = Briefing.prepare(constituency, concerns, club, meeting_date, parliament, member_name, sender_address,
+                         letter_date)
     params = (
         ("constituency", b.seat.gss_code),
         ("concerns", tuple(c.key for c in b.concerns)),
@@ -23,6 +24,8 @@ def briefing_job(constituency, concerns=None, club="", meeting_date=None, parlia
         ("meeting_date", b.meeting_date.isoformat() if b.meeting_date else ""),
         ("parliament", b.seat.parliament),
         ("member_name", b.member_name),
+        ("sender_address", ", ".join(b.sender_address)),
+        ("letter_date", b.letter_date.isoformat() if b.letter_date else ""),
     )
     if b.seat.parliament == "westminster":
         rows = ((data.CONSTITUENCIES, "gss_code", b.seat.gss_code), (data.MPS, "gss_code", b.seat.gss_code),
