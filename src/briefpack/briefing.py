@@ -44,6 +44,7 @@ def _env():
     )
     env.filters["n"] = figures.n
     env.filters["pct"] = figures.pct
+    env.filters["sentence"] = lambda s: s[:1].upper() + s[1:]
     env.filters["date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
     return env
 
@@ -97,8 +98,11 @@ class Briefing:
     forces: list = field(init=False)
 
     def __post_init__(self):
+        from . import campaign
+
         self.member = geography.member(self.seat, self.member_name)
         self.forces = geography.forces(self.seat)
+        self.campaign = campaign.status_of(self.seat.gss_code) if self.seat.parliament == geography.WESTMINSTER else None
 
     @classmethod
     def prepare(cls, constituency, concerns=None, club="", meeting_date=None, parliament="westminster",
@@ -124,7 +128,11 @@ class Briefing:
 
     @property
     def tables(self) -> tuple:
-        return TABLES if self.seat.parliament == geography.WESTMINSTER else HOLYROOD_TABLES
+        from .campaign import TRACKER
+
+        if self.seat.parliament != geography.WESTMINSTER:
+            return HOLYROOD_TABLES
+        return TABLES + ((TRACKER,) if self.campaign else ())
 
     @property
     def main_force(self) -> geography.Force:

@@ -141,3 +141,41 @@ def force_quarters(by_qt: pd.DataFrame, force: str, source: str) -> Chart:
         )
     return Chart(render_svg(chart), f"Referrals made by {force} as first responder, by quarter and type",
                  alt_text, source)
+
+
+STATUS_COLOURS = {
+    "no contact": "#e0e0e0",
+    "contact made": "#c6dbef",
+    "meeting arranged": "#6baed6",
+    "met": "#f4a259",
+    "wrote to Home Secretary": "#8e44ad",
+    "reply received": "#1b7837",
+}
+# A flat-topped hexagon in Vega's unit box [-1, 1]: the cartogram's neighbours sit at
+# (col ± 2, row ± 1) and (col, row ± 2).
+HEXAGON = "M -1 0 L -0.5 -0.866 L 0.5 -0.866 L 1 0 L 0.5 0.866 L -0.5 0.866 Z"
+
+
+def hex_map(cells: pd.DataFrame, source: str) -> Chart:
+    """UK hex cartogram (one hexagon per constituency) coloured by campaign status.
+
+    ``cells``: columns col, row, name, status.
+    """
+    width_hex = 17.0                              # pixels across one hexagon
+    step_x = 0.75 * width_hex / 2                 # per unit of col (neighbouring columns differ by 2)
+    step_y = 0.866 * width_hex / 2                # per unit of row
+    max_col, max_row = int(cells.col.max()), int(cells.row.max())
+    width, height = int(max_col * step_x + width_hex), int(max_row * step_y + width_hex)
+    statuses = [s for s in STATUS_COLOURS]
+    chart = alt.Chart(cells).mark_point(shape=HEXAGON, filled=True, size=(0.96 * width_hex) ** 2, opacity=1,
+                                        stroke="white", strokeWidth=0.4).encode(
+        x=alt.X("col:Q", axis=None, scale=alt.Scale(domain=[0, max_col], nice=False, zero=True)),
+        y=alt.Y("row:Q", axis=None, scale=alt.Scale(domain=[0, max_row], nice=False, zero=True)),
+        color=alt.Color("status:N", title=None, sort=statuses,
+                        scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[s] for s in statuses])),
+    ).properties(width=width, height=height)
+    counts = cells.status.value_counts()
+    parts = [f"{int(counts.get(s, 0))} {s}" for s in statuses if counts.get(s, 0)]
+    alt_text = (f"Hex map of the UK's {len(cells)} Westminster constituencies, one hexagon each, coloured by "
+                f"campaign status: {', '.join(parts)}.")
+    return Chart(render_svg(chart), "Campaign progress by constituency", alt_text, source)

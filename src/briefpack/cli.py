@@ -51,6 +51,9 @@ def parser() -> argparse.ArgumentParser:
                      help="local worker processes (default) or a dask.distributed cluster")
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="with --executor dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)")
+    what.add_argument("--progress", action="store_true",
+                      help="the coordinators' progress report from data/campaign/tracker.csv (progress.html, .pdf)")
+    opts.add_argument("--as-of", default="", metavar="YYYY-MM-DD", help="--progress: the report date (default today)")
     p.add_argument("--list", action="store_true", help="list the constituencies and exit")
     return p
 
@@ -109,6 +112,25 @@ def _requests(args) -> list[str]:
     return list(args.constituency)
 
 
+def _progress(args, formats) -> int:
+    from . import campaign
+    from .briefing import parse_date
+    from .pack import Job, build_jobs
+
+    as_of = parse_date(args.as_of, "report date") if args.as_of else None
+    entries = campaign.load()  # a bad tracker row stops here, with its one-line message
+    job = Job(key="progress", slug="progress", label="progress report", title="Campaign progress with MPs",
+              notebook="progress.ipynb", parameters=(("as_of", as_of.isoformat() if as_of else ""),))
+    out = Path(args.out) if args.out else paths.briefings_dir()
+    fmts = tuple(f for f in formats if f != "docx") or ("html",)
+    [result] = build_jobs([job], out, fmts, n_jobs=1)
+    if result.status == "failed":
+        print(f"failed: progress report: {result.message}", file=sys.stderr)
+        return 1
+    print(f"built: progress report ({len(entries)} tracked seats) -> {', '.join(result.outputs)}")
+    return 0
+
+
 def _main(args) -> int:
     from . import geography, plan
     from .pack import build_pack
@@ -128,6 +150,8 @@ def _main(args) -> int:
         path = write_pack_index(out, man, [])
         print(f"index: {path} ({len(man.records)} briefings)")
         return 0
+    if args.progress:
+        return _progress(args, formats)
     requests = _requests(args)
     jobs, invalid = [], 0
     for name in requests:

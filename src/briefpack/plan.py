@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from . import data
 from .briefing import Briefing
+from .campaign import TRACKER
 from .pack import Job
 
 # Tables read whole by every constituency briefing (hashed whole for the manifest); the per-seat
@@ -29,7 +30,7 @@ def briefing_job(constituency, concerns=None, club="", meeting_date=None, parlia
     )
     if b.seat.parliament == "westminster":
         rows = ((data.CONSTITUENCIES, "gss_code", b.seat.gss_code), (data.MPS, "gss_code", b.seat.gss_code),
-                (data.SEAT_FORCES, "pcon24_code", b.seat.gss_code))
+                (data.SEAT_FORCES, "pcon24_code", b.seat.gss_code), (TRACKER, "gss_code", b.seat.gss_code))
     else:
         rows = ((data.SCOTTISH_PARLIAMENT, "name", b.seat.name), (data.MSPS, "constituency", b.seat.name))
     return Job(key=b.seat.gss_code, slug=b.seat.slug, label=f"{b.seat.name} ({b.seat.gss_code})",

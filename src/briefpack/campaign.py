@@ -1,0 +1,113 @@
+"""The campaign tracker: what each club has done with its MP, checked row by row on load.
+
+``data/campaign/tracker.csv`` has one row per constituency a club has taken on. The schema
+(types, date format, unique seats) is checked by :mod:`briefpack.data`; this module adds the rules
+between columns and gives each seat its status.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import data, geography
+from .errors import DataError
+
+TRACKER = "campaign/tracker"
+STATUSES = ("no contact", "contact made", "meeting arranged", "met", "wrote to Home Secretary", "reply received")
+DATE_COLUMNS = ("contact_made", "meeting_date", "letter_to_home_secretary", "reply_received", "press_release")
+# Follow-up rules (stated on the progress report): how long before a step is overdue.
+CHASE_LETTER_DAYS = 21      # after the meeting, the MP's letter to the Home Secretary
+CHASE_REPLY_DAYS = 42       # after the MP's letter, the Home Secretary's reply
+
+
+@dataclass(frozen=True)
+class Entry:
+    gss_code: str
+    name: str
+    club: str
+    contact_made: dt.date | None
+    meeting_date: dt.date | None
+    met: bool
+    letter: dt.date | None
+    reply: dt.date | None
+    press_release: dt.date | None
+    reply_summary: str
+
+    @property
+    def status(self) -> str:
+        if self.reply:
+            return "reply received"
+        if self.letter:
+            return "wrote to Home Secretary"
+        if self.met:
+            return "met"
+        if self.meeting_date:
+            return "meeting arranged"
+        if self.contact_made:
+            return "contact made"
+        return "no contact"
+
+    def overdue(self, as_of: dt.date) -> str:
+        """The follow-up that is overdue on ``as_of``, or ''."""
+        if self.met and not self.letter and self.meeting_date and (as_of - self.meeting_date).days > CHASE_LETTER_DAYS:
+            return f"chase the MP's letter to the Home Secretary (met {self.meeting_date:%d %b %Y})"
+        if self.letter and not self.reply and (as_of - self.letter).days > CHASE_REPLY_DAYS:
+            return f"chase the Home Secretary's reply (MP wrote {self.letter:%d %b %Y})"
+        if self.meeting_date and not self.met and self.meeting_date < as_of:
+            return f"record whether the meeting of {self.meeting_date:%d %b %Y} took place"
+        return ""
+
+
+def _date(value: str, row: int, column: str, path: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise DataError(f"{path} row {row}, column '{column}': {value!r} is not a real date; write YYYY-MM-DD.") from None
+
+
+def load(data_dir: Path | None = None) -> dict[str, Entry]:
+    """The tracker, keyed by GSS code; raises DataError naming the first bad row."""
+    folder = Path(data_dir) if data_dir else data.paths.data_dir()
+    return _load(str(folder), data.stamp(TRACKER, folder))
+
+
+@lru_cache(maxsize=4)
+def _load(folder: str, stamp) -> dict[str, Entry]:
+    df = data.load(TRACKER, Path(folder))
+    path = f"data/{TRACKER}.csv"
+    seats = {s.gss_code: s for s in geography.seats()}
+    out = {}
+    for i, r in enumerate(df.itertuples(index=False), start=2):
+        if r.gss_code not in seats:
+            raise DataError(f"{path} row {i}: {r.gss_code} is not a Westminster constituency code; "
+                            "use a code from `python build.py --list`.")
+        d = {c: _date(getattr(r, c), i, c, path) for c in DATE_COLUMNS}
+        met = bool(r.met) if r.met == r.met and r.met is not None else False
+        problems = []
+        if met and not d["meeting_date"]:
+            problems.append("'met' is True but there is no meeting_date")
+        if d["letter_to_home_secretary"] and not met:
+            problems.append("a letter to the Home Secretary is recorded but the meeting is not marked as met")
+        if d["reply_received"] and not d["letter_to_home_secretary"]:
+            problems.append("a reply is recorded but no letter to the Home Secretary")
+        if r.reply_summary and not d["reply_received"]:
+            problems.append("a reply summary is given but no reply_received date")
+        order = [("contact_made", "meeting_date"), ("meeting_date", "letter_to_home_secretary"),
+                 ("letter_to_home_secretary", "reply_received")]
+        for early, late in order:
+            if d[early] and d[late] and d[late] < d[early]:
+                problems.append(f"{late} ({d[late]}) is before {early} ({d[early]})")
+        if problems:
+            raise DataError(f"{path} row {i} ({seats[r.gss_code].name}): {problems[0]}; correct the row.")
+        out[r.gss_code] = Entry(r.gss_code, seats[r.gss_code].name, " ".join(r.club.split()), d["contact_made"],
+                                d["meeting_date"], met, d["letter_to_home_secretary"], d["reply_received"],
+                                d["press_release"], " ".join(str(r.reply_summary).split()))
+    return out
+
+
+def status_of(gss_code: str) -> Entry | None:
+    return load().get(gss_code)
