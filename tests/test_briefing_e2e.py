@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 import pytest
 from bs4 import BeautifulSoup

@@ -77,3 +77,12 @@ def test_decisions_and_dtn():
     row = next(r for r in read_csv("duty_to_notify_reports_quarterly_2015_2023") if r["year"] == "2023"
                and r["quarter"] == "Total")
     assert dtn == {"year": 2023, "reports": int(row["dtn_reports"])}
+
+
+def test_police_total_breakdowns_sum_the_forces():
+    """'Police total' rows have no breakdown; by type, all forces together equal the published total."""
+    police = data.load(data.NRM_POLICE)
+    published = sum(int(r["people"]) for r in police_rows("Police total"))
+    assert stats.force_total(police, stats.POLICE_TOTAL) == published
+    assert int(stats.force_by_type(police, stats.POLICE_TOTAL).sum()) == published
+    assert sum(stats.force_by_age(police, stats.POLICE_TOTAL).values()) == published

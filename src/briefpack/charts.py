@@ -179,3 +179,50 @@ def hex_map(cells: pd.DataFrame, source: str) -> Chart:
     alt_text = (f"Hex map of the UK's {len(cells)} Westminster constituencies, one hexagon each, coloured by "
                 f"campaign status: {', '.join(parts)}.")
     return Chart(render_svg(chart), "Campaign progress by constituency", alt_text, source)
+
+
+def age_trend(by_year: pd.DataFrame, focus: str, source: str) -> Chart:
+    """Lines: UK NRM referrals of adults and of children per full year."""
+    full = by_year[by_year.quarters == 4]
+    long = full.melt(id_vars=["year"], value_vars=["Adults", "Children"], var_name="age", value_name="referrals")
+    chart = alt.Chart(long).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("referrals:Q", title="Referrals", axis=alt.Axis(format=",d")),
+        color=alt.Color("age:N", title=None, scale=alt.Scale(domain=["Adults", "Children"],
+                                                             range=[PALETTE["Adults"], PALETTE["Children"]])),
+    ).properties(width=560, height=190)
+    first, last = full.iloc[0], full.iloc[-1]
+    alt_text = (f"Line chart of UK NRM referrals per year by age at exploitation. Referrals of children rose from "
+                f"{_n(first.Children)} in {int(first.year)} to {_n(last.Children)} in {int(last.year)}; of adults "
+                f"from {_n(first.Adults)} to {_n(last.Adults)}.")
+    title = "Children and adults referred to the NRM each year, UK"
+    return Chart(render_svg(chart), title, alt_text, source)
+
+
+def decisions_trend(yearly: pd.DataFrame, kind: str, source: str) -> Chart:
+    """Stacked bars of positive and negative decisions per year (columns year, Positive, Negative)."""
+    long = yearly.melt(id_vars=["year"], value_vars=["Positive", "Negative"], var_name="decision", value_name="n")
+    chart = alt.Chart(long).mark_bar().encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("sum(n):Q", title="Decisions", axis=alt.Axis(format=",d")),
+        color=alt.Color("decision:N", title=None, scale=alt.Scale(domain=["Positive", "Negative"],
+                                                                  range=["#1b7837", "#bdbdbd"])),
+        order=alt.Order("decision:N", sort="descending"),
+    ).properties(width=560, height=170)
+    last = yearly.iloc[-1]
+    total = int(last.Positive + last.Negative)
+    share = last.Positive / total if total else 0
+    alt_text = (f"Bar chart of {kind} grounds decisions per year, UK, {int(yearly.iloc[0].year)} to {int(last.year)}. "
+                f"In {int(last.year)} there were {_n(total)} decisions, {_n(last.Positive)} positive ({100 * share:.0f}%).")
+    return Chart(render_svg(chart), f"{kind.capitalize()} grounds decisions each year, UK", alt_text, source)
+
+
+def yearly_bars(yearly: pd.DataFrame, value: str, title: str, what: str, source: str) -> Chart:
+    chart = alt.Chart(yearly).mark_bar(color=PALETTE["accent"]).encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y(f"{value}:Q", title=what.capitalize(), axis=alt.Axis(format=",d")),
+    ).properties(width=560, height=160)
+    first, last = yearly.iloc[0], yearly.iloc[-1]
+    alt_text = (f"Bar chart of {what} per year: {_n(first[value])} in {int(first.year)} and {_n(last[value])} in "
+                f"{int(last.year)}.")
+    return Chart(render_svg(chart), title, alt_text, source)

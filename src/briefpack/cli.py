@@ -51,6 +51,10 @@ def parser() -> argparse.ArgumentParser:
                      help="local worker processes (default) or a dask.distributed cluster")
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="with --executor dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)")
+    what.add_argument("--topic", action="append", metavar="KEY",
+                      help="a topic briefing: a concern key or domestic_servitude, child_exploitation, "
+                           "labour_exploitation, criminal_exploitation (repeat for several)")
+    what.add_argument("--topics", metavar="all|KEYS", help="several topic briefings: all, or keys comma-separated")
     what.add_argument("--progress", action="store_true",
                       help="the coordinators' progress report from data/campaign/tracker.csv (progress.html, .pdf)")
     opts.add_argument("--as-of", default="", metavar="YYYY-MM-DD", help="--progress: the report date (default today)")
@@ -131,8 +135,29 @@ def _progress(args, formats) -> int:
     return 0
 
 
+def _jobs(args) -> tuple[list, int, int]:
+    """(jobs, how many requests were invalid, how many were requested); bad requests print one line each."""
+    from . import plan
+
+    if args.topic or args.topics:
+        from .topics import parse_topics
+
+        keys = parse_topics(",".join((args.topic or []) + ([args.topics] if args.topics else [])))
+        return [plan.topic_job(k) for k in keys], 0, len(keys)
+    requests = _requests(args)
+    jobs, invalid = [], 0
+    for name in requests:
+        try:
+            jobs.append(plan.briefing_job(name, args.concerns or None, args.club, args.meeting_date or None,
+                                          args.parliament, args.msp, args.address, args.letter_date or None))
+        except InputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            invalid += 1
+    return jobs, invalid, len(requests)
+
+
 def _main(args) -> int:
-    from . import geography, plan
+    from . import geography
     from .pack import build_pack
     from .progress import Progress
 
@@ -152,15 +177,7 @@ def _main(args) -> int:
         return 0
     if args.progress:
         return _progress(args, formats)
-    requests = _requests(args)
-    jobs, invalid = [], 0
-    for name in requests:
-        try:
-            jobs.append(plan.briefing_job(name, args.concerns or None, args.club, args.meeting_date or None,
-                                          args.parliament, args.msp, args.address, args.letter_date or None))
-        except InputError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            invalid += 1
+    jobs, invalid, requested = _jobs(args)
     if not jobs:
         return 2
     out = Path(args.out) if args.out else paths.briefings_dir()
@@ -184,7 +201,7 @@ def _main(args) -> int:
         print(f"dry run: {len(todo)} to build, {summary.count('up to date')} up to date")
         return 0
     failed = summary.count("failed") + invalid
-    if len(requests) > 1 or failed:
+    if requested > 1 or failed:
         line = summary.line()
         if invalid:
             line = line.replace(f"{summary.count('failed')} failed", f"{failed} failed")

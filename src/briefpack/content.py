@@ -4,7 +4,7 @@ Content is data (YAML in ``content/``), validated here; researchers edit it with
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import yaml

@@ -41,3 +41,17 @@ def briefing_job(constituency, concerns=None, club="", meeting_date=None, parlia
                info=(("name", b.seat.name), ("region", b.seat.nation if b.seat.region == b.seat.nation
                                                   else f"{b.seat.nation}, {b.seat.region}"),
                      ("mp", b.member.name or b.addressee), ("party", b.member.party)))
+
+
+TOPIC_NOTEBOOK = "topic.ipynb"
+
+
+def topic_job(key: str) -> Job:
+    """A topic briefing job (national figures; words from content/topics/<key>.yml)."""
+    from .topics import TopicBriefing
+
+    t = TopicBriefing.prepare(key)
+    return Job(key=f"topic:{t.key}", slug=f"topic-{t.key.replace('_', '-')}", label=f"topic {t.key}",
+               title=f"{t.title}: a topic briefing on modern slavery", notebook=TOPIC_NOTEBOOK,
+               parameters=(("topic", t.key),), tables=tuple(t.tables()),
+               info=(("name", f"Topic: {t.title}"), ("region", "UK"), ("mp", ""), ("party", "")))

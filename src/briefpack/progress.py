@@ -1,69 +1,47 @@
-"""The coordinators' progress report: one call per section of ``notebooks/progress.ipynb``."""
+"""Progress for batches: a bar on a terminal, plain lines in CI logs."""
 from __future__ import annotations
 
-import datetime as dt
-
-import pandas as pd
-
-from . import campaign, data, geography
-from .briefing import Section, parse_date, render
+import sys
+import time
 
 
 class Progress:
-    def __init__(self, as_of: dt.date):
-        self.as_of = as_of
-        self.entries = campaign.load()
-        seats = geography.seats()
-        self.rows = pd.DataFrame([{
-            "gss_code": s.gss_code, "name": s.name, "nation": s.nation, "region": s.region,
-            "status": self.entries[s.gss_code].status if s.gss_code in self.entries else "no contact",
-        } for s in seats])
+    """Counts results as they arrive; draws a tqdm bar on a TTY, else prints one line per result."""
 
-    @classmethod
-    def prepare(cls, as_of="") -> "Progress":
-        return cls(parse_date(as_of, "report date") or dt.date.today())
+    def __init__(self, total: int, stream=None, quiet_up_to_date: bool = True):
+        self.total, self.done, self.start = total, 0, time.perf_counter()
+        self.stream = stream or sys.stderr
+        self.quiet_up_to_date = quiet_up_to_date
+        self.bar = None
+        if total > 1 and self.stream.isatty():
+            from tqdm import tqdm
 
-    def counts(self) -> pd.DataFrame:
-        """Seats per status by nation and region (England by region; the other nations whole)."""
-        table = pd.crosstab([self.rows.nation, self.rows.region], self.rows.status)
-        for s in campaign.STATUSES:
-            if s not in table:
-                table[s] = 0
-        table = table[list(campaign.STATUSES)]
-        table["seats"] = table.sum(axis=1)
-        return table.reset_index()
+            self.bar = tqdm(total=total, unit="briefing", file=self.stream, dynamic_ncols=True)
 
-    def overview(self) -> Section:
-        counts = self.counts()
-        totals = {s: int(counts[s].sum()) for s in campaign.STATUSES}
-        return render("progress_overview.html.j2", p=self, counts=counts, totals=totals,
-                      statuses=campaign.STATUSES, seats=len(self.rows))
+    def __call__(self, result) -> None:
+        self.done += 1
+        if result.status == "failed":
+            self._write(f"failed: {result.job.label}: {result.message}")
+        if self.bar is not None:
+            self.bar.update(1)
+            return
+        if result.status == "up to date" and self.quiet_up_to_date and self.total > 1:
+            return
+        if result.status == "failed":
+            return
+        elapsed = time.perf_counter() - self.start
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        left = (self.total - self.done) / rate if rate > 0 else 0.0
+        where = ", ".join(result.outputs) if result.outputs else ""
+        print(f"[{self.done}/{self.total}] {result.status}: {result.job.label} -> {where} "
+              f"({result.seconds:.1f}s; {rate:.2f}/s; ~{left:.0f}s left)", file=sys.stdout, flush=True)
 
-    def hex_map(self) -> Section:
-        from . import charts
+    def _write(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.write(line, file=self.stream)
+        else:
+            print(line, file=self.stream, flush=True)
 
-        hexes = data.load(data.HEX)[["gss_code", "col", "row"]]
-        cells = hexes.merge(self.rows, on="gss_code", how="left", validate="one_to_one")
-        chart = charts.hex_map(cells, "Campaign tracker; hex cartogram of the 2024 constituencies via mySociety")
-        return Section(chart.to_html())
-
-    def overdue(self) -> Section:
-        items = []
-        for e in sorted(self.entries.values(), key=lambda e: e.name):
-            reason = e.overdue(self.as_of)
-            if reason:
-                items.append({"name": e.name, "club": e.club, "reason": reason})
-        return render("progress_overdue.html.j2", p=self, items=items, letter_days=campaign.CHASE_LETTER_DAYS,
-                      reply_days=campaign.CHASE_REPLY_DAYS)
-
-    def replies(self) -> Section:
-        mps = {s.gss_code: geography.member(s) for s in geography.seats()}
-        items = [{"e": e, "mp": mps[e.gss_code]} for e in sorted(self.entries.values(), key=lambda e: e.reply or dt.date.min)
-                 if e.reply]
-        return render("progress_replies.html.j2", items=items)
-
-    def sources(self) -> Section:
-        used = [campaign.TRACKER, data.HEX, data.CONSTITUENCIES, data.MPS]
-        tables = data.attributions(used)
-        lines = list(dict.fromkeys(line for t in tables for line in t["attribution"]))
-        return render("sources.html.j2", tables=tables, lines=lines, docs=[])
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -70,15 +70,21 @@ def _police_level(nrm_police: pd.DataFrame, exploitation=TOTAL, age=TOTAL, gende
     return df
 
 
+def _rows_for(df: pd.DataFrame, force: str) -> pd.DataFrame:
+    """A force's rows; for ``POLICE_TOTAL``, every force's rows (the published 'Police total' rows
+    carry no breakdown, and the forces add up to them at every level)."""
+    if force == POLICE_TOTAL:
+        return df[df.police_first_responder != POLICE_TOTAL]
+    return df[df.police_first_responder == force]
+
+
 def force_total(nrm_police: pd.DataFrame, force: str) -> int:
     """Referrals made by ``force`` as first responder over the whole period."""
-    df = _police_level(nrm_police)
-    return int(df.loc[df.police_first_responder == force, "people"].sum())
+    return int(_rows_for(_police_level(nrm_police), force)["people"].sum())
 
 
 def force_by_quarter(nrm_police: pd.DataFrame, force: str) -> pd.DataFrame:
-    df = _police_level(nrm_police)
-    df = df[df.police_first_responder == force]
+    df = _rows_for(_police_level(nrm_police), force)
     out = df.groupby(["year", "quarter"], as_index=False)["people"].sum()
     out["period"] = [quarter_label(y, q) for y, q in zip(out.year, out.quarter)]
     return out[["period", "people"]]
@@ -97,8 +103,7 @@ def exploitation_group(kind: str) -> str:
 
 def force_by_quarter_and_type(nrm_police: pd.DataFrame, force: str) -> pd.DataFrame:
     """Referrals by quarter and (grouped) exploitation type: columns period, type, people."""
-    df = _police_level(nrm_police, exploitation=None)
-    df = df[df.police_first_responder == force].copy()
+    df = _rows_for(_police_level(nrm_police, exploitation=None), force).copy()
     df["type"] = df.exploitation_type.map(exploitation_group)
     df["period"] = [quarter_label(y, q) for y, q in zip(df.year, df.quarter)]
     out = df.groupby(["period", "type"], as_index=False)["people"].sum()
@@ -117,8 +122,7 @@ def force_by_age(nrm_police: pd.DataFrame, force: str) -> dict:
     The table nests force > exploitation type > age > gender, so ages are summed over the
     exploitation types (not over the type 'Total' row, which has no age breakdown).
     """
-    df = _police_level(nrm_police, exploitation=None, age=None)
-    df = df[df.police_first_responder == force]
+    df = _rows_for(_police_level(nrm_police, exploitation=None, age=None), force)
     sums = df.groupby("age_at_exploitation")["people"].sum()
     out = {"Adults": int(sums.get(ADULT, 0)), "Children": int(sums.get(CHILD, 0)),
            "Age not known": int(sums.get("Not specified or unknown", 0))}
@@ -192,3 +196,29 @@ def dtn_year(dtn: pd.DataFrame, year: int | None = None) -> dict:
     yearly = dtn[dtn.quarter == TOTAL]
     row = yearly.iloc[-1] if year is None else yearly[yearly.year == year].iloc[0]
     return {"year": int(row.year), "reports": int(row.dtn_reports)}
+
+
+def decisions_by_year(table: pd.DataFrame) -> pd.DataFrame:
+    """Positive and negative decisions per year (the years' 'Total' rows), from the RG or CG table."""
+    yearly = table[table.Quarter == TOTAL]
+    pos_cols = [c for c in table.columns if "- Positive" in c]
+    neg_cols = [c for c in table.columns if "- Negative" in c]
+    return pd.DataFrame({"year": yearly.Year.astype(int).values,
+                         "Positive": yearly[pos_cols].sum(axis=1).astype(int).values,
+                         "Negative": yearly[neg_cols].sum(axis=1).astype(int).values,
+                         "quarters": [int((table.Year == y).sum() - 1) for y in yearly.Year]})
+
+
+def dtn_by_year(dtn: pd.DataFrame) -> pd.DataFrame:
+    yearly = dtn[dtn.quarter == TOTAL]
+    quarters = dtn[dtn.quarter != TOTAL].groupby("year").size()
+    out = pd.DataFrame({"year": yearly.year.astype(int).values, "reports": yearly.dtn_reports.astype(int).values})
+    out["quarters"] = out.year.map(quarters).fillna(0).astype(int)
+    return out
+
+
+def dtn_top_nationalities(dtn_nat: pd.DataFrame, n: int = 8) -> pd.DataFrame:
+    df = dtn_nat[~dtn_nat.nationality.isin([TOTAL])]
+    sums = df.groupby("nationality")["dtn_reports"].sum().reset_index()
+    sums = sums[sums.dtn_reports >= NATIONALITY_MIN_COUNT]
+    return sums.sort_values(["dtn_reports", "nationality"], ascending=[False, True]).head(n).reset_index(drop=True)

@@ -1,0 +1,139 @@
+"""Topic briefings: one per campaign concern and per theme, national figures only.
+
+``notebooks/topic.ipynb`` is the outline; each cell is one call to a :class:`TopicBriefing` method.
+Words come from ``content/topics/<key>.yml``; every chart and figure from ``data/``.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from . import content, data, figures, paths, stats
+from .briefing import Section, render
+from .errors import DataError, InputError, quote_input
+
+TOPIC_KEYS = content.CONCERN_KEYS + ("domestic_servitude", "child_exploitation", "labour_exploitation",
+                                     "criminal_exploitation")
+TYPES = ("Sexual", "Labour", "Criminal", "Domestic")
+_REQUIRED = ("key", "title", "kind", "summary", "why", "exploitation_types", "age_focus", "recommendations")
+
+
+@lru_cache(maxsize=32)
+def _topic(folder: str, key: str) -> dict:
+    path = Path(folder) / "topics" / f"{key}.yml"
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh)
+    except FileNotFoundError:
+        raise DataError(f"content/topics/{key}.yml is missing; restore it from git.") from None
+    except yaml.YAMLError:
+        raise DataError(f"content/topics/{key}.yml is not valid YAML; fix the file.") from None
+    missing = [k for k in _REQUIRED if k not in (doc or {})]
+    if missing:
+        raise DataError(f"content/topics/{key}.yml: missing field(s) {missing}; see content/topics/README.md.")
+    if doc["key"] != key:
+        raise DataError(f"content/topics/{key}.yml: its 'key' field must be {key!r}.")
+    bad = [t for t in doc["exploitation_types"] or [] if t not in TYPES]
+    if bad:
+        raise DataError(f"content/topics/{key}.yml: exploitation_types has {bad}; use any of {list(TYPES)}.")
+    if doc["age_focus"] not in ("all", "children", "adults"):
+        raise DataError(f"content/topics/{key}.yml: age_focus must be all, children or adults.")
+    ids = set(content.sources())
+    for i, rec in enumerate(doc["recommendations"] or [], start=1):
+        if not rec.get("text") or rec.get("source") not in ids:
+            raise DataError(f"content/topics/{key}.yml: recommendation {i} needs text and a source id from "
+                            "content/sources.yml.")
+    quote = doc.get("quote")
+    if quote and (not quote.get("text") or quote.get("source") not in ids):
+        raise DataError(f"content/topics/{key}.yml: the quote needs text and a source id from content/sources.yml.")
+    return doc
+
+
+def parse_topics(value) -> list[str]:
+    """Topic keys from 'a,b' or a list, or 'all'."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    keys = [str(k).strip().lower().replace("-", "_") for k in items if str(k).strip()]
+    if keys == ["all"]:
+        return list(TOPIC_KEYS)
+    for k in keys:
+        if k not in TOPIC_KEYS:
+            raise InputError(f"Unknown topic {quote_input(k)}; choose from: {', '.join(TOPIC_KEYS)} (or all).")
+    if not keys:
+        raise InputError(f"Name a topic: one of {', '.join(TOPIC_KEYS)} (or all).")
+    return list(dict.fromkeys(keys))
+
+
+class TopicBriefing:
+    def __init__(self, key: str):
+        self.key = key
+        self.topic = _topic(str(paths.content_dir()), key)
+
+    @classmethod
+    def prepare(cls, topic: str) -> "TopicBriefing":
+        return cls(parse_topics(topic)[0])
+
+    @property
+    def title(self) -> str:
+        return self.topic["title"]
+
+    def tables(self) -> list[str]:
+        used = [data.NRM_UK, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY]
+        if self.topic.get("show_decisions"):
+            used += [data.NRM_REASONABLE, data.NRM_CONCLUSIVE]
+        if self.topic.get("show_duty_to_notify"):
+            used += [data.DTN, data.DTN_NATIONALITY]
+        return used
+
+    def cover(self) -> Section:
+        y = stats.uk_year(data.load(data.NRM_UK))
+        return render("topic_cover.html.j2", t=self.topic, latest=y, source=f"{figures.NRM}, Table 2")
+
+    def charts(self) -> Section:
+        from . import charts
+
+        nrm_uk = data.load(data.NRM_UK)
+        police = data.load(data.NRM_POLICE)
+        uk_source = f"{figures.NRM}, Table 2, {stats.period_label(nrm_uk)}"
+        police_source = f"{figures.NRM}, Table 13, {stats.period_label(police)}"
+        blocks = [charts.age_trend(stats.uk_referrals_by_year(nrm_uk), self.topic["age_focus"], uk_source)]
+        by_type = stats.force_by_quarter_and_type(police, stats.POLICE_TOTAL)
+        type_chart = charts.force_quarters(by_type, "all UK police forces", police_source)
+        blocks.append(type_chart)
+        totals = stats.force_by_type(police, stats.POLICE_TOTAL)
+        highlight = []
+        for t in self.topic["exploitation_types"] or []:
+            n = int(totals.get(t, 0))
+            highlight.append({"type": t, "n": n, "share": n / totals.sum() if totals.sum() else 0})
+        nationalities = stats.force_top_nationalities(data.load(data.NRM_POLICE_NATIONALITY), stats.POLICE_TOTAL, n=8)
+        extra = []
+        if self.topic.get("show_decisions"):
+            for table, kind, no in ((data.NRM_REASONABLE, "reasonable", "16"), (data.NRM_CONCLUSIVE, "conclusive", "28")):
+                yearly = stats.decisions_by_year(data.load(table))
+                yearly = yearly[yearly.quarters == 4]
+                extra.append(charts.decisions_trend(yearly, kind, f"{figures.NRM}, Table {no}, "
+                                                                   f"{int(yearly.year.min())} to {int(yearly.year.max())}"))
+        dtn_nat = None
+        if self.topic.get("show_duty_to_notify"):
+            dtn = stats.dtn_by_year(data.load(data.DTN))
+            dtn = dtn[dtn.quarters == 4]
+            extra.append(charts.yearly_bars(dtn, "reports", "Duty to Notify reports each year (England and Wales)",
+                                            "Duty to Notify reports",
+                                            f"{figures.NRM}, Table 40, {int(dtn.year.min())} to {int(dtn.year.max())}"))
+            dtn_nat = stats.dtn_top_nationalities(data.load(data.DTN_NATIONALITY))
+        return render("topic_charts.html.j2", blocks=blocks, more_charts=extra, highlight=highlight,
+                      nationalities=nationalities, police_period=stats.period_label(police),
+                      dtn_nat=dtn_nat, dtn_period=stats.period_label(data.load(data.DTN_NATIONALITY)),
+                      min_count=stats.NATIONALITY_MIN_COUNT, police_source=police_source)
+
+    def recommendations(self) -> Section:
+        return render("topic_recommendations.html.j2", t=self.topic, sources=content.sources())
+
+    def sources(self) -> Section:
+        tables = data.attributions(self.tables())
+        lines = list(dict.fromkeys(line for t in tables for line in t["attribution"]))
+        docs = content.sources()
+        cited = list(dict.fromkeys([r["source"] for r in self.topic["recommendations"]]
+                                   + ([self.topic["quote"]["source"]] if self.topic.get("quote") else [])))
+        return render("sources.html.j2", tables=tables, lines=lines, docs=[(k, docs[k]) for k in cited if k in docs])
