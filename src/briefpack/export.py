@@ -50,6 +50,11 @@ def _briefing_exporter_class():
         it costs most of the export time (parsing and re-serialising the page).
         """
 
+        def _init_resources(self, resources):
+            resources = super()._init_resources(resources)
+            resources["language_code"] = "en-GB"  # nbconvert accepts two-letter codes only; briefings are British English
+            return resources
+
         def from_notebook_node(self, nb, resources=None, **kw):
             langinfo = nb.metadata.get("language_info", {})
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
@@ -75,7 +80,6 @@ class HtmlExporter:
         cfg.HTMLExporter.exclude_input = True
         cfg.HTMLExporter.exclude_input_prompt = True
         cfg.HTMLExporter.exclude_output_prompt = True
-        cfg.HTMLExporter.language_code = "en-GB"
         cfg.HTMLExporter.embed_images = True
         cfg.TagRemovePreprocessor.enabled = True
         # Notes for researchers and the (output-less) parameter cells are not part of the page.
