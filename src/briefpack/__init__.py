@@ -4,6 +4,8 @@ Modules, one job each: ``paths``, ``errors``, ``data`` (the only file reader, va
 ``geography`` (seats, MPs, police forces), ``stats`` (pure functions), ``figures`` (one number per
 concern), ``charts`` (Altair theme, offline SVG), ``content`` (editable YAML), ``briefing``
 (notebook sections), ``execute`` (Papermill on warm kernels), ``export`` (HTML, PDF), ``pack``
-(workers, batches), ``plan`` (jobs from parameters), ``cli``.
+(workers, batches, the pack), ``manifest`` (input hashes, why dirty), ``plan`` (jobs from
+parameters), ``letters``, ``campaign`` (tracker), ``report`` (progress report), ``topics``,
+``index``, ``progress`` (progress bar), ``distributed`` (dask executor), ``cli``.
 """
 __version__ = "0.1.0"
