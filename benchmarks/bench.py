@@ -7,8 +7,8 @@ shell loop would). `jupyter nbconvert --to webpdf` is not used: it cannot be poi
 Chromium and always prints US Letter (see ../shared/FEASIBILITY.md); the Chromium command line
 is the same browser printing the same page.
 
-Ours: one `build.py` run over the same briefings with --force (warm kernels, one browser per
-worker), start-up included.
+Ours: one `build.py` run over the same briefings with --force --formats html,pdf (warm kernels,
+one browser per worker), start-up included.
 
     python benchmarks/bench.py              # 12 briefings, HTML + PDF, both ways
     python benchmarks/bench.py -n 24 --jobs 2
@@ -83,8 +83,8 @@ def naive(seats, out: Path, jobs: int) -> float:
 
 def ours(args_for_seats, out: Path, jobs: int) -> float:
     start = time.perf_counter()
-    run([sys.executable, str(ROOT / "build.py"), *args_for_seats, "--force", "--out", str(out),
-         "--jobs", str(jobs)])
+    run([sys.executable, str(ROOT / "build.py"), *args_for_seats, "--force", "--formats", "html,pdf",
+         "--out", str(out), "--jobs", str(jobs)])
     return time.perf_counter() - start
 
 
@@ -111,7 +111,8 @@ def main(argv=None) -> int:
         print(f"ratio: ours is {t_naive / t_ours:.1f}x faster")
         if args.full:
             t_full = ours(["--all"], work / "full", args.jobs)
-            print(f"full pack (650, HTML + PDF): {t_full:7.1f} s  {t_full / 650:6.3f} s/briefing")
+            print(f"ours, full pack (650, HTML + PDF): {t_full:7.1f} s  {t_full / 650:6.3f} s/briefing")
+            print(f"ratio per briefing, naive sample vs our full pack: {(t_naive / n) / (t_full / 650):.1f}x")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
