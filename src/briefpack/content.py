@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
 from . import paths
 from .errors import DataError, InputError, quote_input
 
@@ -44,18 +42,10 @@ class Concern:
 
 
 def _read(path) -> dict:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise DataError(f"content/{path.relative_to(paths.content_dir()).as_posix()}: file is missing; restore it from git.") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise DataError(f"content/{path.name}{where}: not valid YAML; fix the file.") from None
-    if not isinstance(doc, dict):
-        raise DataError(f"content/{path.name}: expected a mapping of fields; see content/README.md.")
-    return doc
+    from .data import read_yaml
+
+    return read_yaml(path, f"content/{path.relative_to(paths.content_dir()).as_posix()}"
+                     if path.is_relative_to(paths.content_dir()) else path.name)
 
 
 _REQUIRED = ("key", "order", "title", "summary", "problem", "ask", "question", "applies_to", "figure", "sources")

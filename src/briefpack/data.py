@@ -54,19 +54,24 @@ class Meta:
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _read_yaml(path: Path) -> dict:
+def read_yaml(path: Path, shown_as: str | None = None) -> dict:
+    """A YAML mapping (data sidecars and content files); errors name the file as ``shown_as``."""
+    name = shown_as or Path(path).name
     try:
         with open(path, encoding="utf-8") as fh:
             doc = yaml.load(fh, Loader=_Loader)
     except FileNotFoundError:
-        raise DataError(f"{path.name}: file is missing; restore it from git (git checkout -- {path.name}).") from None
+        raise DataError(f"{name}: file is missing; restore it from git.") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise DataError(f"{path.name}{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the file.") from None
+        raise DataError(f"{name}{where}: not valid YAML ({getattr(exc, 'problem', exc)}); fix the file.") from None
     if not isinstance(doc, dict):
-        raise DataError(f"{path.name}: expected a mapping at the top level; fix the file.")
+        raise DataError(f"{name}: expected a mapping of fields at the top level; fix the file.")
     return doc
+
+
+_read_yaml = read_yaml
 
 
 def meta(name: str, data_dir: Path | None = None) -> Meta:

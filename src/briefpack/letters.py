@@ -11,8 +11,6 @@ import io
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
-import yaml
-
 from . import paths
 from .errors import DataError
 
@@ -41,14 +39,9 @@ class Letter:
 def _wording(folder: str) -> dict:
     from pathlib import Path
 
-    path = Path(folder) / "letter.yml"
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise DataError("content/letter.yml is missing; restore it from git.") from None
-    except yaml.YAMLError:
-        raise DataError("content/letter.yml is not valid YAML; fix the file.") from None
+    from .data import read_yaml
+
+    doc = read_yaml(Path(folder) / "letter.yml", "content/letter.yml")
     needed = ("subject", "opening", "opening_no_club", "meeting", "meeting_request", "concerns_intro",
               "closing_ask", "closing", "addresses")
     missing = [k for k in needed if not doc.get(k)]

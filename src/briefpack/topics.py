@@ -8,8 +8,6 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from . import content, data, figures, paths, stats
 from .briefing import Section, render
 from .errors import DataError, InputError, quote_input
@@ -22,14 +20,7 @@ _REQUIRED = ("key", "title", "kind", "summary", "why", "exploitation_types", "ag
 
 @lru_cache(maxsize=32)
 def _topic(folder: str, key: str) -> dict:
-    path = Path(folder) / "topics" / f"{key}.yml"
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise DataError(f"content/topics/{key}.yml is missing; restore it from git.") from None
-    except yaml.YAMLError:
-        raise DataError(f"content/topics/{key}.yml is not valid YAML; fix the file.") from None
+    doc = data.read_yaml(Path(folder) / "topics" / f"{key}.yml", f"content/topics/{key}.yml")
     missing = [k for k in _REQUIRED if k not in (doc or {})]
     if missing:
         raise DataError(f"content/topics/{key}.yml: missing field(s) {missing}; see content/topics/README.md.")
