@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from conftest import DATA, ROOT, SEATS, read_csv, run_build
+from conftest import DATA, ROOT, run_build
 
 FIXTURE = ROOT / "tests" / "fixtures" / "tracker_sample.csv"
 
@@ -130,3 +130,11 @@ def test_bad_tracker_rows_are_rejected(tmp_path, tracker_data, row, message):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "tracker.csv" in lines[0], proc.stderr
     assert not (tmp_path / "out" / "progress.html").exists()
+
+
+def test_index_links_each_briefing_and_its_letter(built):
+    page = BeautifulSoup((built / "index.html").read_text(encoding="utf-8"), "lxml")
+    rows = {tr.select_one("td").get_text(" ").split(" ")[0]: tr for tr in page.select("#seats tbody tr")}
+    links = [a["href"] for a in rows["Banbury"].select("a")]
+    assert links == ["banbury.html", "banbury.pdf", "banbury-letter.docx"]
+    assert all((built / href).exists() for tr in rows.values() for href in (a["href"] for a in tr.select("a")))

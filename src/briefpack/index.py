@@ -7,18 +7,22 @@ from pathlib import Path
 from .briefing import _env
 
 
+LABELS = {"html": "HTML", "pdf": "PDF", "docx": "Letter"}
+
+
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
 def write_index(out_dir: Path, entries: list[dict], title: str = "Modern slavery briefings for MPs") -> Path:
-    """``entries``: dicts with key, slug, name, region, mp, party, status, reason, formats."""
+    """``entries``: dicts with key, slug, name, region, mp, party, status, reason, files (output file names)."""
     from .export import write_atomic
 
     out_dir = Path(out_dir)
     rows, counts = [], {"built": 0, "failed": 0, "missing": 0}
     for e in sorted(entries, key=lambda e: _fold(e["name"])):
-        links = [(fmt, f"{e['slug']}.{fmt}") for fmt in e.get("formats", ()) if (out_dir / f"{e['slug']}.{fmt}").exists()]
+        links = [(LABELS.get(name.rsplit(".", 1)[-1], name), name) for name in e.get("files", ())
+                 if (out_dir / name).exists()]
         status = e.get("status", "not built")
         if status == "failed":
             counts["failed"] += 1

@@ -272,12 +272,12 @@ def write_pack_index(out_dir: Path, man, results) -> Path:
         info = rec.get("info", {})
         entries[slug] = {"key": rec["key"], "slug": slug, "name": info.get("name", slug),
                          "region": info.get("region", ""), "mp": info.get("mp", ""), "party": info.get("party", ""),
-                         "status": "built", "reason": "", "formats": [o.rsplit(".", 1)[-1] for o in rec["outputs"]]}
+                         "status": "built", "reason": "", "files": list(rec["outputs"])}
     for r in results:
         if r.status == "failed":
             info = dict(r.job.info)
             entries[r.job.slug] = {"key": r.job.key, "slug": r.job.slug, "name": info.get("name", r.job.label),
                                    "region": info.get("region", ""), "mp": info.get("mp", ""),
                                    "party": info.get("party", ""), "status": "failed", "reason": r.message,
-                                   "formats": []}
+                                   "files": []}
     return write_index(out_dir, list(entries.values()))
