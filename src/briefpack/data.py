@@ -36,6 +36,11 @@ DTN_NATIONALITY = "duty_to_notify_reports_by_nationality_2022q2_2023q4"
 HEX = "constituency_hex_cartogram_2024"
 SCOTTISH_PARLIAMENT = "scottish_parliament_constituencies_regions_2011_boundaries"
 MSPS = "campaign/msps"  # filled in by campaigners: MSP names are not in any published file we hold
+MPS_CURRENT = "mps_current"              # sitting MPs (refreshed by build.py --refresh-members)
+MP_CHANGES = "mp_changes"                # who changed, when the members file first showed it
+MP_CHANGE_NOTES = "mp_change_notes"      # by-elections and corrections the change log cannot tell
+PARTIES = "parties"                      # party names in the members file -> the 2024 party code
+NRM_HEADLINES = "nrm_headlines_2024_2025"
 
 _TYPES = {"int", "float", "str", "bool"}
 _INT = re.compile(r"[+-]?\d+")

@@ -66,14 +66,21 @@ class Seat:
 
 @dataclass(frozen=True)
 class Member:
-    name: str
+    """The member for a seat. For Westminster (see :mod:`briefpack.members`): the sitting MP and party,
+    ``as_of`` the printable date that holds for this seat ("27 June 2026"), and the 2024 result."""
+    name: str                # as the source writes it (may carry an honorific); "" if vacant or unknown
     party: str
-    party_abbrev: str
-    majority: int
+    party_abbrev: str        # the party's 2024 code (data/parties.csv), "" if none
+    majority: int            # majority, result and second_party: the 4 July 2024 general election
     majority_pct: float
     result: str
     second_party: str
     as_of: str
+    email: str = ""
+    source: str = ""         # where name and party come from, for the page
+    overridden: bool = False  # a local correction (data/campaign/member_overrides.csv) wins
+    vacant: bool = False
+    since_2024: object = None  # members.Since2024 when the member or party differs from July 2024
 
 
 @lru_cache(maxsize=4)
@@ -182,26 +189,17 @@ def forces(seat: Seat) -> list[Force]:
     return list(found)
 
 
-@lru_cache(maxsize=4)
-def _members(stamp) -> dict:
-    df = data.load(data.MPS)
-    return {r.gss_code: Member(str(r.mp_name), str(r.party_name), str(r.party_abbrev), int(r.majority),
-                               float(r.majority_pct_of_valid), str(r.result_2024), str(r.second_party), str(r.as_of))
-            for r in df.itertuples(index=False)}
-
-
 def member(seat: Seat, name: str = "") -> Member:
-    """The MP elected for the seat at the 4 July 2024 general election; for a Scottish Parliament
-    seat, the MSP named by the campaigner (``name`` or data/campaign/msps.csv), if any."""
+    """The sitting MP for a Westminster seat (:func:`briefpack.members.sitting`); for a Scottish
+    Parliament seat, the MSP named by the campaigner (``name`` or data/campaign/msps.csv), if any."""
     if seat.parliament == SCOTTISH:
         listed_name, listed_party = msp_names().get(seat.name, ("", ""))
         if name and name != listed_name:
             listed_name, listed_party = name, ""
         return Member(listed_name, listed_party, "", 0, 0.0, "", "", "named by the campaigner" if listed_name else "")
-    found = _members(data.stamp(data.MPS)).get(seat.gss_code)
-    if found is None:
-        raise InputError(f"{seat.name} ({seat.gss_code}) has no MP in data/{data.MPS}.csv; add its row.")
-    return found
+    from . import members
+
+    return members.sitting(seat)
 
 
 def msp_names() -> dict:

@@ -4,11 +4,12 @@ from __future__ import annotations
 from . import data
 from .briefing import Briefing
 from .campaign import TRACKER
+from .members import OVERRIDES
 from .pack import Job
 
 # Tables read whole by every constituency briefing (hashed whole for the manifest); the per-seat
 # and per-force tables are hashed by slice (see manifest.Slices).
-NATIONAL = (data.NRM_UK,)
+NATIONAL = (data.NRM_UK, data.NRM_HEADLINES, data.PARTIES)
 
 BRIEFING_NOTEBOOK = "briefing.ipynb"
 
@@ -29,8 +30,13 @@ def briefing_job(constituency, concerns=None, club="", meeting_date=None, parlia
         ("letter_date", b.letter_date.isoformat() if b.letter_date else ""),
     )
     if b.seat.parliament == "westminster":
-        rows = ((data.CONSTITUENCIES, "gss_code", b.seat.gss_code), (data.MPS, "gss_code", b.seat.gss_code),
-                (data.SEAT_FORCES, "pcon24_code", b.seat.gss_code), (TRACKER, "gss_code", b.seat.gss_code))
+        gss = b.seat.gss_code
+        rows = ((data.CONSTITUENCIES, "gss_code", gss), (data.MPS, "gss_code", gss),
+                # the sitting member: its snapshot row, change-log rows, notes and a local correction
+                # (written as the GSS code or the exact name)
+                (data.MPS_CURRENT, "pcon_code", gss), (data.MP_CHANGES, "gss_code", gss),
+                (data.MP_CHANGE_NOTES, "gss_code", gss), (OVERRIDES, "seat", gss), (OVERRIDES, "seat", b.seat.name),
+                (data.SEAT_FORCES, "pcon24_code", gss), (TRACKER, "gss_code", gss))
     else:
         rows = ((data.SCOTTISH_PARLIAMENT, "name", b.seat.name), (data.MSPS, "constituency", b.seat.name))
     return Job(key=b.seat.gss_code, slug=b.seat.slug, label=f"{b.seat.name} ({b.seat.gss_code})",
@@ -40,7 +46,8 @@ def briefing_job(constituency, concerns=None, club="", meeting_date=None, parlia
                tables=tuple(dict.fromkeys(NATIONAL + tuple(t for t in b.figure_tables() if t not in b.tables))),
                info=(("name", b.seat.name), ("region", b.seat.nation if b.seat.region == b.seat.nation
                                                   else f"{b.seat.nation}, {b.seat.region}"),
-                     ("mp", b.member.name or b.addressee), ("party", b.member.party)))
+                     ("mp", b.member.name or b.addressee), ("party", b.member.party),
+                     ("member_as_at", b.member.as_of if b.seat.parliament == "westminster" else "")))
 
 
 TOPIC_NOTEBOOK = "topic.ipynb"
