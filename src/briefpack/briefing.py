@@ -9,12 +9,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from . import content, data, figures, geography, paths, stats
+from . import content, data, figures, geography, members, paths, stats
 from .errors import DataError, InputError, quote_input
 
 # The tables every constituency briefing reads (its sources list, and its inputs for the manifest).
-TABLES = (data.CONSTITUENCIES, data.MPS, data.SEAT_FORCES, data.SEAT_COUNCILS, data.COUNCIL_FORCES,
-          data.NRM_UK, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY)
+TABLES = (data.CONSTITUENCIES, data.MPS_CURRENT, data.MPS, data.SEAT_FORCES, data.SEAT_COUNCILS, data.COUNCIL_FORCES,
+          data.NRM_UK, data.NRM_HEADLINES, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY)
 HOLYROOD_TABLES = (data.SCOTTISH_PARLIAMENT, data.MSPS, data.SEAT_COUNCILS, data.COUNCIL_FORCES,
                    data.NRM_UK, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY)
 MAX_TEXT = 120
@@ -74,15 +74,22 @@ def parse_date(value, what: str = "meeting date") -> dt.date | None:
 
 @lru_cache(maxsize=2)
 def _why_it_matters(stamp) -> Section:
-    from . import charts
+    from . import charts, headlines
 
     nrm_uk = data.load(data.NRM_UK)
-    by_year = stats.uk_referrals_by_year(nrm_uk)
-    latest = stats.uk_year(nrm_uk)
-    source = f"{figures.NRM}, Table 2, {stats.period_label(nrm_uk)}"
-    chart = charts.uk_trend(by_year, source)
-    first = by_year[by_year.quarters == 4].iloc[0]
-    return render("why.html.j2", latest=latest, chart=chart, first=first, source=source)
+    by_year = headlines.referrals_by_year(nrm_uk)
+    latest = headlines.latest("referrals_total")
+    previous = headlines.headline(str(latest.year - 1), "referrals_total")
+    table2 = f"{figures.NRM}, Table 2 of the {headlines.TABLES_RELEASE}"
+    later = by_year[~by_year.split]
+    source = "; ".join([f"{table2}, {stats.period_label(nrm_uk)} (by age)"]
+                       + [f"{int(r.year)}: {r.release}" for r in later.itertuples()])
+    earlier = by_year[by_year.year < latest.year]
+    return render("why.html.j2", latest=latest, previous=previous, change=latest.value - previous.value,
+                  highest=latest.value > int(earlier.total.max()), start=int(by_year.year.min()),
+                  split=stats.uk_year(nrm_uk), revised=headlines.revised_total(int(by_year[by_year.split].year.max())),
+                  table2=table2, publisher=headlines.HOME_OFFICE, chart=charts.uk_trend(by_year, source),
+                  first=by_year[by_year.quarters == 4].iloc[0], totals_only=[int(y) for y in later.year])
 
 
 @dataclass
@@ -110,8 +117,8 @@ class Briefing:
         """Check every parameter and resolve the seat; raises InputError with a one-line message."""
         seat = geography.resolve(constituency, parliament or geography.WESTMINSTER)
         if member_name and seat.parliament == geography.WESTMINSTER:
-            raise InputError("A member's name can only be given for a Scottish Parliament seat "
-                             "(Westminster MPs come from the 2024 results).")
+            raise InputError("A member's name can only be given for a Scottish Parliament seat (Westminster MPs "
+                             "come from data/mps_current.csv; record a change in data/campaign/member_overrides.csv).")
         keys = content.parse_concerns(concerns)
         all_concerns = content.concerns()
         address = tuple(clean_text(line, "address") for line in str(sender_address or "").replace(";", ",").split(",")
@@ -132,7 +139,7 @@ class Briefing:
 
         if self.seat.parliament != geography.WESTMINSTER:
             return HOLYROOD_TABLES
-        return TABLES + ((TRACKER,) if self.campaign else ())
+        return TABLES + members.tables_for(self.member) + ((TRACKER,) if self.campaign else ())
 
     @property
     def main_force(self) -> geography.Force:
@@ -149,11 +156,16 @@ class Briefing:
     # --- sections -------------------------------------------------------------------------------
 
     def cover(self) -> Section:
-        return render("cover.html.j2", b=self, seat=self.seat, mp=self.member, westminster=self.seat.parliament == geography.WESTMINSTER)
+        from .headlines import latest
+
+        note = (f"National totals run to {latest().year}; police-force figures cover "
+                f"{stats.period_words(self._police)}, the latest published force by force.")
+        return render("cover.html.j2", b=self, seat=self.seat, mp=self.member, figures_note=note,
+                      westminster=self.seat.parliament == geography.WESTMINSTER)
 
     def why_it_matters(self) -> Section:
         """The same for every seat: rendered once per process for as long as the data is unchanged."""
-        return _why_it_matters(data.stamp(data.NRM_UK))
+        return _why_it_matters((data.stamp(data.NRM_UK), data.stamp(data.NRM_HEADLINES)))
 
     def your_area(self) -> Section:
         from . import charts

@@ -21,6 +21,7 @@ PALETTE = {
     "Adults": "#6a1b9a",
     "Children": "#e69f00",
     "Age not known": "#9e9e9e",
+    "total only": "#c9b3dc",  # years with no split by age: a pale bar with a dashed outline
 }
 # Okabe-Ito colours (safe for colour-blind readers) for exploitation types, fixed per type.
 TYPE_COLOURS = {
@@ -90,27 +91,50 @@ def _n(x: int) -> str:
     return f"{int(x):,}"
 
 
+TOTAL_ONLY = "All ages (no split by age published)"
+
+
 def uk_trend(by_year: pd.DataFrame, source: str) -> Chart:
-    """Stacked bars: UK NRM referrals per year by age at exploitation."""
-    long = by_year.melt(id_vars=["year"], value_vars=AGE_ORDER, var_name="age", value_name="referrals")
-    long["order"] = long.age.map(AGE_ORDER.index)
-    chart = alt.Chart(long).mark_bar().encode(
-        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelExpr="datum.value % 2 == 1 ? datum.value : ''")),
+    """Bars: UK NRM referrals per year, stacked by age at exploitation where the split is published;
+    later years (column ``split`` False) as a single bar of the total, drawn and labelled differently."""
+    split = by_year[by_year["split"]] if "split" in by_year else by_year
+    totals = by_year[~by_year["split"]] if "split" in by_year else by_year.iloc[0:0]
+    long = split.melt(id_vars=["year"], value_vars=AGE_ORDER, var_name="age", value_name="referrals")
+    long = pd.concat([long, pd.DataFrame({"year": totals.year, "age": TOTAL_ONLY, "referrals": totals.total})],
+                     ignore_index=True)
+    long["order"] = long.age.map((AGE_ORDER + [TOTAL_ONLY]).index)
+    domain = AGE_ORDER + ([TOTAL_ONLY] if len(totals) else [])
+    colours = [PALETTE[a] for a in AGE_ORDER] + ([PALETTE["total only"]] if len(totals) else [])
+    x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelExpr="datum.value % 2 == 1 ? datum.value : ''"))
+    bars = alt.Chart(long).mark_bar(stroke=PALETTE["ink"], strokeWidth=0).encode(
+        x=x,
         y=alt.Y("sum(referrals):Q", title="Referrals", axis=alt.Axis(format=",d")),
-        color=alt.Color("age:N", title=None, sort=AGE_ORDER,
-                        scale=alt.Scale(domain=AGE_ORDER, range=[PALETTE[a] for a in AGE_ORDER])),
+        color=alt.Color("age:N", title=None, sort=domain, scale=alt.Scale(domain=domain, range=colours),
+                        legend=alt.Legend(labelLimit=320)),
         order=alt.Order("order:Q"),
-    ).properties(width=560, height=200)
+        strokeWidth=alt.condition(f"datum.age == '{TOTAL_ONLY}'", alt.value(1), alt.value(0)),
+        strokeDash=alt.condition(f"datum.age == '{TOTAL_ONLY}'", alt.value([3, 2]), alt.value([1, 0])),
+    )
+    layers = [bars]
+    if len(totals):
+        labels = alt.Chart(totals.assign(label="total only")).mark_text(dy=-6, fontSize=9, color=PALETTE["ink"]).encode(
+            x=x, y=alt.Y("total:Q"), text="label:N")
+        layers.append(labels)
+    chart = alt.layer(*layers).properties(width=560, height=200)
     first = by_year.iloc[0]
     full = by_year[by_year.quarters == 4]
-    start = full.iloc[0]
-    last = full.iloc[-1]
+    start, last = full.iloc[0], full.iloc[-1]
+    last_split = split[split.quarters == 4].iloc[-1]
     peak = by_year.loc[by_year.total.idxmax()]
     alt_text = (
-        f"Bar chart of UK NRM referrals per year. Referrals rose from {_n(start.total)} in {int(start.year)} "
-        f"to {_n(last.total)} in {int(last.year)}; the highest year was {int(peak.year)} with {_n(peak.total)}. "
-        f"In {int(last.year)}, {_n(last.Adults)} were adults, {_n(last.Children)} children and "
-        f"{_n(last['Age not known'])} of unknown age."
+        f"Bar chart of UK NRM referrals per year, {int(first.year)} to {int(last.year)}. Referrals rose from "
+        f"{_n(start.total)} in {int(start.year)} to {_n(last.total)} in {int(last.year)}; the highest year was "
+        f"{int(peak.year)} with {_n(peak.total)}. Up to {int(last_split.year)} the bars are split by age: in "
+        f"{int(last_split.year)}, {_n(last_split.Adults)} were adults, {_n(last_split.Children)} children and "
+        f"{_n(last_split['Age not known'])} of unknown age."
+        + (f" {' and '.join(str(int(y)) for y in totals.year)} are shown as totals only "
+           f"({', '.join(_n(t) for t in totals.total)}), because no split by age is published for them in the "
+           "data we hold." if len(totals) else "")
         + (f" {int(first.year)} covers only {int(first.quarters)} quarters." if first.quarters < 4 else "")
     )
     return Chart(render_svg(chart), "Potential victims referred to the NRM each year, UK", alt_text, source)

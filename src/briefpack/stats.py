@@ -29,6 +29,21 @@ def period_label(df: pd.DataFrame) -> str:
     return f"{int(first.year)} {first.quarter} to {int(last.year)} {last.quarter}"
 
 
+_FIRST_MONTH = {"Q1": "January", "Q2": "April", "Q3": "July", "Q4": "October"}
+_LAST_MONTH = {"Q1": "March", "Q2": "June", "Q3": "September", "Q4": "December"}
+_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def period_words(df: pd.DataFrame) -> str:
+    """The period of a quarterly table in plain words: 'the seven quarters from April 2022 to December 2023'."""
+    keys = df.loc[df["quarter"] != TOTAL, ["year", "quarter"]].drop_duplicates().sort_values(["year", "quarter"])
+    first, last, count = keys.iloc[0], keys.iloc[-1], len(keys)
+    span = f"{_FIRST_MONTH[first.quarter]} {int(first.year)} to {_LAST_MONTH[last.quarter]} {int(last.year)}"
+    if count == 1:
+        return f"the quarter from {span}"
+    return f"the {_WORDS[count] if count < len(_WORDS) else count} quarters from {span}"
+
+
 # --- UK series -----------------------------------------------------------------------------------
 
 def uk_referrals_by_year(nrm_uk: pd.DataFrame) -> pd.DataFrame:
