@@ -93,6 +93,17 @@ class _WarmClient(PapermillNotebookClient):
 papermill_engines.register("briefpack-warm", WarmEngine)
 
 
+# A Unix socket path may be at most 107 bytes; the kernel's are "<folder>/k-<n>". Under a deep TMPDIR
+# they go to /tmp instead, in a folder named for this process so that its pool can clean it up.
+SOCKETS_PREFIX = "briefpack-kernel-"
+_MAX_SOCKETS_BASE = 60
+
+
+def sockets_base() -> str:
+    base = tempfile.gettempdir()
+    return base if len(base) <= _MAX_SOCKETS_BASE else "/tmp"
+
+
 class Kernel:
     """A Jupyter kernel, and a client connected to it, kept alive across notebook runs."""
 
@@ -108,7 +119,7 @@ class Kernel:
 
         # IPC sockets are paths, relative to each side's working folder unless absolute: the kernel
         # runs in notebooks/, so give them an absolute base in a private temporary folder.
-        self._sockets = tempfile.mkdtemp(prefix="briefpack-kernel-")
+        self._sockets = tempfile.mkdtemp(prefix=f"{SOCKETS_PREFIX}{os.getpid()}-", dir=sockets_base())
         km = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=os.path.join(self._sockets, "k"))
         run_sync(km.start_kernel)(cwd=str(paths.notebooks_dir()), env=kernel_env())
         kc = km.client()

@@ -173,6 +173,7 @@ class Manifest:
 
     def __init__(self, out_dir: Path, warn=None):
         self.path = Path(out_dir) / MANIFEST
+        self.malformed = 0
         self.records: dict[str, dict] = self._read(warn if warn is not None else _warn)
         self._changes: dict[str, dict | None] = {}
 
@@ -194,6 +195,7 @@ class Manifest:
                     records[rec["slug"]] = rec
                 else:
                     bad.append(number)
+        self.malformed = len(bad)
         if bad and warn:
             lines = ", ".join(map(str, bad[:5])) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
             warn(f"warning: {self.path}: skipped {len(bad)} malformed line(s) ({lines}); "

@@ -145,7 +145,7 @@ def build_pack(jobs, out_dir: Path, formats=FORMATS, n_jobs: int = 1, force: boo
         run([job for job, _ in todo], out_dir, formats, n_jobs=n_jobs, recycle_after=recycle_after,
             on_result=record)
     finally:
-        if todo:
+        if todo or man.malformed:
             man.compact()
             if index:
                 write_pack_index(out_dir, man, results)

@@ -128,6 +128,15 @@ def _kill_processes_of(slot: _Slot) -> None:
             continue
 
 
+def _remove_kernel_sockets(pid: int | None) -> None:
+    """The kernel socket folder a worker made outside its own folder (see execute.sockets_base)."""
+    from .execute import SOCKETS_PREFIX
+
+    if pid:
+        for folder in Path("/tmp").glob(f"{SOCKETS_PREFIX}{pid}-*"):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def remove_stale_pool_folders() -> None:
     """Temporary folders of pools whose process was killed outright (SIGKILL)."""
     base = Path(tempfile.gettempdir())
@@ -355,6 +364,7 @@ class WorkerPool:
             task.future.set_result(Result(task.job, status, reason))
         slot.conn.close()
         shutil.rmtree(slot.tmp_dir, ignore_errors=True)
+        _remove_kernel_sockets(slot.process.pid)
 
     def _cleanup(self) -> None:
         with self._lock:
