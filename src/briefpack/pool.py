@@ -36,9 +36,10 @@ from .jobs import FAILED, FORMATS, NOT_BUILT, Result
 
 WORKER_STOPPED = "the worker stopped: killed or out of memory"
 INTERRUPTED = "stopped before it finished"
-# Resident memory of one worker with its kernel, browser and Playwright driver, measured while
-# building briefings (see README, "Speed"); --jobs is capped so that the workers fit in memory.
-WORKER_MEMORY = 800 * 2**20
+# Memory of one worker with its kernel, Playwright driver and browser: 470 MiB of resident memory
+# at most, summed over those processes, while building 22 briefings on 2 workers (measured
+# 2026-11-23); --jobs is capped so that the workers fit in the memory available, with room to spare.
+WORKER_MEMORY = 600 * 2**20
 STOP_TIMEOUT = 5.0   # seconds a worker has to close its kernel and browser once asked to stop
 _POOL_DIR = re.compile(r"^briefpack-pool-(\d+)-")
 
