@@ -14,7 +14,6 @@ import pytest
 
 from conftest import ROOT, run_build
 
-pytestmark = pytest.mark.e2e
 
 BATCH = ["--all", "--shard", "1/65", "--formats", "html", "--jobs", "2"]   # 10 seats
 

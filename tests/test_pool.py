@@ -12,7 +12,6 @@ import pytest
 from briefpack.jobs import BUILT, FAILED, NOT_BUILT, Job
 from briefpack.pool import INTERRUPTED, WORKER_STOPPED, Busy, WorkerPool, worker_limit
 
-pytestmark = pytest.mark.e2e
 
 
 def _notebook(source: str) -> dict:
