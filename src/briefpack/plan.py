@@ -4,8 +4,8 @@ from __future__ import annotations
 from . import data
 from .briefing import Briefing
 from .campaign import TRACKER
+from .jobs import Job
 from .members import OVERRIDES
-from .pack import Job
 
 # Tables read whole by every constituency briefing (hashed whole for the manifest); the per-seat
 # and per-force tables are hashed by slice (see manifest.Slices).
