@@ -10,6 +10,8 @@ from briefpack.errors import DataError
 from conftest import DATA, read_csv
 
 TABLES = data.table_names()
+# Tables a refresh adds rows to (build.py --refresh-members): no fixed row count; at least those shipped.
+GROWING = {data.MP_CHANGES: 41}
 
 
 def test_every_csv_has_a_sidecar():
@@ -21,7 +23,10 @@ def test_every_csv_has_a_sidecar():
 def test_table_matches_schema_and_checksum(name):
     m = data.meta(name)
     df = data.load(name)
-    assert len(df) == m.schema["rows"]
+    if name in GROWING:
+        assert "rows" not in m.schema and len(df) >= GROWING[name], "a log that refreshes add to keeps its rows"
+    else:
+        assert len(df) == m.schema["rows"]
     assert data.file_sha256(m.csv) == m.provenance["sha256"], "data changed: update its sidecar and provenance"
     p = m.provenance
     for key in ("publisher", "dataset", "period", "licences", "attribution", "source_copy", "how_made"):

@@ -193,7 +193,7 @@ class Briefing:
                 "fair": stats.fair_comparison(police, pops, force.name),
             })
         return render("area.html.j2", b=self, seat=self.seat, blocks=blocks, period=period, source=source,
-                      min_count=stats.NATIONALITY_MIN_COUNT)
+                      period_words=stats.period_words(police), min_count=stats.NATIONALITY_MIN_COUNT)
 
     def chosen_concerns(self) -> Section:
         items = []

@@ -117,7 +117,8 @@ def uk_trend(by_year: pd.DataFrame, source: str) -> Chart:
     )
     layers = [bars]
     if len(totals):
-        labels = alt.Chart(totals.assign(label="total only")).mark_text(dy=-6, fontSize=9, color=PALETTE["ink"]).encode(
+        labels = alt.Chart(totals.assign(label="total\nonly")).mark_text(
+            baseline="top", dy=4, fontSize=9, lineBreak="\n", color=PALETTE["ink"]).encode(
             x=x, y=alt.Y("total:Q"), text="label:N")
         layers.append(labels)
     chart = alt.layer(*layers).properties(width=560, height=200)

@@ -57,7 +57,12 @@ def parser() -> argparse.ArgumentParser:
     what.add_argument("--topics", metavar="all|KEYS", help="several topic briefings: all, or keys comma-separated")
     what.add_argument("--progress", action="store_true",
                       help="the coordinators' progress report from data/campaign/tracker.csv (progress.html, .pdf)")
-    opts.add_argument("--as-of", default="", metavar="YYYY-MM-DD", help="--progress: the report date (default today)")
+    opts.add_argument("--as-of", default="", metavar="YYYY-MM-DD",
+                      help="--progress: the report date (default today); --refresh-members: the date the new members "
+                           "file is as at (default: today for a download, the file's date for a local file)")
+    what.add_argument("--refresh-members", nargs="?", const="", default=None, metavar="URL_OR_FILE",
+                      help="bring the newest list of sitting MPs into data/ (default: the Department for Education's "
+                           "daily file), check it, print what changed seat by seat, and exit")
     p.add_argument("--list", action="store_true", help="list the constituencies and exit")
     return p
 
@@ -185,6 +190,11 @@ def _jobs(args) -> tuple[list, int, int]:
 def _main(args) -> int:
     from . import geography
 
+    if args.refresh_members is not None:
+        from .refresh import refresh
+
+        refresh(args.refresh_members or None, args.as_of or None)
+        return 0
     if args.list:
         for s in geography.seats(args.parliament):
             print(f"{s.gss_code}\t{s.name}\t{s.nation}\t{s.region}")

@@ -44,14 +44,19 @@ NRM = "Home Office, Modern Slavery: NRM and Duty to Notify statistics"
 
 @figure("uk_referrals_trend", data.NRM_UK)
 def uk_referrals_trend(ctx) -> Figure:
+    """The latest yearly total (a headline figure) against the first full year of Table 2."""
+    from . import headlines
+
     by_year = stats.uk_referrals_by_year(data.load(data.NRM_UK))
-    full = by_year[by_year.quarters == 4]
-    first, last = full.iloc[0], full.iloc[-1]
-    growth = last.total / first.total
-    return Figure(n(last.total),
-                  f"{n(last.total)} potential victims were referred to the NRM in the UK in {int(last.year)}, "
+    first = by_year[by_year.quarters == 4].iloc[0]
+    last = headlines.latest("referrals_total")
+    growth = last.value / first.total
+    return Figure(n(last.value),
+                  f"{n(last.value)} potential victims were referred to the NRM in the UK in {last.year}, "
                   f"{growth:.0f} times the {n(first.total)} referred in {int(first.year)}.",
-                  f"{NRM}, Table 2", f"{int(first.year)} and {int(last.year)}", data.NRM_UK)
+                  f"{NRM}: {last.year}, {last.release} (published {headlines.long_date(last.published)}); "
+                  f"{int(first.year)}, Table 2 of the {headlines.TABLES_RELEASE}",
+                  f"{int(first.year)} and {last.year}", data.NRM_UK)
 
 
 @figure("uk_child_referrals", data.NRM_UK)
@@ -59,12 +64,18 @@ def uk_child_referrals(ctx) -> Figure:
     y = stats.uk_year(data.load(data.NRM_UK))
     return Figure(n(y["children"]),
                   f"{n(y['children'])} of the {n(y['total'])} potential victims referred in the UK in {y['year']} "
-                  f"({pct(y['child_share'])}) were exploited as children.",
+                  f"({pct(y['child_share'])}) were exploited as children ({y['year']} is the latest year with a "
+                  "published split by age).",
                   f"{NRM}, Table 2", str(y["year"]), data.NRM_UK)
 
 
 def _police_period():
     return stats.period_label(data.load(data.NRM_POLICE))
+
+
+def _police_words(table: str = data.NRM_POLICE) -> str:
+    """'Over the seven quarters from April 2022 to December 2023': police figures end at 2023 Q4."""
+    return "Over " + stats.period_words(data.load(table))
 
 
 @figure("force_referrals", data.NRM_POLICE)
@@ -74,7 +85,7 @@ def force_referrals(ctx) -> Figure:
     total = stats.force_total(police, force)
     uk = stats.force_total(police, stats.POLICE_TOTAL)
     return Figure(n(total),
-                  f"{force} referred {n(total)} potential victims to the NRM as first responder, "
+                  f"{_police_words()}, {force} referred {n(total)} potential victims to the NRM as first responder, "
                   f"out of {n(uk)} referrals made by all UK police forces.",
                   f"{NRM}, Table 13", _police_period(), data.NRM_POLICE)
 
@@ -87,8 +98,8 @@ def force_child_referrals(ctx) -> Figure:
     total = sum(ages.values())
     share = ages["Children"] / total if total else 0
     return Figure(n(ages["Children"]),
-                  f"{n(ages['Children'])} of the {n(total)} potential victims referred by {force} "
-                  f"({pct(share)}) were exploited as children.",
+                  f"{_police_words()}, {n(ages['Children'])} of the {n(total)} potential victims referred by "
+                  f"{force} ({pct(share)}) were exploited as children.",
                   f"{NRM}, Table 13", _police_period(), data.NRM_POLICE)
 
 
@@ -101,8 +112,8 @@ def force_criminal_exploitation(ctx) -> Figure:
     crim = int(by_type.get("Criminal", 0))
     share = crim / total if total else 0
     return Figure(n(crim),
-                  f"{n(crim)} of the {n(total)} referrals made by {force} ({pct(share)}) were for criminal "
-                  f"exploitation alone, where victims may themselves be treated as offenders.",
+                  f"{_police_words()}, {n(crim)} of the {n(total)} referrals made by {force} ({pct(share)}) were "
+                  f"for criminal exploitation alone, where victims may themselves be treated as offenders.",
                   f"{NRM}, Table 13", _police_period(), data.NRM_POLICE)
 
 
@@ -112,19 +123,29 @@ def police_share_uk(ctx) -> Figure:
     police = types.loc["Police"]
     gov = types.loc["Government agency"]
     return Figure(pct(police.share),
-                  f"Police forces made {pct(police.share)} of UK NRM referrals ({n(police.people)}), against "
-                  f"{pct(gov.share)} by government agencies such as the Home Office ({n(gov.people)}).",
+                  f"{_police_words(data.NRM_RESPONDER_TYPE)}, police forces made {pct(police.share)} of UK NRM "
+                  f"referrals ({n(police.people)}), against {pct(gov.share)} by government agencies such as the "
+                  f"Home Office ({n(gov.people)}).",
                   f"{NRM}, Tables 11-14", stats.period_label(data.load(data.NRM_RESPONDER_TYPE)),
                   data.NRM_RESPONDER_TYPE)
 
 
 @figure("dtn_reports", data.DTN)
 def dtn_reports(ctx) -> Figure:
+    """The latest year's Duty to Notify reports: a headline figure where one is published after Table 40."""
+    from . import headlines
+
     d = stats.dtn_year(data.load(data.DTN))
-    return Figure(n(d["reports"]),
-                  f"In {d['year']}, {n(d['reports'])} adults in England and Wales were reported under the Duty to "
+    later = [h for h in headlines.annual("dtn_reports") if h.year > d["year"]]
+    if later:
+        year, reports = later[-1].year, later[-1].value
+        source = f"{NRM}, {later[-1].release} (published {headlines.long_date(later[-1].published)})"
+    else:
+        year, reports, source = d["year"], d["reports"], f"{NRM}, Table 40"
+    return Figure(n(reports),
+                  f"In {year}, {n(reports)} adults in England and Wales were reported under the Duty to "
                   f"Notify because they did not consent to enter the NRM, so they are missing from its referrals.",
-                  f"{NRM}, Table 40", str(d["year"]), data.DTN)
+                  source, str(year), data.DTN)
 
 
 def _decisions(table_name: str, kind: str, table_no: str) -> Figure:

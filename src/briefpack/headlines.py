@@ -154,3 +154,16 @@ def revised_total(year: int) -> Headline | None:
         return None
     return Headline(str(year), "referrals_total", total.value - change.value, total.release, total.published,
                     total.url, total.quote)
+
+
+def dtn_by_year(dtn: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Duty to Notify reports per full year: Table 40, then the yearly headline totals; and the source line."""
+    table = stats.dtn_by_year(dtn)
+    table = table[table.quarters == 4]
+    last = int(table.year.max())
+    later = [h for h in annual("dtn_reports") if h.year > last]
+    extra = pd.DataFrame({"year": [h.year for h in later], "reports": [h.value for h in later], "quarters": 4})
+    out = pd.concat([table, extra], ignore_index=True).astype(int) if later else table
+    source = "; ".join([f"{HOME_OFFICE}, Table 40 of the {TABLES_RELEASE}, {int(table.year.min())} to {last}"]
+                       + [f"{h.year}: {h.release} (published {long_date(h.published)})" for h in later])
+    return out, source

@@ -14,6 +14,19 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
 
 
+def footer() -> str:
+    """Where the members come from, and the date of the members file in use."""
+    from . import members
+
+    snap = members.snapshot()
+    fixes = len(members.overrides())
+    return (f"Members of Parliament and their parties as recorded by the {members.SOURCE} (Open Parliament Licence "
+            f"v3.0), each as at the date shown; the members file in use is as at {members.long_date(snap['as_at'])}"
+            + (f", and {fixes} seat{'s' if fixes != 1 else ''} carr{'y' if fixes != 1 else 'ies'} a local correction"
+               if fixes else "")
+            + ". 2024 results: House of Commons Library. Each briefing lists its own sources and attributions.")
+
+
 def write_index(out_dir: Path, entries: list[dict], title: str = "Modern slavery briefings for MPs") -> Path:
     """``entries``: dicts with key, slug, name, region, mp, party, status, reason, files (output file names)."""
     from .atomic import write_atomic
@@ -32,10 +45,7 @@ def write_index(out_dir: Path, entries: list[dict], title: str = "Modern slavery
             counts["missing"] += 1
         rows.append({**e, "links": links, "status": status if (links or status == "failed") else "not built",
                      "search": _fold(" ".join([e["name"], e["key"], e["region"], e["mp"], e["party"]]))})
-    html = _env().get_template("index.html.j2").render(
-        title=title, rows=rows, counts=counts,
-        footer="MPs as elected at the general election of 4 July 2024 (House of Commons Library, Open Parliament "
-               "Licence v3.0). Each briefing lists its own sources and attributions.")
+    html = _env().get_template("index.html.j2").render(title=title, rows=rows, counts=counts, footer=footer())
     path = out_dir / "index.html"
     write_atomic(path, html)
     return path

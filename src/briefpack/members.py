@@ -153,8 +153,12 @@ def _state(stamps) -> dict:
             "overrides": _overrides()}
 
 
+def overrides() -> dict:
+    """{gss code: correction} from data/campaign/member_overrides.csv, each row checked."""
+    return _state(_stamps())["overrides"]
+
+
 def _overrides() -> dict:
-    """{gss code: row} from data/campaign/member_overrides.csv, each row checked."""
     df = data.load(OVERRIDES)
     shown = f"data/{OVERRIDES}.csv"
     by_gss = {s.gss_code: s for s in geography.seats()}

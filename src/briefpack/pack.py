@@ -163,12 +163,14 @@ def write_pack_index(out_dir: Path, man, results) -> Path:
         info = rec.get("info", {})
         entries[slug] = {"key": rec["key"], "slug": slug, "name": info.get("name", slug),
                          "region": info.get("region", ""), "mp": info.get("mp", ""), "party": info.get("party", ""),
+                         "member_as_at": info.get("member_as_at", ""),
                          "status": "built", "reason": "", "files": list(rec["outputs"])}
     for r in results:
         if r.status == FAILED:
             info = dict(r.job.info)
             entries[r.job.slug] = {"key": r.job.key, "slug": r.job.slug, "name": info.get("name", r.job.label),
                                    "region": info.get("region", ""), "mp": info.get("mp", ""),
-                                   "party": info.get("party", ""), "status": "failed", "reason": r.message,
+                                   "party": info.get("party", ""), "member_as_at": info.get("member_as_at", ""),
+                                   "status": "failed", "reason": r.message,
                                    "files": []}
     return write_index(out_dir, list(entries.values()))

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from . import campaign, data, geography
+from . import campaign, data, geography, members
 from .briefing import Section, parse_date, render
 
 
@@ -57,13 +57,14 @@ class ProgressReport:
                       reply_days=campaign.CHASE_REPLY_DAYS)
 
     def replies(self) -> Section:
-        mps = {s.gss_code: geography.member(s) for s in geography.seats()}
+        mps = members.all_sitting()
         items = [{"e": e, "mp": mps[e.gss_code]} for e in sorted(self.entries.values(), key=lambda e: e.reply or dt.date.min)
                  if e.reply]
         return render("progress_replies.html.j2", items=items)
 
     def sources(self) -> Section:
-        used = [campaign.TRACKER, data.HEX, data.CONSTITUENCIES, data.MPS]
+        used = [campaign.TRACKER, data.HEX, data.CONSTITUENCIES, data.MPS_CURRENT] + (
+            [members.OVERRIDES] if members.overrides() else [])
         tables = data.attributions(used)
         lines = list(dict.fromkeys(line for t in tables for line in t["attribution"]))
         return render("sources.html.j2", tables=tables, lines=lines, docs=[])

@@ -70,7 +70,7 @@ class TopicBriefing:
         return self.topic["title"]
 
     def tables(self) -> list[str]:
-        used = [data.NRM_UK, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY]
+        used = [data.NRM_UK, data.NRM_HEADLINES, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY]
         if self.topic.get("show_decisions"):
             used += [data.NRM_REASONABLE, data.NRM_CONCLUSIVE]
         if self.topic.get("show_duty_to_notify"):
@@ -78,8 +78,11 @@ class TopicBriefing:
         return used
 
     def cover(self) -> Section:
+        from .headlines import TABLES_RELEASE, latest
+
         y = stats.uk_year(data.load(data.NRM_UK))
-        return render("topic_cover.html.j2", t=self.topic, latest=y, source=f"{figures.NRM}, Table 2")
+        return render("topic_cover.html.j2", t=self.topic, latest=latest("referrals_total"), split=y,
+                      source=f"{figures.NRM}, Table 2 of the {TABLES_RELEASE}")
 
     def charts(self) -> Section:
         from . import charts
@@ -87,7 +90,7 @@ class TopicBriefing:
         nrm_uk = data.load(data.NRM_UK)
         police = data.load(data.NRM_POLICE)
         uk_source = f"{figures.NRM}, Table 2, {stats.period_label(nrm_uk)}"
-        police_source = f"{figures.NRM}, Table 13, {stats.period_label(police)}"
+        police_source = f"{figures.NRM}, Table 13, {stats.period_label(police)} ({stats.period_words(police)})"
         blocks = [charts.age_trend(stats.uk_referrals_by_year(nrm_uk), self.topic["age_focus"], uk_source)]
         by_type = stats.force_by_quarter_and_type(police, stats.POLICE_TOTAL)
         type_chart = charts.force_quarters(by_type, "all UK police forces", police_source)
@@ -107,15 +110,16 @@ class TopicBriefing:
                                                                    f"{int(yearly.year.min())} to {int(yearly.year.max())}"))
         dtn_nat = None
         if self.topic.get("show_duty_to_notify"):
-            dtn = stats.dtn_by_year(data.load(data.DTN))
-            dtn = dtn[dtn.quarters == 4]
+            from .headlines import dtn_by_year
+
+            dtn, dtn_source = dtn_by_year(data.load(data.DTN))
             extra.append(charts.yearly_bars(dtn, "reports", "Duty to Notify reports each year (England and Wales)",
-                                            "Duty to Notify reports",
-                                            f"{figures.NRM}, Table 40, {int(dtn.year.min())} to {int(dtn.year.max())}"))
+                                            "Duty to Notify reports", dtn_source))
             dtn_nat = stats.dtn_top_nationalities(data.load(data.DTN_NATIONALITY))
         return render("topic_charts.html.j2", blocks=blocks, more_charts=extra, highlight=highlight,
-                      nationalities=nationalities, police_period=stats.period_label(police),
+                      nationalities=nationalities, police_period=stats.period_words(police),
                       dtn_nat=dtn_nat, dtn_period=stats.period_label(data.load(data.DTN_NATIONALITY)),
+                      dtn_words=stats.period_words(data.load(data.DTN_NATIONALITY)),
                       min_count=stats.NATIONALITY_MIN_COUNT, police_source=police_source)
 
     def recommendations(self) -> Section:
