@@ -14,9 +14,10 @@ EXTERNAL = re.compile(r"^\s*(https?:)?//", re.I)
 
 
 def mp_name(gss_or_name: str) -> str:
-    for row in read_csv("mps_elected_ge2024"):
-        if gss_or_name in (row["gss_code"], row["constituency_name"]):
-            return row["mp_name"]
+    """The sitting MP as the members file writes the name."""
+    for row in read_csv("mps_current"):
+        if gss_or_name in (row["pcon_code"], row["pcon_name"]):
+            return row["display_as"]
     raise KeyError(gss_or_name)
 
 
@@ -37,6 +38,14 @@ def pdf_text(built, slug) -> tuple[str, int]:
 def uk_total_2023() -> int:
     rows = read_csv("nrm_referrals_uk_quarterly_2009_2023")
     return sum(int(r["nrm_referrals"]) for r in rows if r["year"] == "2023" and r["location_of_exploitation"] == "Total")
+
+
+def uk_total_latest() -> tuple[str, int]:
+    """The latest calendar year's referrals as the Home Office's end-of-year summary annex gives them."""
+    rows = [r for r in read_csv("nrm_headlines_2024_2025") if r["measure"] == "referrals_total"
+            and r["period"].isdigit() and "end-of-year-summary" in r["source_url"]]
+    row = max(rows, key=lambda r: r["period"])
+    return row["period"], int(row["value"])
 
 
 def force_total(force: str) -> int:
@@ -97,7 +106,8 @@ def test_hostile_club_name_is_text(built, slug):
 def test_figures_match_source_tables(built, slug):
     name, _ = SEATS[slug]
     page = soup(built, slug)
-    assert page.select_one('[data-figure="uk-total"]').get_text() == f"{uk_total_2023():,}"
+    assert page.select_one('[data-figure="uk-total"]').get_text() == f"{uk_total_latest()[1]:,}"
+    assert page.select_one('[data-figure="uk-split-total"]').get_text() == f"{uk_total_2023():,}"
     force = main_force(gss_of(name))
     assert page.select_one('[data-figure="force-total"]').get_text() == f"{force_total(force):,}"
 
@@ -109,7 +119,7 @@ def test_pdf_pages_and_text(built, slug):
     assert pages >= 2
     flat = " ".join(text.split())
     assert mp_name(gss_of(name)) in flat
-    assert f"{uk_total_2023():,}" in flat
+    assert f"{uk_total_latest()[1]:,}" in flat and f"{uk_total_2023():,}" in flat
     assert "file://" not in flat and "about:blank" not in flat, "no browser header/footer stamps"
     assert re.search(r"Page 1 of \d", flat)
 

@@ -3,6 +3,7 @@ import pytest
 
 from briefpack import geography
 from briefpack.errors import InputError
+from conftest import read_csv
 
 
 @pytest.mark.parametrize("query,gss", [
@@ -37,6 +38,9 @@ def test_split_seat_has_two_forces_with_shares():
     assert abs(sum(f.population_share for f in forces) - 1) < 0.02
 
 
-def test_member_as_elected():
+def test_member_is_the_sitting_mp_with_the_2024_result():
     mp = geography.member(geography.resolve("Banbury"))
-    assert mp.name and mp.party and mp.majority > 0
+    current = next(r for r in read_csv("mps_current") if r["pcon_name"] == "Banbury")
+    elected = next(r for r in read_csv("mps_elected_ge2024") if r["constituency_name"] == "Banbury")
+    assert (mp.name, mp.party, mp.email) == (current["display_as"], current["party_text"], current["member_email"])
+    assert mp.majority == int(elected["majority"]) and mp.result == elected["result_2024"]

@@ -51,9 +51,9 @@ def test_incremental_rebuilds(tmp_path, data_copy):
     assert counts(again) == {"built": 0, "up to date": 4, "failed": 0}, "nothing changed, nothing rebuilt"
 
     # One constituency's row: only that briefing.
-    edit(data_copy / "mps_elected_ge2024.csv", ",Sean,Woodcock,Sean Woodcock,", ",Sean,Woodcock,Sean Q. Woodcock,")
+    edit(data_copy / "mps_current.csv", '"Sean Woodcock MP","Sean Woodcock",', '"Sean Woodcock MP","Sean Q. Woodcock",')
     dry = build(out, "--dry-run", data=data_copy)
-    assert "would build: Banbury (E14001072): changed: mps_elected_ge2024[E14001072]" in dry.stdout
+    assert "would build: Banbury (E14001072): changed: mps_current[E14001072]" in dry.stdout
     assert "dry run: 1 to build, 3 up to date" in dry.stdout
     one = build(out, data=data_copy)
     assert counts(one) == {"built": 1, "up to date": 3, "failed": 0}
@@ -129,7 +129,7 @@ def test_index_lists_every_briefing_with_working_links(tmp_path):
     rows = page.select("#seats tbody tr")
     assert len(rows) == len(SEATS)
     text = page.get_text(" ")
-    mps = {r["constituency_name"]: r["mp_name"] for r in read_csv("mps_elected_ge2024")}
+    mps = {r["pcon_name"]: r["display_as"] for r in read_csv("mps_current")}
     for seat in SEATS:
         assert seat in text and mps[seat] in text
     for a in page.select("#seats a[href]"):
