@@ -69,13 +69,11 @@ def uk_child_referrals(ctx) -> Figure:
                   f"{NRM}, Table 2", str(y["year"]), data.NRM_UK)
 
 
-def _police_period():
-    return stats.period_label(data.load(data.NRM_POLICE))
-
-
-def _police_words(table: str = data.NRM_POLICE) -> str:
-    """'Over the seven quarters from April 2022 to December 2023': police figures end at 2023 Q4."""
-    return "Over " + stats.period_words(data.load(table))
+def _police_period(table: str = data.NRM_POLICE) -> str:
+    """'April 2022 to December 2023 (2022 Q2 to 2023 Q4)': police figures end at 2023 Q4, so each says
+    its months in words beside the figure."""
+    df = data.load(table)
+    return f"{stats.period_span(df)} ({stats.period_label(df)})"
 
 
 @figure("force_referrals", data.NRM_POLICE)
@@ -85,7 +83,7 @@ def force_referrals(ctx) -> Figure:
     total = stats.force_total(police, force)
     uk = stats.force_total(police, stats.POLICE_TOTAL)
     return Figure(n(total),
-                  f"{_police_words()}, {force} referred {n(total)} potential victims to the NRM as first responder, "
+                  f"{force} referred {n(total)} potential victims to the NRM as first responder, "
                   f"out of {n(uk)} referrals made by all UK police forces.",
                   f"{NRM}, Table 13", _police_period(), data.NRM_POLICE)
 
@@ -98,8 +96,8 @@ def force_child_referrals(ctx) -> Figure:
     total = sum(ages.values())
     share = ages["Children"] / total if total else 0
     return Figure(n(ages["Children"]),
-                  f"{_police_words()}, {n(ages['Children'])} of the {n(total)} potential victims referred by "
-                  f"{force} ({pct(share)}) were exploited as children.",
+                  f"{n(ages['Children'])} of the {n(total)} potential victims referred by {force} "
+                  f"({pct(share)}) were exploited as children.",
                   f"{NRM}, Table 13", _police_period(), data.NRM_POLICE)
 
 
@@ -112,8 +110,8 @@ def force_criminal_exploitation(ctx) -> Figure:
     crim = int(by_type.get("Criminal", 0))
     share = crim / total if total else 0
     return Figure(n(crim),
-                  f"{_police_words()}, {n(crim)} of the {n(total)} referrals made by {force} ({pct(share)}) were "
-                  f"for criminal exploitation alone, where victims may themselves be treated as offenders.",
+                  f"{n(crim)} of the {n(total)} referrals made by {force} ({pct(share)}) were for criminal "
+                  f"exploitation alone, where victims may themselves be treated as offenders.",
                   f"{NRM}, Table 13", _police_period(), data.NRM_POLICE)
 
 
@@ -123,10 +121,9 @@ def police_share_uk(ctx) -> Figure:
     police = types.loc["Police"]
     gov = types.loc["Government agency"]
     return Figure(pct(police.share),
-                  f"{_police_words(data.NRM_RESPONDER_TYPE)}, police forces made {pct(police.share)} of UK NRM "
-                  f"referrals ({n(police.people)}), against {pct(gov.share)} by government agencies such as the "
-                  f"Home Office ({n(gov.people)}).",
-                  f"{NRM}, Tables 11-14", stats.period_label(data.load(data.NRM_RESPONDER_TYPE)),
+                  f"Police forces made {pct(police.share)} of UK NRM referrals ({n(police.people)}), against "
+                  f"{pct(gov.share)} by government agencies such as the Home Office ({n(gov.people)}).",
+                  f"{NRM}, Tables 11-14", _police_period(data.NRM_RESPONDER_TYPE),
                   data.NRM_RESPONDER_TYPE)
 
 

@@ -34,11 +34,20 @@ _LAST_MONTH = {"Q1": "March", "Q2": "June", "Q3": "September", "Q4": "December"}
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
 
+def _quarters(df: pd.DataFrame) -> pd.DataFrame:
+    return df.loc[df["quarter"] != TOTAL, ["year", "quarter"]].drop_duplicates().sort_values(["year", "quarter"])
+
+
+def period_span(df: pd.DataFrame) -> str:
+    """The months a quarterly table covers: 'April 2022 to December 2023'."""
+    keys = _quarters(df)
+    first, last = keys.iloc[0], keys.iloc[-1]
+    return f"{_FIRST_MONTH[first.quarter]} {int(first.year)} to {_LAST_MONTH[last.quarter]} {int(last.year)}"
+
+
 def period_words(df: pd.DataFrame) -> str:
     """The period of a quarterly table in plain words: 'the seven quarters from April 2022 to December 2023'."""
-    keys = df.loc[df["quarter"] != TOTAL, ["year", "quarter"]].drop_duplicates().sort_values(["year", "quarter"])
-    first, last, count = keys.iloc[0], keys.iloc[-1], len(keys)
-    span = f"{_FIRST_MONTH[first.quarter]} {int(first.year)} to {_LAST_MONTH[last.quarter]} {int(last.year)}"
+    count, span = len(_quarters(df)), period_span(df)
     if count == 1:
         return f"the quarter from {span}"
     return f"the {_WORDS[count] if count < len(_WORDS) else count} quarters from {span}"
