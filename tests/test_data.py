@@ -8,6 +8,7 @@ import pytest
 
 from briefpack import data
 from briefpack.errors import DataError
+from briefpack.pack import LOCK
 from conftest import DATA, read_csv, run_build
 
 TABLES = data.table_names()
@@ -99,6 +100,7 @@ def test_malformed_data_fails_with_one_line(tmp_path, mutate, expect):
     assert expect in message, message
 
 
+@pytest.mark.e2e
 def test_malformed_data_stops_the_build_cleanly(tmp_path):
     folder = _copy_data(tmp_path)
     _break(folder / "mps_elected_ge2024.csv", ",5683,", ",lots,")
@@ -165,13 +167,22 @@ def test_damaged_file_is_refused_naming_file_and_line(tmp_path, damage, table, w
     assert str(err.value).startswith(f"data/{table}.csv: line {line} ")
     assert what in str(err.value)
 
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("damage,table,what", [
+    (_cut_last_number, UK, "(the last line) does not end with a line break, so the file may have been cut short"),
+    (_drop_a_field, POLICE, "has 6 fields, the header has 7"),
+])
+def test_damaged_file_stops_the_build_before_anything_is_built(tmp_path, damage, table, what):
+    folder = _copy_data(tmp_path)
+    line = damage(folder)
     out = tmp_path / "out"
     proc = run_build("--constituency", "Banbury", "--out", str(out), "--jobs", "1", env={"BRIEFPACK_DATA": str(folder)})
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in proc.stderr
     assert lines[0].startswith(f"error: data/{table}.csv: line {line} ") and what in lines[0]
-    assert not out.exists(), "nothing is built"
+    assert not out.exists() or {f.name for f in out.iterdir()} <= {LOCK}, "nothing is built"
 
 
 @pytest.mark.parametrize("stray", [',"Labour,', ',Lab"our,', ',Labour",'])

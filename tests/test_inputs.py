@@ -266,6 +266,7 @@ def assert_refused(tmp_path, args, message):
 BANBURY = ("--constituency", "Banbury")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("args,message", [
     (BANBURY + ("--club", "Soroptimists\x07Banbury"),
      "error: The club name (--club) contains a control character (U+0007); remove it."),
@@ -282,17 +283,20 @@ def test_cli_refuses_control_characters(tmp_path, args, message):
     assert_refused(tmp_path, args, message)
 
 
+@pytest.mark.e2e
 def test_cli_refuses_a_long_club_name(tmp_path):
     limit = inputs.FIELDS["club"].max_length
     assert_refused(tmp_path, BANBURY + ("--club", "S" * (limit + 5)),
                    f"The club name (--club) is {limit + 5} characters long; keep it to {limit} or fewer.")
 
 
+@pytest.mark.e2e
 def test_cli_refuses_500_address_lines(tmp_path):
     assert_refused(tmp_path, BANBURY + ("--address", ", ".join(f"line {i}" for i in range(500))),
                    f"The sender's address (--address) has 500 lines; give at most {inputs.ADDRESS_LINES}")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("option,written", [("--meeting-date", "20261204"), ("--meeting-date", "2026-W49-5"),
                                             ("--letter-date", "2026-12-4")])
 def test_cli_dates_are_yyyy_mm_dd(tmp_path, option, written):
@@ -301,6 +305,7 @@ def test_cli_dates_are_yyyy_mm_dd(tmp_path, option, written):
                    f"The {label} ({option}) '{written}' is not written as YYYY-MM-DD; write e.g. 2026-12-04.")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("written,why", [("2023-11-01", "is before the general election of 4 July 2024"),
                                          ("2099-12-04", "is more than 3 years ahead")])
 def test_cli_dates_within_range(tmp_path, written, why):
@@ -309,10 +314,12 @@ def test_cli_dates_within_range(tmp_path, written, why):
                    f"The meeting date (--meeting-date) {written} {why}; give a date from {earliest} to {latest}.")
 
 
+@pytest.mark.e2e
 def test_cli_progress_report_date(tmp_path):
     assert_refused(tmp_path, ("--progress", "--as-of", "2026-W48-1"), "The report date (--as-of) '2026-W48-1'")
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("query,word", [("Richmond", "Richmond"), ("Newcastle", "Newcastle")])
 def test_cli_suggests_seats_sharing_a_word(tmp_path, query, word):
     line = assert_refused(tmp_path, ("--constituency", query), f"error: Unknown constituency '{query}' (closest: ")
@@ -320,6 +327,7 @@ def test_cli_suggests_seats_sharing_a_word(tmp_path, query, word):
     assert listed == _seats_with_word(word, read_csv("westminster_constituencies_2024"))
 
 
+@pytest.mark.e2e
 def test_cli_bidi_overrides_cannot_reorder_the_pdf(tmp_path):
     """A right-to-left override in --club prints in logical order; accents are composed (NFC) and a
     zero-width joiner is kept."""
