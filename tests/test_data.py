@@ -140,6 +140,12 @@ def _drop_a_field(folder):
     return middle + 1
 
 
+DAMAGES = [
+    (_cut_last_number, UK, "(the last line) does not end with a line break, so the file may have been cut short"),
+    (_drop_a_field, POLICE, "has 6 fields, the header has 7"),
+]
+
+
 def test_a_cut_file_would_change_a_figure(tmp_path):
     """Why it matters: the cut file still has 885 rows of valid numbers, and the 2023 total drops."""
     folder = _copy_data(tmp_path)
@@ -155,10 +161,7 @@ def test_a_cut_file_would_change_a_figure(tmp_path):
     assert len(_lines(folder / f"{UK}.csv")) == len(_lines(DATA / f"{UK}.csv"))
 
 
-@pytest.mark.parametrize("damage,table,what", [
-    (_cut_last_number, UK, "(the last line) does not end with a line break, so the file may have been cut short"),
-    (_drop_a_field, POLICE, "has 6 fields, the header has 7"),
-])
+@pytest.mark.parametrize("damage,table,what", DAMAGES)
 def test_damaged_file_is_refused_naming_file_and_line(tmp_path, damage, table, what):
     folder = _copy_data(tmp_path)
     line = damage(folder)
@@ -169,10 +172,7 @@ def test_damaged_file_is_refused_naming_file_and_line(tmp_path, damage, table, w
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("damage,table,what", [
-    (_cut_last_number, UK, "(the last line) does not end with a line break, so the file may have been cut short"),
-    (_drop_a_field, POLICE, "has 6 fields, the header has 7"),
-])
+@pytest.mark.parametrize("damage,table,what", DAMAGES)
 def test_damaged_file_stops_the_build_before_anything_is_built(tmp_path, damage, table, what):
     folder = _copy_data(tmp_path)
     line = damage(folder)
