@@ -162,9 +162,9 @@ def _jobs(args) -> tuple[list, int, int]:
     from . import plan, select
 
     if args.topic or args.topics:
-        from .topics import parse_topics
+        from .inputs import topics
 
-        keys = parse_topics(",".join((args.topic or []) + ([args.topics] if args.topics else [])))
+        keys = topics(",".join((args.topic or []) + ([args.topics] if args.topics else [])))
         return [plan.topic_job(k) for k in keys], 0, len(keys)
     requests = _requests(args)
     jobs, invalid = [], 0
