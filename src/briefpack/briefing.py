@@ -16,7 +16,7 @@ from .errors import DataError, InputError
 TABLES = (data.CONSTITUENCIES, data.MPS_CURRENT, data.MPS, data.SEAT_FORCES, data.SEAT_COUNCILS, data.COUNCIL_FORCES,
           data.NRM_UK, data.NRM_HEADLINES, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY)
 HOLYROOD_TABLES = (data.SCOTTISH_PARLIAMENT, data.MSPS, data.SEAT_COUNCILS, data.COUNCIL_FORCES,
-                   data.NRM_UK, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY)
+                   data.NRM_UK, data.NRM_HEADLINES, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY)
 
 
 class Section:
