@@ -11,53 +11,43 @@ are missing is left out, so the next build redoes that briefing instead of trust
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
 from pathlib import Path
 
 try:
+    from briefpack.atomic import write_atomic
     from briefpack.manifest import Manifest
 except ModuleNotFoundError:  # not installed: use the checkout's source
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from briefpack.atomic import write_atomic
     from briefpack.manifest import Manifest
-
-
-def _plain(name: str) -> bool:
-    """A file name in the shard folder itself (a record must not point anywhere else)."""
-    return bool(name) and Path(name).name == name and not name.startswith(".")
-
-
-def _copy(src: Path, dest: Path) -> None:
-    """Copy under a temporary name, then rename: a killed merge leaves no half-written file."""
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dest)
 
 
 def merge(shards: list[Path], out: Path) -> tuple[int, int, list[str]]:
     """Merge ``shards`` into ``out``; returns (briefings, files, warnings)."""
     out.mkdir(parents=True, exist_ok=True)
-    merged = Manifest(out)  # records already in ``out`` are kept unless a shard has newer ones
+    merged = Manifest(out)  # records already in ``out`` are kept unless a shard has the same briefing
     origin: dict[str, Path] = {}
     warnings, files = [], 0
     for shard in shards:
         if not (shard / "manifest.jsonl").is_file():
             warnings.append(f"{shard}: no manifest.jsonl; nothing merged from it")
             continue
+        # Manifest skips (with a warning) lines that are not valid records, e.g. ones whose outputs
+        # are not plain file names in that folder.
         for slug, rec in sorted(Manifest(shard).records.items()):
-            outputs = rec.get("outputs") or []
-            bad = [n for n in outputs if not isinstance(n, str) or not _plain(n) or not (shard / n).is_file()]
-            if not outputs or bad:
-                warnings.append(f"{shard}: {slug} left out (missing or unsafe file: {', '.join(map(str, bad)) or 'none listed'});"
+            outputs = rec["outputs"]
+            missing = [n for n in outputs if not (shard / n).is_file()]
+            if not outputs or missing:
+                warnings.append(f"{shard}: {slug} left out (missing: {', '.join(missing) or 'no files listed'});"
                                 " the next build redoes it")
                 continue
             if slug in origin and merged.records[slug].get("digest") != rec.get("digest"):
                 warnings.append(f"{slug} is in both {origin[slug]} and {shard}; keeping {shard}")
             for name in outputs:
-                _copy(shard / name, out / name)
+                write_atomic(out / name, (shard / name).read_bytes())  # a killed merge leaves no half file
                 files += 1
-            merged.records[slug] = rec
+            merged.record(slug, rec["key"], rec["inputs"], outputs, rec.get("info"))
             origin[slug] = shard
     merged.compact()
     return len(origin), files, warnings
