@@ -1,4 +1,4 @@
 # Kept for those used to `make`; the commands are in ./run (plain sh: stock Debian has no make).
-.PHONY: pack test install lab bench
-pack test install lab bench:
+.PHONY: install test pack lab bench
+install test pack lab bench:
 	./run $@

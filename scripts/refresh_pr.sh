@@ -16,8 +16,10 @@ BRANCH="${BRANCH:-refresh-members}"
 
 title="Refresh sitting members ($(date -u +%Y-%m-%d))"
 body="$(mktemp)"
+lines="$(wc -l <"$changes")"
 {
-  head -c 60000 "$changes"  # a pull request body holds 65,536 characters
+  head -n 400 "$changes"  # a pull request body holds 65,536 characters
+  [ "$lines" -le 400 ] || printf '\n... and %s more lines: see the log of this workflow run.\n' "$((lines - 400))"
   printf '\n\n---\nOpened by the weekly refresh-members workflow (`python build.py --refresh-members`).'
   printf ' Merging it rebuilds only the briefings of the seats listed above.\n'
 } >"$body"
@@ -26,7 +28,7 @@ git switch --quiet -C "$BRANCH"
 git add -- data/
 git -c user.name="github-actions[bot]" \
     -c user.email="41898282+github-actions[bot]@users.noreply.github.com" \
-    commit --quiet -m "$title" -m "$(head -c 4000 "$changes")"
+    commit --quiet -m "$title" -m "$(head -n 40 "$changes")"
 # The token goes to git for this one push only (the checkout did not keep any credentials).
 auth="$(printf 'x-access-token:%s' "$GH_TOKEN" | base64 | tr -d '\n')"
 git -c "http.https://github.com/.extraheader=AUTHORIZATION: basic $auth" \
