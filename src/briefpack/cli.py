@@ -37,6 +37,12 @@ def parser() -> argparse.ArgumentParser:
     opts.add_argument("--address", default="", metavar="LINES",
                       help="the sender's address for the letter, lines separated by commas")
     opts.add_argument("--letter-date", default="", metavar="YYYY-MM-DD", help="date on the letter (default: blank)")
+    opts.add_argument("--sender-name", default="", metavar="NAME",
+                      help="who signs the letter (with --address and its postcode: how the office knows you are a constituent)")
+    opts.add_argument("--personal-note", default="", metavar="TEXT",
+                      help="your own paragraph for the letter, after its opening (one paragraph; line breaks are joined)")
+    opts.add_argument("--personal-note-file", default="", metavar="PATH",
+                      help="the same, read from a UTF-8 text file")
     opts.add_argument("--meeting-date", default="", metavar="YYYY-MM-DD", help="date of the meeting with the MP")
     run = p.add_argument_group("how to build")
     run.add_argument("--out", default=None, metavar="DIR", help="output folder (default: briefings/)")
@@ -145,15 +151,39 @@ def _jobs(args) -> tuple[list, int, int]:
         keys = parse_topics(",".join((args.topic or []) + ([args.topics] if args.topics else [])))
         return [plan.topic_job(k) for k in keys], 0, len(keys)
     requests = _requests(args)
+    note = _personal_note(args)
     jobs, invalid = [], 0
     for name in requests:
         try:
             jobs.append(plan.briefing_job(name, args.concerns or None, args.club, args.meeting_date or None,
-                                          args.parliament, args.msp, args.address, args.letter_date or None))
+                                          args.parliament, args.msp, args.address, args.letter_date or None,
+                                          args.sender_name, note))
         except InputError as exc:
             print(f"error: {exc}", file=sys.stderr)
             invalid += 1
+    if jobs:
+        _warn_letter_and_boundaries(args, jobs)
     return jobs, invalid, len(requests)
+
+
+def _personal_note(args) -> str:
+    from .letters import read_personal_note
+
+    if args.personal_note and args.personal_note_file:
+        raise InputError("Give --personal-note or --personal-note-file, not both.")
+    return read_personal_note(args.personal_note_file) if args.personal_note_file else args.personal_note
+
+
+def _warn_letter_and_boundaries(args, jobs) -> None:
+    """One line each, on stderr: what the letter lacks, and the Scottish Parliament boundary set in use."""
+    from .geography import SCOTTISH, holyrood_warning
+    from .letters import sender_warnings
+
+    params = dict(jobs[0].parameters)
+    for line in sender_warnings(params.get("sender_name", ""), str(params.get("sender_address", "")).split(", ")):
+        print(f"warning: {line}", file=sys.stderr)
+    if args.parliament == SCOTTISH and holyrood_warning():
+        print(f"warning: {holyrood_warning()}", file=sys.stderr)
 
 
 def _main(args) -> int:

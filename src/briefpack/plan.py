@@ -8,16 +8,16 @@ from .pack import Job
 
 # Tables read whole by every constituency briefing (hashed whole for the manifest); the per-seat
 # and per-force tables are hashed by slice (see manifest.Slices).
-NATIONAL = (data.NRM_UK,)
+NATIONAL = (data.NRM_UK, data.NRM_RESPONDER_TYPE)
 
 BRIEFING_NOTEBOOK = "briefing.ipynb"
 
 
 def briefing_job(constituency, concerns=None, club="", meeting_date=None, parliament="westminster",
-                 member_name="", sender_address="", letter_date=None) -> Job:
+                 member_name="", sender_address="", letter_date=None, sender_name="", personal_note="") -> Job:
     """A constituency briefing job; raises InputError (one line) for a bad parameter."""
     b = Briefing.prepare(constituency, concerns, club, meeting_date, parliament, member_name, sender_address,
-                         letter_date)
+                         letter_date, sender_name, personal_note)
     params = (
         ("constituency", b.seat.gss_code),
         ("concerns", tuple(c.key for c in b.concerns)),
@@ -27,12 +27,16 @@ def briefing_job(constituency, concerns=None, club="", meeting_date=None, parlia
         ("member_name", b.member_name),
         ("sender_address", ", ".join(b.sender_address)),
         ("letter_date", b.letter_date.isoformat() if b.letter_date else ""),
+        ("sender_name", b.sender_name),
+        ("personal_note", b.personal_note),
     )
     if b.seat.parliament == "westminster":
         rows = ((data.CONSTITUENCIES, "gss_code", b.seat.gss_code), (data.MPS, "gss_code", b.seat.gss_code),
                 (data.SEAT_FORCES, "pcon24_code", b.seat.gss_code), (TRACKER, "gss_code", b.seat.gss_code))
     else:
-        rows = ((data.SCOTTISH_PARLIAMENT, "name", b.seat.name), (data.MSPS, "constituency", b.seat.name))
+        from .geography import holyrood_rows
+
+        rows = holyrood_rows(b.seat)
     return Job(key=b.seat.gss_code, slug=b.seat.slug, label=f"{b.seat.name} ({b.seat.gss_code})",
                title=f"Modern slavery in {b.seat.name}: a briefing for {b.addressee}",
                notebook=BRIEFING_NOTEBOOK, parameters=params, rows=rows,
