@@ -70,7 +70,7 @@ class TopicBriefing:
         return self.topic["title"]
 
     def tables(self) -> list[str]:
-        used = [data.NRM_UK, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY]
+        used = [data.NRM_UK, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY, data.NRM_RESPONDER_TYPE]
         if self.topic.get("show_decisions"):
             used += [data.NRM_REASONABLE, data.NRM_CONCLUSIVE]
         if self.topic.get("show_duty_to_notify"):
@@ -113,7 +113,12 @@ class TopicBriefing:
                                             "Duty to Notify reports",
                                             f"{figures.NRM}, Table 40, {int(dtn.year.min())} to {int(dtn.year.max())}"))
             dtn_nat = stats.dtn_top_nationalities(data.load(data.DTN_NATIONALITY))
+        responders = data.load(data.NRM_RESPONDER_TYPE)
+        shares = stats.responder_type_shares(responders).set_index("first_responder_type")
         return render("topic_charts.html.j2", blocks=blocks, more_charts=extra, highlight=highlight,
+                      largest_type=totals.index[0] if len(totals) else "",
+                      police=shares.loc["Police"], government=shares.loc["Government agency"],
+                      responder_source=f"{figures.NRM}, Tables 11-14, {stats.period_label(responders)}",
                       nationalities=nationalities, police_period=stats.period_label(police),
                       dtn_nat=dtn_nat, dtn_period=stats.period_label(data.load(data.DTN_NATIONALITY)),
                       min_count=stats.NATIONALITY_MIN_COUNT, police_source=police_source)
