@@ -204,3 +204,12 @@ def test_personal_note_file(tmp_path):
     path.write_text("x" * (letters.PERSONAL_NOTE_MAX * 4 + 1), encoding="utf-8")
     with pytest.raises(InputError, match="too long"):
         letters.read_personal_note(path)
+
+
+def test_hostile_personal_note_is_text():
+    hostile = "<script>alert(1)</script> & <b>bold</b>"
+    section = prepare("Banbury", personal_note=hostile).letter()
+    assert "<script>" not in section.html and "&lt;script&gt;alert(1)&lt;/script&gt;" in section.html
+    from bs4 import BeautifulSoup
+
+    assert hostile in BeautifulSoup(section.html, "lxml").select_one(".letter-body").get_text()

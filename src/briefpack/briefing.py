@@ -128,7 +128,8 @@ class Briefing:
         return cls(seat, [all_concerns[k] for k in keys], clean_text(club, "club name"), parse_date(meeting_date),
                    clean_text(member_name, "member's name"), address, parse_date(letter_date, "letter date"),
                    clean_text(sender_name, "sender's name"),
-                   clean_text(personal_note, "personal note", limit=PERSONAL_NOTE_MAX))
+                   # A paragraph: its line breaks are joined into spaces before the one-line checks.
+                   clean_text(" ".join(str(personal_note or "").split()), "personal note", limit=PERSONAL_NOTE_MAX))
 
     @property
     def addressee(self) -> str:
