@@ -167,6 +167,7 @@ def flat(text: str) -> str:
     return re.sub(r"[\s\-‐]+", "", unicodedata.normalize("NFKC", text))
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("slug,place", cases())
 def test_each_nation_names_the_right_bodies_in_html_pdf_and_docx(nations, slug, place):
     asks, page = html_parts(nations, slug)
@@ -184,6 +185,7 @@ def test_each_nation_names_the_right_bodies_in_html_pdf_and_docx(nations, slug, 
         assert flat(law) in flat(text), f"{slug} {kind}: the law that applies, {law}, is not named"
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("slug,place", cases())
 def test_meeting_page_asks_to_write_to_who_holds_the_power(nations, slug, place):
     page = BeautifulSoup((nations / f"{slug}.html").read_text(encoding="utf-8"), "lxml")
@@ -197,6 +199,7 @@ def test_meeting_page_asks_to_write_to_who_holds_the_power(nations, slug, place)
         assert "Home Secretary" not in lead and "MSP's letter" in steps
 
 
+@pytest.mark.e2e
 def test_personal_note_in_pdf_letter_and_docx(nations):
     note = " ".join(NOTE.split())
     reader = PdfReader(str(nations / "banbury.pdf"))
@@ -208,6 +211,7 @@ def test_personal_note_in_pdf_letter_and_docx(nations):
     assert "Banbury" in paragraphs[opening], "the note follows the opening"
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("slug", ["banbury", "belfast-east", "msp-aberdeen-central"])
 def test_printed_letter_and_docx_have_the_same_words(nations, slug):
     page = BeautifulSoup((nations / f"{slug}.html").read_text(encoding="utf-8"), "lxml")
@@ -223,6 +227,7 @@ def test_printed_letter_and_docx_have_the_same_words(nations, slug):
     assert printed == words
 
 
+@pytest.mark.e2e
 def test_scottish_parliament_cover_says_which_boundaries(nations):
     cover = BeautifulSoup((nations / "msp-aberdeen-central.html").read_text(encoding="utf-8"), "lxml")
     note = cover.select_one("p.boundaries").get_text(" ")
@@ -260,6 +265,7 @@ def test_without_the_2026_file_the_2011_list_is_used():
     assert "May 2026" in geography.holyrood_warning()
 
 
+@pytest.mark.e2e
 def test_the_2026_file_is_used_when_present(tmp_path, data_copy, monkeypatch):
     holyrood_2026(data_copy)
     monkeypatch.setenv("BRIEFPACK_DATA", str(data_copy))
@@ -305,6 +311,7 @@ def test_the_2026_file_needs_its_provenance(data_copy, monkeypatch):
         geography.seats("scottish")
 
 
+@pytest.mark.e2e
 def test_personal_note_options_are_checked(tmp_path):
     both = run_build("-c", "Banbury", "--personal-note", "x", "--personal-note-file", str(tmp_path / "n.txt"),
                      "--out", str(tmp_path / "out"))

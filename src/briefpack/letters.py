@@ -23,9 +23,10 @@ from pathlib import Path
 
 from . import paths
 from .errors import DataError, InputError, quote_input
+from .inputs import FIELDS
 
 LETTER_MIME = "application/vnd.briefpack.letter+json"
-PERSONAL_NOTE_MAX = 1500          # characters: a paragraph, not a page
+PERSONAL_NOTE_MAX = FIELDS["personal_note"].max_length   # characters: a paragraph, not a page
 _POSTCODE = re.compile(r"\b(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})\b", re.IGNORECASE)
 
 
