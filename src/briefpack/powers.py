@@ -102,6 +102,13 @@ class Powers:
         return value
 
     @staticmethod
+    def _exactly(section: dict, name: str, keys) -> None:
+        missing = [k for k in keys if k not in section]
+        extra = [k for k in section if k not in keys]
+        if missing or extra:
+            raise DataError(f"{_FILE}: {name} must be exactly {list(keys)} (missing {missing}, unknown {extra}).")
+
+    @staticmethod
     def _sources(value, where: str, source_ids: set) -> tuple:
         ids = tuple(value or ())
         if not ids:
@@ -120,10 +127,7 @@ class Powers:
     def _places(self, section: dict) -> dict:
         from .content import NATIONS
 
-        missing = [p for p in PLACES if p not in section]
-        extra = [p for p in section if p not in PLACES]
-        if missing or extra:
-            raise DataError(f"{_FILE}: places must be exactly {list(PLACES)} (missing {missing}, unknown {extra}).")
+        self._exactly(section, "places", PLACES)
         out = {}
         for name, value in section.items():
             where = f"places.{name}"
@@ -152,10 +156,7 @@ class Powers:
     def _entries(self, section: dict, source_ids: set) -> dict:
         from .content import CONCERN_KEYS
 
-        missing = [k for k in CONCERN_KEYS if k not in section]
-        extra = [k for k in section if k not in CONCERN_KEYS]
-        if missing or extra:
-            raise DataError(f"{_FILE}: concerns must be exactly {list(CONCERN_KEYS)} (missing {missing}, unknown {extra}).")
+        self._exactly(section, "concerns", CONCERN_KEYS)
         out = {}
         for concern, by_place in section.items():
             for places, entry in (by_place or {}).items():
