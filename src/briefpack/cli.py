@@ -186,8 +186,6 @@ def _jobs(args) -> tuple[list, int, int]:
     jobs, dropped = select.unique_jobs(jobs)
     for label in dict.fromkeys(dropped):
         print(f"note: {label} was asked for more than once; it is built once.", file=sys.stderr)
-    if jobs:
-        _warn_letter_and_boundaries(args, jobs)
     return jobs, invalid, len(requests)
 
 
@@ -209,7 +207,8 @@ def _personal_note(args) -> str:
 
 
 def _warn_letter_and_boundaries(args, jobs) -> None:
-    """One line each, on stderr: what the letter lacks, and the Scottish Parliament boundary set in use."""
+    """After a build that went well, one line each on stderr: what the letter lacks (a warning, not an
+    error), and that the Scottish Parliament boundary set in use is the 2011 one."""
     from .geography import SCOTTISH, holyrood_warning
     from .letters import sender_warnings
 
@@ -260,7 +259,10 @@ def _main(args) -> int:
         raise InputError("--scheduler goes with --executor dask.")
     if args.dry_run:
         return _dry_run(jobs, _out(args), formats, args.force)
-    return _build(args, jobs, formats, n_workers, executor, invalid, requested)
+    code = _build(args, jobs, formats, n_workers, executor, invalid, requested)
+    if code == 0:
+        _warn_letter_and_boundaries(args, jobs)
+    return code
 
 
 def _dry_run(jobs, out, formats, force) -> int:
