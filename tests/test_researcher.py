@@ -227,6 +227,7 @@ RENDERER_CELLS = [f'alt.renderers.enable("{name}")\nchart' for name in ("html", 
     'display(chart.properties(description="UK referrals to the NRM each year."))\nalt.renderers.enable("briefpack")']
 
 
+@pytest.mark.e2e
 def test_researcher_adds_a_chart_and_tables(project, tmp_path):
     for source in reversed([CHART_CELL, *RENDERER_CELLS, *TABLE_CELLS]):
         project.insert_cell("b.your_area()", source)

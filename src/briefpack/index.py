@@ -16,7 +16,7 @@ def _fold(text: str) -> str:
 
 def write_index(out_dir: Path, entries: list[dict], title: str = "Modern slavery briefings for MPs") -> Path:
     """``entries``: dicts with key, slug, name, region, mp, party, status, reason, files (output file names)."""
-    from .export import write_atomic
+    from .atomic import write_atomic
 
     out_dir = Path(out_dir)
     rows, counts = [], {"built": 0, "failed": 0, "missing": 0}
