@@ -105,6 +105,18 @@ class ProjectCopy:
         nb.cells.insert(at + 1, cell)
         nbformat.write(nb, str(path))
 
+    def replace(self, old: str, new: str, notebook: str = "briefing.ipynb") -> None:
+        """Replace ``old`` by ``new`` in the first cell whose source contains ``old``."""
+        import nbformat
+
+        path = self.root / "notebooks" / notebook
+        nb = nbformat.read(str(path), as_version=4)
+        cell = next((c for c in nb.cells if old in c.source), None)
+        if cell is None:
+            raise ValueError(f"no cell of {notebook} contains {old!r}")
+        cell.source = cell.source.replace(old, new, 1)
+        nbformat.write(nb, str(path))
+
     def build(self, *args, timeout=900):
         return run_build(*args, env=self.env, timeout=timeout)
 

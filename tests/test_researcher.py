@@ -270,3 +270,52 @@ def test_researcher_adds_a_chart_and_tables(project, tmp_path):
     assert "Referrals in the last two years" in text
     for y in years[-3:]:
         assert f"{y} {by_year[y]:,}" in text, "table rows print with their figures"
+
+
+# --- a failing cell keeps its evidence -------------------------------------------------------------
+
+def test_execution_error_names_the_cell_and_its_first_line():
+    from papermill.exceptions import PapermillExecutionError
+
+    from briefpack.execute import _execution_error
+
+    exc = PapermillExecutionError(cell_index=9, exec_count=7, source="b.your_aera()\n", ename="AttributeError",
+                                  evalue="'Briefing' object has no attribute 'your_aera'", traceback=[])
+    err = _execution_error(exc, notebook="nb")
+    assert str(err) == ("notebook cell 7 ('b.your_aera()') failed: AttributeError: 'Briefing' object has no "
+                        "attribute 'your_aera'")
+    assert err.cell == 7 and err.notebook == "nb"
+    data = PapermillExecutionError(cell_index=3, exec_count=2, source="b = Briefing.prepare(x)", ename="DataError",
+                                   evalue="data/x.csv row 3: bad value; fix the file.", traceback=[])
+    assert str(_execution_error(data)) == ("data/x.csv row 3: bad value; fix the file. "
+                                           "(notebook cell 2 ('b = Briefing.prepare(x)'))")
+
+
+@pytest.mark.e2e
+def test_failed_cell_leaves_its_notebook_with_the_traceback(project, tmp_path):
+    project.replace("b.your_area()", "b.your_aera()")
+    out = tmp_path / "out"
+    proc = project.build("--constituency", "Banbury", "--formats", "html", "--out", str(out), "--jobs", "1")
+    assert proc.returncode == 1
+    failed = out / "banbury.failed.ipynb"
+    [line] = [line for line in proc.stderr.splitlines() if line.startswith("failed:")]
+    cell = re.search(r"notebook cell (\d+) \('b\.your_aera\(\)'\) failed: AttributeError: .*your_aera", line)
+    assert cell and line.endswith(f"the notebook with its traceback is {failed}"), line
+    assert "Traceback" not in proc.stderr
+    assert not (out / "banbury.html").exists()
+
+    nb = nbformat.read(str(failed), as_version=4)
+    broken = [c for c in nb.cells if c.cell_type == "code" and "your_aera" in c.source]
+    [error] = [o for o in broken[0].outputs if o.output_type == "error"]
+    assert error.ename == "AttributeError" and "your_aera" in error.evalue
+    assert any("your_aera" in line for line in error.traceback)
+    assert broken[0].execution_count == int(cell.group(1)), "the number in the message is the cell's In [n]"
+    assert any(f"In [{cell.group(1)}]" in c.source for c in nb.cells if c.cell_type == "markdown"), \
+        "Papermill's marker points to the failing cell"
+    earlier = [c for c in nb.cells if c.cell_type == "code" and c.source.strip() == "b.cover()"]
+    assert earlier and earlier[0].outputs, "the cells before the failure keep their outputs"
+
+    project.replace("b.your_aera()", "b.your_area()")
+    again = project.build("--constituency", "Banbury", "--formats", "html", "--out", str(out), "--jobs", "1")
+    assert again.returncode == 0, again.stderr
+    assert (out / "banbury.html").exists() and not failed.exists(), "a later success removes the stale notebook"
