@@ -93,9 +93,11 @@ def chart_figure(spec: dict) -> Figure:
     try:
         svg = charts.svg_from_spec(themed)
     except ValueError as exc:
-        first = next((line.strip() for line in str(exc).splitlines()[1:] if line.strip()), str(exc))
-        raise ExportError(f"A chart could not be drawn offline ({first[:160]}); give it a DataFrame "
-                          "read with briefpack.data, not a URL or a file name.") from None
+        first = next((line.strip() for line in str(exc).splitlines()[1:] if line.strip()), str(exc))[:160]
+        if "url not allowed" in first.lower():
+            raise ExportError(f"A chart reads its data from a URL or a file ({first}); briefings are drawn "
+                              "offline: give the chart a DataFrame read with briefpack.data, not a URL.") from None
+        raise ExportError(f"A chart could not be drawn ({first}); check its marks and encodings.") from None
     html_ = charts.Chart(svg, caption, alt_text, source).to_html()
     return Figure(html_, alt_text, bool(description or title or caption), source)
 
@@ -126,19 +128,24 @@ def describe(spec: dict) -> str:
     datasets = spec.get("datasets") or {}
     rows = _rows(spec, datasets, [])
     views = [v for v in next((spec[k] for k in VIEWS if isinstance(spec.get(k), list)), []) if isinstance(v, dict)]
+    transformed = bool(spec.get("transform"))
     if views:
         kind = "Layered chart" if "layer" in spec else f"Chart of {len(views)} panels"
-        parts = [_view_sentence(v, _rows(v, datasets, rows)) for v in views[:4]]
+        parts = [_view_sentence(v, _rows(v, datasets, rows), transformed) for v in views[:4]]
         text = f"{kind}: " + "; ".join(p[0].lower() + p[1:] for p in parts)
         rows = rows or max((_rows(v, datasets, []) for v in views), key=len)
+        transformed = transformed or any(v.get("transform") for v in views)
     else:
         inner = spec.get("spec") if isinstance(spec.get("spec"), dict) else spec   # facet and repeat
         rows = _rows(inner, datasets, rows)
-        text = _view_sentence(inner, rows)
+        text = _view_sentence(inner, rows, transformed)
+        transformed = transformed or bool(inner.get("transform"))
         facet = spec.get("facet")
         if isinstance(facet, dict):
             names = [_label(facet)] if "field" in facet else [_label(f) for f in facet.values()]
             text += f", in panels by {' and '.join(n for n in names if n)}"
+    if transformed:     # the chart filters or combines its rows: say what it was given, no more
+        return f"{text}; drawn from {len(rows):,} row{'s' if len(rows) != 1 else ''} of data."
     return f"{text}; {len(rows):,} data point{'s' if len(rows) != 1 else ''}."
 
 
@@ -167,7 +174,7 @@ def _label(channel) -> str:
     return f"{aggregate} of {field}" if isinstance(aggregate, str) else str(field)
 
 
-def _view_sentence(view: dict, rows: list) -> str:
+def _view_sentence(view: dict, rows: list, transformed: bool = False) -> str:
     mark = view.get("mark")
     mark = mark.get("type") if isinstance(mark, dict) else mark
     enc = view.get("encoding") if isinstance(view.get("encoding"), dict) else {}
@@ -181,7 +188,8 @@ def _view_sentence(view: dict, rows: list) -> str:
     colour = _label(enc.get("color")) if mark != "arc" else ""
     if colour:
         text += f", coloured by {colour}"
-    ranges = [r for r in (_range(enc.get(c), rows) for c in ("x", "y")) if r]
+    transformed = transformed or bool(view.get("transform"))
+    ranges = [] if transformed else [r for r in (_range(enc.get(c), rows) for c in ("x", "y")) if r]
     if ranges:
         text += " (" + "; ".join(ranges) + ")"
     return text
