@@ -134,3 +134,25 @@ def test_missing_lookup_file_says_to_restore_it(data_copy):
     (data_copy / "postcodes" / "pcon_2024_lookup.json").unlink()
     with pytest.raises(DataError, match="pcon_2024_lookup.json: file is missing"):
         postcodes.constituency_code("OX16 5AA")
+
+
+def _decode_compact(compact: dict, postcode: str):
+    """Read the embedded table the way the index page's script does."""
+    import bisect
+    from itertools import accumulate
+
+    starts = list(accumulate(int(d, 36) for d in compact["starts"].split(",")))
+    i = bisect.bisect_right(starts, int(postcode.replace(" ", ""), 36)) - 1
+    v = int(compact["values"][2 * i: 2 * i + 2], 36)
+    return compact["codes"][v] if i >= 0 and v < len(compact["codes"]) else None
+
+
+def test_compact_table_for_web_pages_gives_the_same_seats():
+    compact = postcodes.compact_table()
+    for postcode, seat in CHECKED.items():
+        assert _decode_compact(compact, postcode) == SEATS[seat]
+    table = postcodes.table()
+    assert len(compact["values"]) == 2 * len(table.starts)
+    for number in table.starts[::97]:
+        assert _decode_compact(compact, _base36(number)) == table.code_at(number)
+    assert set(compact["codes"]) == set(table.codes) - {None}

@@ -120,3 +120,27 @@ def test_every_council_overlaps_a_seat():
     councils = search.councils()
     lads = {r["lad23_name"] for r in read_csv("constituency_to_lad23_overlap") if float(r["overlap_pop"]) > 0}
     assert {c[0] for c in councils} == lads
+
+
+def test_index_page_embeds_postcode_ranges_and_councils(tmp_path):
+    """The pack's index.html finds seats offline: the range table and the councils are in the page."""
+    import json
+
+    from bs4 import BeautifulSoup
+
+    from briefpack import index, postcodes
+
+    seat = geography.resolve("Banbury")
+    entries = [{"key": seat.gss_code, "slug": seat.slug, "name": seat.name, "region": seat.region,
+                "mp": "x", "party": "y", "files": []}]
+    soup = BeautifulSoup(index.write_index(tmp_path, entries).read_text(encoding="utf-8"), "html.parser")
+    ranges = json.loads(soup.find("script", id="postcode-ranges").string)
+    assert ranges == postcodes.compact_table()
+    councils = dict(json.loads(soup.find("script", id="councils").string))
+    rows = read_csv("constituency_to_lad23_overlap")
+    assert set(councils["Cherwell"].split()) == {r["pcon24_code"] for r in rows
+                                                if r["lad23_name"] == "Cherwell" and float(r["overlap_pop"]) > 0}
+    assert soup.find(id="finder").has_attr("hidden"), "without JavaScript the search box is hidden; the list stays"
+    assert soup.find("tr", attrs={"data-key": seat.gss_code})
+    assert not soup.find("script", src=True), "no external script"
+    assert "Contains OS data © Crown copyright" in soup.get_text()

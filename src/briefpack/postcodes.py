@@ -110,3 +110,31 @@ def constituency_code(postcode) -> str:
         raise InputError(f"No constituency is recorded for the postcode {pc}; check it, or search for the "
                          "constituency by name or for your MP.")
     return code
+
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+NONE = "zz"  # the value of a range with no constituency in compact_table()
+
+
+def _base36(n: int, width: int = 1) -> str:
+    out = ""
+    while n:
+        n, d = divmod(n, 36)
+        out = _DIGITS[d] + out
+    return out.rjust(width, "0")
+
+
+def compact_table() -> dict:
+    """The range table, small enough to embed in a web page that works offline.
+
+    ``starts``: the range starts as base-36 differences joined by commas (their running sum gives
+    the starts); ``values``: two base-36 digits per range, an index into ``codes`` (``zz`` where no
+    constituency is recorded); ``codes``: the GSS codes, sorted.
+    """
+    t = table()
+    codes = sorted({c for c in t.codes if c})
+    at = {c: i for i, c in enumerate(codes)}
+    diffs = [t.starts[0]] + [b - a for a, b in zip(t.starts, t.starts[1:])]
+    return {"starts": ",".join(_base36(d) for d in diffs),
+            "values": "".join(_base36(at[c], 2) if c else NONE for c in t.codes),
+            "codes": codes}
