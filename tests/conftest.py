@@ -49,3 +49,14 @@ def built(tmp_path_factory) -> Path:
                          "--meeting-date", "2026-12-04", "--out", str(out), "--jobs", "1")
         assert proc.returncode == 0, proc.stderr
     return out
+
+
+# Test files that run notebooks, worker processes or a browser: `pytest -m "not e2e"` leaves them out
+# and runs the fast unit tests in seconds. A test elsewhere that builds marks itself.
+E2E_MODULES = {"test_briefing_e2e", "test_campaign_kit", "test_pack", "test_topics", "test_faults", "test_pool"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in E2E_MODULES:
+            item.add_marker(pytest.mark.e2e)

@@ -98,6 +98,7 @@ def test_malformed_data_fails_with_one_line(tmp_path, mutate, expect):
     assert expect in message, message
 
 
+@pytest.mark.e2e
 def test_malformed_data_stops_the_build_cleanly(tmp_path):
     from conftest import run_build
 

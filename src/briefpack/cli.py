@@ -68,7 +68,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _formats(value: str) -> tuple:
-    from .pack import FORMATS
+    from .jobs import FORMATS
 
     items = [f.strip().lower() for f in value.split(",") if f.strip()]
     bad = [f for f in items if f not in FORMATS]
@@ -77,43 +77,38 @@ def _formats(value: str) -> tuple:
     return tuple(dict.fromkeys(items))
 
 
-def _shard(value: str | None):
-    if not value:
-        return None
-    try:
-        k, n = (int(x) for x in value.split("/"))
-    except ValueError:
-        raise InputError(f"--shard {value!r} is not K/N; write e.g. --shard 2/4.") from None
-    if not (n >= 1 and 1 <= k <= n):
-        raise InputError(f"--shard {value!r}: K must be between 1 and N; write e.g. --shard 2/4.")
-    return k, n
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: handled like Ctrl-C, with the exit code a terminated process gives."""
+
+    exit_code = 143
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
 
 
 def main(argv=None) -> int:
+    import signal
+
     args = parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return _main(args)
     except BriefpackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("error: interrupted; finished briefings are kept, run the same command again to go on.", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        print("stopped: nothing was changed; run the same command again to go on.", file=sys.stderr)
+        return getattr(exc, "exit_code", 130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _requests(args) -> list[str]:
-    from . import geography
+    from . import select
 
     if args.all:
-        names = [s.gss_code for s in geography.seats(args.parliament)]
-        if args.only:
-            wanted = {geography.resolve(n, args.parliament).gss_code for n in args.only}
-            names = [n for n in names if n in wanted]
-        shard = _shard(args.shard)
-        if shard:
-            k, n = shard
-            names = names[k - 1::n]
-        return names
+        return select.pack_seats(args.parliament, args.only, args.shard)
     if args.only or args.shard:
         raise InputError("--only and --shard go with --all.")
     if not args.constituency:
@@ -121,19 +116,47 @@ def _requests(args) -> list[str]:
     return list(args.constituency)
 
 
+def _out(args) -> Path:
+    return Path(args.out) if args.out else paths.briefings_dir()
+
+
+def _worker_count(requested: int) -> int:
+    """``--jobs``, refused below 1 and capped at what the machine can run (with a note)."""
+    from .pool import worker_limit
+
+    if requested < 1:
+        raise InputError(f"--jobs {requested}: give 1 or more worker processes (default: one per core).")
+    limit, why = worker_limit()
+    if requested > limit:
+        print(f"note: --jobs {requested} capped at {limit} ({why}).", file=sys.stderr)
+        return limit
+    return requested
+
+
+def _locked(out: Path):
+    from .pack import OutputLock, check_output_folder
+
+    check_output_folder(out)
+    return OutputLock(out, on_wait=lambda pid: print(
+        f"waiting: another build (pid {pid}) is writing to {out}; this one starts when it ends (Ctrl-C to stop).",
+        file=sys.stderr, flush=True))
+
+
 def _progress(args, formats) -> int:
     from . import campaign
     from .briefing import parse_date
-    from .pack import Job, build_jobs
+    from .jobs import FAILED, Job
+    from .pool import build_jobs
 
     as_of = parse_date(args.as_of, "report date") if args.as_of else None
     entries = campaign.load()  # a bad tracker row stops here, with its one-line message
     job = Job(key="progress", slug="progress", label="progress report", title="Campaign progress with MPs",
               notebook="progress.ipynb", parameters=(("as_of", as_of.isoformat() if as_of else ""),))
-    out = Path(args.out) if args.out else paths.briefings_dir()
+    out = _out(args)
     fmts = tuple(f for f in formats if f != "docx") or ("html",)
-    [result] = build_jobs([job], out, fmts, n_jobs=1)
-    if result.status == "failed":
+    with _locked(out):
+        [result] = build_jobs([job], out, fmts, n_jobs=1)
+    if result.status == FAILED:
         print(f"failed: progress report: {result.message}", file=sys.stderr)
         return 1
     print(f"built: progress report ({len(entries)} tracked seats) -> {', '.join(result.outputs)}")
@@ -142,7 +165,7 @@ def _progress(args, formats) -> int:
 
 def _jobs(args) -> tuple[list, int, int]:
     """(jobs, how many requests were invalid, how many were requested); bad requests print one line each."""
-    from . import plan
+    from . import plan, select
 
     if args.topic or args.topics:
         from .topics import parse_topics
@@ -158,13 +181,14 @@ def _jobs(args) -> tuple[list, int, int]:
         except InputError as exc:
             print(f"error: {exc}", file=sys.stderr)
             invalid += 1
+    jobs, dropped = select.unique_jobs(jobs)
+    for label in dict.fromkeys(dropped):
+        print(f"note: {label} was asked for more than once; it is built once.", file=sys.stderr)
     return jobs, invalid, len(requests)
 
 
 def _main(args) -> int:
     from . import geography
-    from .pack import build_pack
-    from .progress import Progress
 
     if args.serve:
         from .web import serve
@@ -179,17 +203,24 @@ def _main(args) -> int:
         from .manifest import Manifest
         from .pack import write_pack_index
 
-        out = Path(args.out) if args.out else paths.briefings_dir()
-        man = Manifest(out)
-        path = write_pack_index(out, man, [])
+        out = _out(args)
+        with _locked(out):
+            man = Manifest(out)
+            path = write_pack_index(out, man, [])
         print(f"index: {path} ({len(man.records)} briefings)")
         return 0
     if args.progress:
         return _progress(args, formats)
+    n_workers = _worker_count(args.jobs)
     jobs, invalid, requested = _jobs(args)
     if not jobs:
-        return 2
-    out = Path(args.out) if args.out else paths.briefings_dir()
+        if invalid:
+            return 2
+        from .select import describe
+
+        print(f"nothing to build: {describe(args.all, args.only, args.shard, args.parliament)} "
+              "selects no seat.")
+        return 0
     executor = None
     if args.executor == "dask":
         from .distributed import executor as dask_executor
@@ -197,22 +228,44 @@ def _main(args) -> int:
         executor = dask_executor(args.scheduler)
     elif args.scheduler:
         raise InputError("--scheduler goes with --executor dask.")
+    if args.dry_run:
+        return _dry_run(jobs, _out(args), formats, args.force)
+    return _build(args, jobs, formats, n_workers, executor, invalid, requested)
+
+
+def _dry_run(jobs, out, formats, force) -> int:
+    from .jobs import UP_TO_DATE, WOULD_BUILD
+    from .pack import build_pack
+
+    summary = build_pack(jobs, out, formats, force=force, dry_run=True)
+    todo = [r for r in summary.results if r.status == WOULD_BUILD]
+    for r in todo:
+        print(f"would build: {r.job.label}: {r.message}")
+    print(f"dry run: {len(todo)} to build, {summary.count(UP_TO_DATE)} up to date")
+    return 0
+
+
+def _build(args, jobs, formats, n_workers, executor, invalid, requested) -> int:
+    from .jobs import BUILT, FAILED, UP_TO_DATE
+    from .pack import build_pack
+    from .progress import Progress
+
+    out = _out(args)
     progress = Progress(len(jobs))
     try:
-        summary = build_pack(jobs, out, formats, n_jobs=max(1, args.jobs), force=args.force, dry_run=args.dry_run,
-                             on_result=progress, executor=executor)
+        with _locked(out):
+            summary = build_pack(jobs, out, formats, n_jobs=n_workers, force=args.force, on_result=progress,
+                                 executor=executor)
+    except KeyboardInterrupt as stop:
+        progress.close()
+        built, failed = progress.counts[BUILT], progress.counts[FAILED]
+        left = len(jobs) - built - failed - progress.counts[UP_TO_DATE]
+        print(f"stopped: {built} built and recorded, {failed} failed, {left} not built; "
+              "run the same command again to go on.", file=sys.stderr)
+        return getattr(stop, "exit_code", 130)
     finally:
         progress.close()
-    if args.dry_run:
-        todo = [r for r in summary.results if r.status == "would build"]
-        for r in todo:
-            print(f"would build: {r.job.label}: {r.message}")
-        print(f"dry run: {len(todo)} to build, {summary.count('up to date')} up to date")
-        return 0
-    failed = summary.count("failed") + invalid
+    failed = summary.count(FAILED) + invalid
     if requested > 1 or failed:
-        line = summary.line()
-        if invalid:
-            line = line.replace(f"{summary.count('failed')} failed", f"{failed} failed")
-        print(line)
+        print(f"summary: {summary.count(BUILT)} built, {summary.count(UP_TO_DATE)} up to date, {failed} failed")
     return 1 if failed else 0

@@ -1,9 +1,10 @@
 """Run the same build on a dask.distributed cluster: ``--executor dask --scheduler ADDRESS``.
 
-Each dask worker process keeps one briefpack :class:`~briefpack.pack.Worker` (warm kernel, one
-browser) across tasks. Tasks return the rendered bytes and the client writes them, atomically, so
-workers need no shared file system with the machine that asked for the build. Without a scheduler
-address a LocalCluster is started with ``--jobs`` single-threaded worker processes.
+Each dask worker process keeps one briefpack :class:`~briefpack.worker.Worker` (warm kernel, one
+browser) across tasks. Tasks return the rendered bytes and the client writes them with the
+worker's own write path (atomic, old formats removed), so workers need no shared file system with
+the machine that asked for the build. Without a scheduler address a LocalCluster is started with
+``--jobs`` single-threaded worker processes.
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import time
 from pathlib import Path
 
 from .errors import BriefpackError
-from .pack import Job, Result, Worker
+from .jobs import BUILT, FAILED, Job, Result
+from .worker import Worker, remove_outputs
 
 _WORKERS: dict = {}
 
@@ -20,15 +22,12 @@ def _render_on_worker(job: Job, formats: tuple, recycle_after: int):
     """Runs on a dask worker: render one job; returns ({format: bytes}, None) or (None, error)."""
     import atexit
 
-    from .pack import Worker
-
-    key = (tuple(formats), recycle_after)
-    worker = _WORKERS.get(key)
+    worker = _WORKERS.get(recycle_after)
     if worker is None:
-        worker = _WORKERS[key] = Worker(Path("."), formats, warm=True, recycle_after=recycle_after)
+        worker = _WORKERS[recycle_after] = Worker(recycle_after=recycle_after)
         atexit.register(worker.close)
     try:
-        return worker.render(job), None
+        return worker.render(job, formats), None
     except BriefpackError as exc:
         return None, str(exc)
     except Exception as exc:
@@ -36,14 +35,13 @@ def _render_on_worker(job: Job, formats: tuple, recycle_after: int):
 
 
 def executor(scheduler: str | None):
-    """A callable with the signature of :func:`briefpack.pack.build_jobs`, running on dask."""
+    """A callable with the signature of :func:`briefpack.pool.build_jobs`, running on dask."""
 
     def run(jobs, out_dir, formats, n_jobs=1, recycle_after=200, on_result=None):
         try:
             from distributed import Client, LocalCluster, as_completed
         except ImportError:
             raise BriefpackError("The dask executor needs dask.distributed: pip install 'dask[distributed]'.") from None
-        from .export import write_atomic
 
         jobs = list(jobs)
         if not jobs:
@@ -75,14 +73,11 @@ def executor(scheduler: str | None):
                 except Exception as exc:  # the worker died, etc.
                     rendered, error = None, f"dask task failed: {type(exc).__name__}: {exc}"
                 if rendered is None:
-                    r = Result(job, "failed", error, time.perf_counter() - t0)
+                    remove_outputs(job, out_dir)
+                    r = Result(job, FAILED, error, time.perf_counter() - t0)
                 else:
-                    outputs = []
-                    for fmt, payload in rendered.items():
-                        path = Path(out_dir) / Worker.output_name(job, fmt)
-                        write_atomic(path, payload)
-                        outputs.append(str(path))
-                    r = Result(job, "built", seconds=time.perf_counter() - t0, outputs=outputs)
+                    outputs = Worker.write(job, rendered, Path(out_dir))
+                    r = Result(job, BUILT, seconds=time.perf_counter() - t0, outputs=outputs)
                 results.append(r)
                 if on_result:
                     on_result(r)

@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
 
 from . import paths
 from .errors import BriefpackError, ExecutionError
@@ -57,42 +59,49 @@ def _execution_error(exc) -> ExecutionError:
     return ExecutionError(f"{where} failed: {ename}: {evalue}", cell)
 
 
-class WarmEngine:
+class WarmEngine(NBClientEngine):
     """A Papermill engine that runs on a kernel and client that outlive the run.
 
-    Registered as ``briefpack-warm`` in Papermill's engine registry. Papermill's own engine builds
-    a new kernel client per run (about 0.2 s of handshake); this one reuses the worker's client and
-    first resets the kernel's namespace, silently, so the run sees a fresh session.
+    Papermill's own engine builds a new kernel client per run (about 0.2 s of handshake); this one
+    reuses the worker's client and first resets the kernel's namespace, silently, so the run sees a
+    fresh session. Registered as ``briefpack-warm`` through Papermill's engine registry.
     """
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, kernel=None, log_output=False, stdout_file=None,
                                  stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
-        from papermill.clientwrap import PapermillNotebookClient
-
-        class Client(PapermillNotebookClient):
-            def papermill_execute_cells(self):
-                if kernel.runs > 1:
-                    msg_id = self.kc.execute(RESET, silent=True, store_history=False)
-                    reply = self.wait_for_reply(msg_id)
-                    if reply is None or reply["content"].get("status") != "ok":
-                        raise RuntimeError("the kernel could not be reset between briefings")
-                super().papermill_execute_cells()
-
-        client = Client(nb_man, km=kernel.km, timeout=execution_timeout, startup_timeout=start_timeout,
-                        kernel_name=kernel_name, log=logging.getLogger("papermill"), log_output=log_output,
-                        stdout_file=stdout_file, stderr_file=stderr_file)
+        client = _WarmClient(nb_man, km=kernel.km, timeout=execution_timeout, startup_timeout=start_timeout,
+                             kernel_name=kernel_name, log=logging.getLogger("papermill"), log_output=log_output,
+                             stdout_file=stdout_file, stderr_file=stderr_file)
         client.kc = kernel.kc
+        client.reset_first = kernel.runs > 1
         return client.execute()
 
 
-def _register_engine():
-    from papermill.engines import NBClientEngine, papermill_engines
+class _WarmClient(PapermillNotebookClient):
+    reset_first = False
 
-    if "briefpack-warm" not in papermill_engines._engines:
-        engine = type("BriefpackWarmEngine", (NBClientEngine,), {
-            "execute_managed_notebook": WarmEngine.execute_managed_notebook})
-        papermill_engines.register("briefpack-warm", engine)
+    def papermill_execute_cells(self):
+        if self.reset_first:
+            msg_id = self.kc.execute(RESET, silent=True, store_history=False)
+            reply = self.wait_for_reply(msg_id)
+            if reply is None or reply["content"].get("status") != "ok":
+                raise RuntimeError("the kernel could not be reset between briefings")
+        super().papermill_execute_cells()
+
+
+papermill_engines.register("briefpack-warm", WarmEngine)
+
+
+# A Unix socket path may be at most 107 bytes; the kernel's are "<folder>/k-<n>". Under a deep TMPDIR
+# they go to /tmp instead, in a folder named for this process so that its pool can clean it up.
+SOCKETS_PREFIX = "briefpack-kernel-"
+_MAX_SOCKETS_BASE = 60
+
+
+def sockets_base() -> str:
+    base = tempfile.gettempdir()
+    return base if len(base) <= _MAX_SOCKETS_BASE else "/tmp"
 
 
 class Kernel:
@@ -110,7 +119,7 @@ class Kernel:
 
         # IPC sockets are paths, relative to each side's working folder unless absolute: the kernel
         # runs in notebooks/, so give them an absolute base in a private temporary folder.
-        self._sockets = tempfile.mkdtemp(prefix="briefpack-kernel-")
+        self._sockets = tempfile.mkdtemp(prefix=f"{SOCKETS_PREFIX}{os.getpid()}-", dir=sockets_base())
         km = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=os.path.join(self._sockets, "k"))
         run_sync(km.start_kernel)(cwd=str(paths.notebooks_dir()), env=kernel_env())
         kc = km.client()
@@ -149,6 +158,22 @@ class Kernel:
         return self
 
 
+WARM_UP = "import briefpack.briefing, briefpack.charts"
+
+
+def warm_kernel(kernel: Kernel) -> None:
+    """Start ``kernel`` and import the package in it, so the first briefing runs as fast as the next."""
+    from jupyter_core.utils import run_sync
+
+    kernel.ready()
+    msg_id = kernel.kc.execute(WARM_UP, silent=True, store_history=False)
+    reply = run_sync(kernel.kc.get_shell_msg)(timeout=120)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = run_sync(kernel.kc.get_shell_msg)(timeout=120)
+    if reply["content"].get("status") != "ok":
+        raise ExecutionError(f"the kernel could not import briefpack: {reply['content'].get('evalue', '')}")
+
+
 def run_notebook(nb: nbformat.NotebookNode, parameters: dict, kernel: Kernel | None = None,
                  timeout: int = 300) -> nbformat.NotebookNode:
     """Execute a copy of ``nb`` with ``parameters`` injected; return the executed notebook.
@@ -160,7 +185,6 @@ def run_notebook(nb: nbformat.NotebookNode, parameters: dict, kernel: Kernel | N
     from papermill.exceptions import PapermillExecutionError
 
     if kernel is not None:
-        _register_engine()
         extra = {"engine_name": "briefpack-warm", "kernel": kernel.ready()}
     else:
         extra = {}

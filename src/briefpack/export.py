@@ -22,19 +22,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-b
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
 
-def write_atomic(path: Path, payload: bytes | str) -> None:
-    """Write to a temporary file beside ``path`` and rename it: readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    mode = "wb" if isinstance(payload, bytes) else "w"
-    with open(tmp, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": "\n"})) as fh:
-        fh.write(payload)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def _briefing_exporter_class():
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter

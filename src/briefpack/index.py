@@ -31,7 +31,7 @@ def finder() -> dict:
 
 def write_index(out_dir: Path, entries: list[dict], title: str = "Modern slavery briefings for MPs") -> Path:
     """``entries``: dicts with key, slug, name, region, mp, party, status, reason, files (output file names)."""
-    from .export import write_atomic
+    from .atomic import write_atomic
     from .search import fold as search_fold
 
     out_dir = Path(out_dir)

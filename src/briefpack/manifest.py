@@ -163,20 +163,44 @@ def digest(inputs: dict) -> str:
 
 
 class Manifest:
-    """The record of what was built from which inputs, in ``<out>/manifest.jsonl``."""
+    """The record of what was built from which inputs, in ``<out>/manifest.jsonl``.
 
-    def __init__(self, out_dir: Path):
+    Lines are appended as briefings finish; :meth:`compact` rewrites the file from what is on disk
+    now plus this build's own changes, so it never drops what another build recorded. A line that
+    is not a valid record (cut short by a killed build, edited by hand) is skipped with a warning:
+    that briefing is rebuilt.
+    """
+
+    def __init__(self, out_dir: Path, warn=None):
         self.path = Path(out_dir) / MANIFEST
-        self.records: dict[str, dict] = {}
-        if self.path.exists():
-            with open(self.path, encoding="utf-8") as fh:
-                for line in fh:
-                    try:
-                        rec = json.loads(line)
-                    except json.JSONDecodeError:
-                        continue  # a line cut short by a killed build: that briefing reruns
-                    if isinstance(rec, dict) and "slug" in rec:
-                        self.records[rec["slug"]] = rec
+        self.malformed = 0
+        self.records: dict[str, dict] = self._read(warn if warn is not None else _warn)
+        self._changes: dict[str, dict | None] = {}
+
+    def _read(self, warn) -> dict:
+        records, bad = {}, []
+        try:
+            fh = open(self.path, encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return records
+        with fh:
+            for number, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError:
+                    rec = None
+                if _valid(rec):
+                    records[rec["slug"]] = rec
+                else:
+                    bad.append(number)
+        self.malformed = len(bad)
+        if bad and warn:
+            lines = ", ".join(map(str, bad[:5])) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+            warn(f"warning: {self.path}: skipped {len(bad)} malformed line(s) ({lines}); "
+                 "those briefings will be rebuilt.")
+        return records
 
     def why_dirty(self, slug: str, inputs: dict, outputs: list[Path]) -> str | None:
         """None if up to date, else a short reason."""
@@ -195,7 +219,7 @@ class Manifest:
     def record(self, slug: str, key: str, inputs: dict, outputs: list[str], info: dict | None = None) -> None:
         rec = {"slug": slug, "key": key, "digest": digest(inputs), "inputs": inputs,
                "outputs": [Path(o).name for o in outputs], "info": info or {}}
-        self.records[slug] = rec
+        self.records[slug] = self._changes[slug] = rec
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(rec, sort_keys=True) + "\n")
@@ -203,14 +227,36 @@ class Manifest:
             os.fsync(fh.fileno())
 
     def outputs_of(self, slug: str) -> list[str]:
-        """File names the last build of ``slug`` wrote (checked to still exist)."""
+        """File names the last build of ``slug`` wrote."""
         return list(self.records.get(slug, {}).get("outputs", []))
 
     def forget(self, slug: str) -> None:
         self.records.pop(slug, None)
+        self._changes[slug] = None
 
     def compact(self) -> None:
-        from .export import write_atomic
+        """One line per briefing: the file as it is on disk now, with this build's changes applied."""
+        from .atomic import write_atomic
 
-        lines = "".join(json.dumps(self.records[s], sort_keys=True) + "\n" for s in sorted(self.records))
-        write_atomic(self.path, lines)
+        records = self._read(warn=None)
+        for slug, rec in self._changes.items():
+            if rec is None:
+                records.pop(slug, None)
+            else:
+                records[slug] = rec
+        self.records = records
+        write_atomic(self.path, "".join(json.dumps(records[s], sort_keys=True) + "\n" for s in sorted(records)))
+
+
+def _valid(rec) -> bool:
+    return (isinstance(rec, dict) and isinstance(rec.get("slug"), str) and isinstance(rec.get("key"), str)
+            and isinstance(rec.get("digest"), str) and isinstance(rec.get("inputs"), dict)
+            and isinstance(rec.get("outputs"), list)
+            and all(isinstance(o, str) and o == Path(o).name and o not in ("", ".", "..") for o in rec["outputs"])
+            and isinstance(rec.get("info", {}), dict))
+
+
+def _warn(message: str) -> None:
+    import sys
+
+    print(message, file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from . import data
 from .briefing import Briefing
 from .campaign import TRACKER
-from .pack import Job
+from .jobs import Job
 
 # Tables read whole by every constituency briefing (hashed whole for the manifest); the per-seat
 # and per-force tables are hashed by slice (see manifest.Slices).

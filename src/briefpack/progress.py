@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
+
+from .jobs import FAILED, NOT_BUILT, UP_TO_DATE
 
 
 class Progress:
-    """Counts results as they arrive; draws a tqdm bar on a TTY, else prints one line per result."""
+    """Counts results as they arrive; draws a tqdm bar on a TTY, else prints one line per briefing built."""
 
-    def __init__(self, total: int, stream=None, quiet_up_to_date: bool = True):
+    def __init__(self, total: int, stream=None):
         self.total, self.done, self.start = total, 0, time.perf_counter()
+        self.counts: Counter = Counter()
         self.stream = stream or sys.stderr
-        self.quiet_up_to_date = quiet_up_to_date
         self.bar = None
         if total > 1 and self.stream.isatty():
             from tqdm import tqdm
@@ -19,15 +22,16 @@ class Progress:
             self.bar = tqdm(total=total, unit="briefing", file=self.stream, dynamic_ncols=True)
 
     def __call__(self, result) -> None:
+        self.counts[result.status] += 1
+        if result.status == NOT_BUILT:
+            return
         self.done += 1
-        if result.status == "failed":
+        if result.status == FAILED:
             self._write(f"failed: {result.job.label}: {result.message}")
         if self.bar is not None:
             self.bar.update(1)
             return
-        if result.status == "up to date" and self.quiet_up_to_date and self.total > 1:
-            return
-        if result.status == "failed":
+        if result.status == FAILED or (result.status == UP_TO_DATE and self.total > 1):
             return
         elapsed = time.perf_counter() - self.start
         rate = self.done / elapsed if elapsed > 0 else 0.0
@@ -45,3 +49,4 @@ class Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+            self.bar = None

@@ -36,19 +36,8 @@ from urllib.parse import parse_qs
 from . import content, data, paths, plan, postcodes, search
 from .errors import BriefpackError, InputError
 
-try:
-    from .jobs import FORMATS, output_name
-except ImportError:  # before the batch was split into jobs.py / worker.py / pool.py
-    from .pack import FORMATS, Worker
-
-    output_name = Worker.output_name
-try:
-    from .pool import Busy
-except ImportError:  # before briefpack.pool exists, only a stand-in pool (tests) can raise it
-    class Busy(Exception):
-        def __init__(self, waiting: int = 0, retry_after: int = 5):
-            super().__init__(f"{waiting} briefings are waiting to be built; try again in {retry_after} seconds.")
-            self.waiting, self.retry_after = waiting, retry_after
+from .jobs import BUILT, FORMATS, output_name
+from .pool import Busy
 
 log = logging.getLogger("briefpack.web")
 
@@ -435,7 +424,7 @@ class Service:
             future.cancel()
             self.cache.discard(folder)
             raise
-        if result.status != "built":
+        if result.status != BUILT:
             self.cache.discard(folder)
             raise BuildFailed(result.message or "the build failed")
         files = {fmt: folder / output_name(job, fmt) for fmt in FORMATS if (folder / output_name(job, fmt)).exists()}

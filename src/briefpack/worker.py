@@ -1,0 +1,174 @@
+"""One worker: a warm Jupyter kernel, one nbconvert exporter and one headless browser, kept for many briefings.
+
+:class:`Worker` builds jobs in the process it lives in (the pool's worker processes, a dask
+worker, a test). :func:`serve` is the main loop of a pool's worker process: it takes jobs from the
+parent over a pipe, answers with a :class:`~briefpack.jobs.Result` each, and cleans up its kernel
+and browser however it ends.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+from . import paths
+from .atomic import write_atomic
+from .errors import BriefpackError
+from .jobs import BUILT, FAILED, FORMATS, Job, Result, output_name
+
+
+class Worker:
+    """Builds jobs in this process; the kernel starts on first use, the browser on the first PDF."""
+
+    def __init__(self, recycle_after: int = 200):
+        from .execute import Kernel
+
+        self.kernel = Kernel(recycle_after)
+        self._exporter = None
+        self._printer = None
+        self._notebooks = {}
+
+    def _notebook(self, name):
+        from .execute import load_notebook
+
+        if name not in self._notebooks:
+            self._notebooks[name] = load_notebook(paths.notebooks_dir() / name)
+        return self._notebooks[name]
+
+    def _html(self, nb, title):
+        if self._exporter is None:
+            from .export import HtmlExporter
+
+            self._exporter = HtmlExporter()
+        return self._exporter(nb, title)
+
+    def _pdf(self, html, label):
+        if self._printer is None:
+            from .export import PdfPrinter
+
+            self._printer = PdfPrinter().__enter__()
+        return self._printer.print_pdf(html, label)
+
+    def warm(self, formats=FORMATS) -> None:
+        """Start the kernel (with the package imported), the exporter and, for PDFs, the browser."""
+        from .execute import warm_kernel
+
+        warm_kernel(self.kernel)
+        if self._exporter is None:
+            from .export import HtmlExporter
+
+            self._exporter = HtmlExporter()
+        if "pdf" in formats:
+            self._pdf("<!doctype html><title>warm</title><p>warm</p>", "warm")
+
+    def render(self, job: Job, formats=FORMATS) -> dict:
+        """Execute and export one job; returns {format: bytes} in ``formats`` order. Writes nothing."""
+        from .execute import run_notebook
+
+        executed = run_notebook(self._notebook(job.notebook), job.params, self.kernel)
+        html = self._html(executed, job.title)
+        out = {"html": html.encode("utf-8")}
+        if "pdf" in formats:
+            out["pdf"] = self._pdf(html, job.title)
+        if "docx" in formats:
+            from .letters import letter_from_notebook, to_docx
+
+            letter = letter_from_notebook(executed)
+            if letter is not None:          # topic briefings have no letter
+                out["docx"] = to_docx(letter)
+        return {fmt: out[fmt] for fmt in formats if fmt in out}
+
+    @staticmethod
+    def write(job: Job, rendered: dict, out_dir: Path) -> list[str]:
+        """Write a job's rendered outputs atomically and remove its outputs of other formats, so
+        an old PDF or letter never sits beside new figures. Returns the paths written."""
+        out_dir = Path(out_dir)
+        written = []
+        for fmt, payload in rendered.items():
+            path = out_dir / output_name(job, fmt)
+            write_atomic(path, payload)
+            written.append(str(path))
+        remove_outputs(job, out_dir, keep=rendered)
+        return written
+
+    def build(self, job: Job, out_dir: Path, formats=FORMATS) -> Result:
+        """Render and write one job; any failure becomes a failed Result (one line), never an exception."""
+        start = time.perf_counter()
+        try:
+            outputs = self.write(job, self.render(job, formats), out_dir)
+            return Result(job, BUILT, seconds=time.perf_counter() - start, outputs=outputs)
+        except BriefpackError as exc:
+            message = str(exc)
+        except Exception as exc:  # never let one briefing stop a batch
+            message = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+        remove_outputs(job, out_dir)
+        return Result(job, FAILED, message, time.perf_counter() - start)
+
+    def close(self) -> None:
+        if self._printer is not None:
+            try:
+                self._printer.__exit__(None, None, None)
+            except Exception:
+                pass
+            self._printer = None
+        self.kernel.shutdown()
+
+
+def remove_outputs(job: Job, out_dir: Path, keep=()) -> None:
+    """Delete the outputs of ``job`` in ``out_dir`` except those of the formats in ``keep``."""
+    for fmt in FORMATS:
+        if fmt not in keep:
+            (Path(out_dir) / output_name(job, fmt)).unlink(missing_ok=True)
+
+
+# --- the worker process --------------------------------------------------------------------------
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum, frame):
+    raise _Stop()
+
+
+def serve(conn, tmp_dir: str, recycle_after: int) -> None:
+    """Main loop of a pool's worker process.
+
+    The worker leaves the terminal's process group (``setsid``) and ignores SIGINT: a Ctrl-C
+    reaches only the parent, which decides what stops and when. Its temporary files (kernel
+    sockets and connection file, the browser's profile) go under ``tmp_dir``, which the parent
+    removes however the worker ends. Messages from the parent: ``("build", job, out_dir, formats)``,
+    ``("warm", formats)``, ``("stop",)``; answers: ``("result", Result)``, ``("warm", error)``.
+    """
+    os.setsid()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    for var in ("TMPDIR", "JUPYTER_RUNTIME_DIR"):
+        os.environ[var] = tmp_dir
+    import tempfile
+
+    tempfile.tempdir = None
+    worker = Worker(recycle_after)
+    try:
+        while True:
+            try:
+                msg = conn.recv()
+            except (EOFError, OSError):   # the parent is gone
+                break
+            if msg[0] == "build":
+                _, job, out_dir, formats = msg
+                conn.send(("result", worker.build(job, out_dir, formats)))
+            elif msg[0] == "warm":
+                try:
+                    worker.warm(msg[1])
+                    conn.send(("warm", ""))
+                except Exception as exc:
+                    conn.send(("warm", f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"))
+            else:
+                break
+    except (_Stop, BrokenPipeError, EOFError):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)   # let the clean-up finish
+        worker.close()
