@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -505,7 +506,7 @@ def create_app(settings: Settings | None = None, pool=None):
         Route("/pack/", pages.pack, methods=["GET"]),
         Route("/pack/{name}", pages.pack, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, max_body_size=settings.max_body,
+    app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: pages.http_error, Exception: pages.server_error},
                     middleware=[Middleware(SecurityHeaders)])
     app.state.service = service
@@ -561,6 +562,22 @@ class Pages:
         from starlette.responses import JSONResponse
 
         return JSONResponse(payload, status, headers={"cache-control": "no-store", **(headers or {})})
+
+    async def body(self, request) -> bytes:
+        """The request body, at most ``max_body`` bytes (else 413, before reading more than that)."""
+        from starlette.exceptions import HTTPException
+
+        limit = self.service.settings.max_body
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise HTTPException(413)
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise HTTPException(413)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     @staticmethod
     def is_api(request) -> bool:
@@ -630,7 +647,7 @@ class Pages:
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind != "application/x-www-form-urlencoded":
             raise InputError("Send the form as application/x-www-form-urlencoded (use the page's button).")
-        body = await request.body()
+        body = await self.body(request)
         try:
             return parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=40, strict_parsing=False)
         except (UnicodeDecodeError, ValueError):
@@ -681,7 +698,7 @@ class Pages:
         if kind != "application/json":
             return self.json({"error": "Send the briefing's parameters as JSON (Content-Type: application/json)."},
                              415)
-        body = await request.body()
+        body = await self.body(request)
         try:
             form = Form.from_json(json.loads(body.decode("utf-8")))
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -793,7 +810,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None)
                             timeout_keep_alive=5, timeout_graceful_shutdown=int(settings.job_timeout) + 5,
                             log_level=os.environ.get("BRIEFPACK_LOG_LEVEL", "info"))
     print(f"serving on http://{host}:{port}/ with {settings.workers} workers; Ctrl-C stops it", flush=True)
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:  # uvicorn raises the signal again once everything has stopped
+        pass
+    print("stopped: the web server, its workers and its cached briefings are gone.", file=sys.stderr)
     return 0
 
 
