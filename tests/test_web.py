@@ -245,8 +245,9 @@ def stand_in(tmp_path_factory, pack_dir):
 def test_settings_from_the_environment():
     s = web.Settings.from_env({"BRIEFPACK_WORKERS": "3", "BRIEFPACK_MAX_WAITING": "0", "BRIEFPACK_JOB_TIMEOUT": "30",
                                "BRIEFPACK_PACK_DIR": "-"})
-    assert (s.workers, s.max_waiting, s.job_timeout, s.pack_folder()) == (3, 0, 30.0, None)
-    assert web.Settings.from_env({}, workers=4).workers == 4
+    assert (s.workers, s.waiting_limit, s.job_timeout, s.pack_folder()) == (3, 0, 30.0, None)
+    default = web.Settings.from_env({}, workers=4)
+    assert (default.workers, default.waiting_limit) == (4, 16)
     with pytest.raises(InputError, match="BRIEFPACK_WORKERS='two' is not a number"):
         web.Settings.from_env({"BRIEFPACK_WORKERS": "two"})
     with pytest.raises(InputError, match="BRIEFPACK_MAX_BODY='10' is below 1024"):
@@ -586,7 +587,7 @@ def real_server(tmp_path: Path, jobs: int = 1, **env):
             assert proc.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "the server did not start: " + log.read_text()
             try:
-                if fetch(served.url + "/healthz", timeout=5).json().get("workers") == jobs:
+                if fetch(served.url + "/healthz", timeout=5).json().get("workers", 0) >= 1:   # --jobs may be capped
                     break
             except OSError:
                 pass

@@ -193,7 +193,7 @@ def _main(args) -> int:
     if args.serve:
         from .web import serve
 
-        return serve(args.host, args.port, max(1, args.jobs))
+        return serve(args.host, args.port, _worker_count(args.jobs))
     if args.list:
         for s in geography.seats(args.parliament):
             print(f"{s.gss_code}\t{s.name}\t{s.nation}\t{s.region}")

@@ -82,7 +82,7 @@ def _env_number(environ, name: str, default, kind=int, low=1):
 class Settings:
     """What the server reads from the environment (``python build.py --serve`` sets the first)."""
     workers: int = 2                  # BRIEFPACK_WORKERS: worker processes (warm kernel, exporter, browser each)
-    max_waiting: int = 16             # BRIEFPACK_MAX_WAITING: builds that may wait; beyond it, 503
+    max_waiting: int = -1             # BRIEFPACK_MAX_WAITING: builds that may wait, beyond it 503 (default 4 per worker)
     job_timeout: float = 60.0         # BRIEFPACK_JOB_TIMEOUT: seconds a build may take
     recycle_after: int = 200          # BRIEFPACK_RECYCLE_AFTER: briefings before a worker's kernel is renewed
     max_body: int = 16 * 1024         # BRIEFPACK_MAX_BODY: bytes a request body may have; beyond it, 413
@@ -96,7 +96,7 @@ class Settings:
         env = os.environ if environ is None else environ
         values = dict(
             workers=_env_number(env, "BRIEFPACK_WORKERS", cls.workers),
-            max_waiting=_env_number(env, "BRIEFPACK_MAX_WAITING", cls.max_waiting, low=0),
+            max_waiting=_env_number(env, "BRIEFPACK_MAX_WAITING", -1, low=0),
             job_timeout=_env_number(env, "BRIEFPACK_JOB_TIMEOUT", cls.job_timeout, float),
             recycle_after=_env_number(env, "BRIEFPACK_RECYCLE_AFTER", cls.recycle_after),
             max_body=_env_number(env, "BRIEFPACK_MAX_BODY", cls.max_body, low=1024),
@@ -107,6 +107,12 @@ class Settings:
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @property
+    def waiting_limit(self) -> int:
+        """Builds that may wait. A request waits about (workers + waiting) / throughput seconds, so the
+        default, 4 per worker, keeps that near 5 s with builds of about 1 s; beyond it, 503."""
+        return self.max_waiting if self.max_waiting >= 0 else 4 * self.workers
 
     @property
     def request_timeout(self) -> float:
@@ -376,7 +382,7 @@ class Service:
             from .pool import WorkerPool
 
             self.pool = WorkerPool(size=s.workers, recycle_after=s.recycle_after, job_timeout=s.job_timeout,
-                                   max_waiting=s.max_waiting)
+                                   max_waiting=s.waiting_limit)
         self.cache = Cache(s.cache_items, s.cache_seconds, s.cache_parent)
         self.pool.start()
         search.find("Banbury")             # reads and checks the seat, member and council tables
@@ -806,7 +812,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None)
     settings = Settings.from_env(workers=workers)
     app = create_app(settings)
     config = uvicorn.Config(app, host=host, port=port, proxy_headers=False, server_header=False,
-                            limit_concurrency=max(64, 4 * (settings.workers + settings.max_waiting)),
+                            limit_concurrency=max(64, 4 * (settings.workers + settings.waiting_limit)),
                             timeout_keep_alive=5, timeout_graceful_shutdown=int(settings.job_timeout) + 5,
                             log_level=os.environ.get("BRIEFPACK_LOG_LEVEL", "info"))
     print(f"serving on http://{host}:{port}/ with {settings.workers} workers; Ctrl-C stops it", flush=True)
