@@ -9,15 +9,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from . import content, data, figures, geography, paths, stats
-from .errors import DataError, InputError, quote_input
+from . import content, data, figures, geography, inputs, paths, stats
+from .errors import DataError, InputError
 
 # The tables every constituency briefing reads (its sources list, and its inputs for the manifest).
 TABLES = (data.CONSTITUENCIES, data.MPS, data.SEAT_FORCES, data.SEAT_COUNCILS, data.COUNCIL_FORCES,
           data.NRM_UK, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY)
 HOLYROOD_TABLES = (data.SCOTTISH_PARLIAMENT, data.MSPS, data.SEAT_COUNCILS, data.COUNCIL_FORCES,
                    data.NRM_UK, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY)
-MAX_TEXT = 120
 
 
 class Section:
@@ -54,22 +53,13 @@ def render(template: str, extra: dict | None = None, **values) -> Section:
 
 
 def clean_text(value, what: str) -> str:
-    """A free-text parameter: one line, bounded; shown escaped."""
-    text = " ".join(str(value or "").split())
-    if len(text) > MAX_TEXT:
-        raise InputError(f"The {what} is {len(text)} characters long; keep it under {MAX_TEXT}.")
-    return text
+    """A free-text parameter (``what``: a field name or label); the rules are in :mod:`briefpack.inputs`."""
+    return inputs.text(value, what)
 
 
-def parse_date(value, what: str = "meeting date") -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise InputError(f"The {what} {quote_input(value)} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-04.") from None
+def parse_date(value, what: str = "meeting_date") -> dt.date | None:
+    """A YYYY-MM-DD date within the accepted range; the rules are in :mod:`briefpack.inputs`."""
+    return inputs.date(value, what)
 
 
 @lru_cache(maxsize=2)
@@ -108,16 +98,16 @@ class Briefing:
     def prepare(cls, constituency, concerns=None, club="", meeting_date=None, parliament="westminster",
                 member_name="", sender_address="", letter_date=None) -> "Briefing":
         """Check every parameter and resolve the seat; raises InputError with a one-line message."""
-        seat = geography.resolve(constituency, parliament or geography.WESTMINSTER)
+        seat = inputs.constituency(constituency, parliament or geography.WESTMINSTER)
         if member_name and seat.parliament == geography.WESTMINSTER:
             raise InputError("A member's name can only be given for a Scottish Parliament seat "
-                             "(Westminster MPs come from the 2024 results).")
-        keys = content.parse_concerns(concerns)
+                             "(Westminster MPs come from the 2024 results).", "member_name")
+        keys = inputs.concerns(concerns)
         all_concerns = content.concerns()
-        address = tuple(clean_text(line, "address") for line in str(sender_address or "").replace(";", ",").split(",")
-                        if line.strip())
-        return cls(seat, [all_concerns[k] for k in keys], clean_text(club, "club name"), parse_date(meeting_date),
-                   clean_text(member_name, "member's name"), address, parse_date(letter_date, "letter date"))
+        address = inputs.address(sender_address)
+        return cls(seat, [all_concerns[k] for k in keys], inputs.text(club, "club"),
+                   inputs.date(meeting_date, "meeting_date"), inputs.text(member_name, "member_name"), address,
+                   inputs.date(letter_date, "letter_date"))
 
     @property
     def addressee(self) -> str:

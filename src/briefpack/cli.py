@@ -143,12 +143,11 @@ def _locked(out: Path):
 
 
 def _progress(args, formats) -> int:
-    from . import campaign
-    from .briefing import parse_date
+    from . import campaign, inputs
     from .jobs import FAILED, Job
     from .pool import build_jobs
 
-    as_of = parse_date(args.as_of, "report date") if args.as_of else None
+    as_of = inputs.date(args.as_of, "as_of")
     entries = campaign.load()  # a bad tracker row stops here, with its one-line message
     job = Job(key="progress", slug="progress", label="progress report", title="Campaign progress with MPs",
               notebook="progress.ipynb", parameters=(("as_of", as_of.isoformat() if as_of else ""),))
@@ -168,9 +167,9 @@ def _jobs(args) -> tuple[list, int, int]:
     from . import plan, select
 
     if args.topic or args.topics:
-        from .topics import parse_topics
+        from .inputs import topics
 
-        keys = parse_topics(",".join((args.topic or []) + ([args.topics] if args.topics else [])))
+        keys = topics(",".join((args.topic or []) + ([args.topics] if args.topics else [])))
         return [plan.topic_job(k) for k in keys], 0, len(keys)
     requests = _requests(args)
     jobs, invalid = [], 0
@@ -187,6 +186,14 @@ def _jobs(args) -> tuple[list, int, int]:
     return jobs, invalid, len(requests)
 
 
+def _check_options(args) -> None:
+    """The options every briefing shares, checked once (briefpack.inputs) before anything is read or built."""
+    from . import inputs
+
+    inputs.clean({"concerns": args.concerns, "club": args.club, "member_name": args.msp, "address": args.address,
+                  "meeting_date": args.meeting_date, "letter_date": args.letter_date, "as_of": args.as_of})
+
+
 def _main(args) -> int:
     from . import geography
 
@@ -194,6 +201,7 @@ def _main(args) -> int:
         from .web import serve
 
         return serve(args.host, args.port, _worker_count(args.jobs))
+    _check_options(args)
     if args.list:
         for s in geography.seats(args.parliament):
             print(f"{s.gss_code}\t{s.name}\t{s.nation}\t{s.region}")

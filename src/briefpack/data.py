@@ -7,7 +7,9 @@ file, the row or column, and what was expected.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -105,7 +107,7 @@ def file_sha256(path: Path) -> str:
 
 
 def _fail(m: Meta, what: str) -> DataError:
-    return DataError(f"data/{m.csv.name}: {what}")
+    return DataError(f"data/{m.name}.csv: {what}")
 
 
 def _check_column(m: Meta, col: str, rule: dict, values: pd.Series) -> pd.Series:
@@ -186,19 +188,87 @@ def validate(m: Meta, raw: pd.DataFrame) -> pd.DataFrame:
     return typed
 
 
+# Whole files are checked by their line structure on every read, not by the sidecar's sha256:
+# - a cut file is caught where it is cut: the last line must end with a line break, every row must
+#   have the header's number of fields, and a quoted field may not run past its line (a stray '"'),
+#   so the message names the file *and the line*, which a checksum cannot;
+# - it holds for every file, including those coordinators edit by hand (data/campaign/*.csv, member
+#   overrides), whose sidecars have no checksum, and it does not refuse a deliberate edit (a member
+#   refresh, a corrected row) before its sidecar is updated, nor a checkout with Windows line endings;
+# - it costs one pass of Python's csv reader over text already in memory (a few ms for the largest
+#   table), once per process for each version of a file (tables are cached by file time).
+# A file cut exactly at the end of a line keeps its structure: the schema's row count catches that
+# for the published tables (all have `rows`), and the test suite compares every published file with
+# its sidecar's sha256 (tests/test_data.py), so a changed file cannot be committed unnoticed.
+_RECOVER = "restore it from git (or, if you edited it, check that line is complete)"
+_FIELD = r'(?:"(?:[^"]|"")*"|[^,"\r\n]*)'      # a quoted field (quotes inside doubled), or one without quotes
+_QUOTED_LINE = re.compile(rf"{_FIELD}(?:,{_FIELD})*")
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
+_QUOTED_FIELD = re.compile(r'"(?<![^,\r\n]")[^"]*(?:""[^"]*)*"(?![^,\r\n])')  # starts and ends a field
+
+
+def _parse_csv(m: Meta, raw: bytes) -> pd.DataFrame:
+    """The rows of a CSV file as text, after checking its line structure; blank lines are skipped.
+
+    The frame's index is each row's line number minus 2, so that "row N" in the schema checks is
+    the line of the file (the header is line 1) even after a blank line.
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _fail(m, "is not UTF-8 text; save it as UTF-8 CSV.") from None
+    if not text.strip():
+        raise _fail(m, "is empty; restore it from git (its first line is the header).")
+    if not text.endswith(("\n", "\r")):
+        last = text.count("\n") + 1 if "\n" in text else text.count("\r") + 1
+        raise _fail(m, f"line {last} (the last line) does not end with a line break, so the file may have been "
+                       f"cut short; {_RECOVER} and end it with a line break.")
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error:
+        records = []
+    # One record per line, each as wide as the header: cheap to confirm, and only if not, found line by line.
+    if not records or len(records) != text.count("\n") or any(row and len(row) != len(records[0]) for row in records):
+        _find_bad_line(m, text)
+    if '"' in text and '"' in _QUOTED_FIELD.sub("", text):  # a quote left outside well-quoted fields
+        for number, line in enumerate(_LINE_BREAK.split(text), start=1):
+            if '"' in line and not _QUOTED_LINE.fullmatch(line):
+                raise _fail(m, f"line {number}: a '\"' inside a field (a stray quote?); remove it, or put the whole "
+                               "field in quotes and double each quote inside it.")
+    header = records[0]
+    if all(records):
+        return pd.DataFrame(records[1:], columns=header, dtype=str)
+    kept = [(i - 1, row) for i, row in enumerate(records[1:], start=1) if row]
+    return pd.DataFrame([row for _, row in kept], columns=header, index=[i for i, _ in kept], dtype=str)
+
+
+def _find_bad_line(m: Meta, text: str) -> None:
+    """Raise for the first line that is not one well-formed record as wide as the header (finding
+    none: a file with old Mac line endings, which is fine)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line, width = 0, None
+    try:
+        for row in reader:
+            start, line = line + 1, reader.line_num
+            if line != start:
+                raise _fail(m, f"line {start}: a quoted field runs on to line {line} (a stray '\"'?); "
+                               "a field may not hold a line break; fix the quotes.")
+            width = len(row) if width is None else width
+            if row and len(row) != width:
+                raise _fail(m, f"line {line} has {len(row)} field{'s' if len(row) != 1 else ''}, the header has "
+                               f"{width}; {_RECOVER}: each row needs a value (or an empty place) per column.")
+    except csv.Error as exc:
+        raise _fail(m, f"line {line + 1}: {exc} (a stray '\"'?); fix the quotes.") from None
+
+
 @lru_cache(maxsize=64)
 def _load_cached(name: str, folder: str, stamp: tuple) -> pd.DataFrame:
     m = meta(name, Path(folder))
     try:
-        raw = pd.read_csv(m.csv, dtype=str, keep_default_na=False, encoding="utf-8")
+        raw = m.csv.read_bytes()
     except FileNotFoundError:
         raise _fail(m, "file is missing; restore it from git or from ../shared/data-sources/.") from None
-    except UnicodeDecodeError:
-        raise _fail(m, "is not UTF-8 text; save it as UTF-8 CSV.") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else "empty file"
-        raise _fail(m, f"is not a well-formed CSV ({detail}).") from None
-    return validate(m, raw)
+    return validate(m, _parse_csv(m, raw)).reset_index(drop=True)
 
 
 def _stamp(path: Path) -> tuple:
@@ -222,8 +292,7 @@ def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     copy (pandas copy-on-write), so changing a returned frame never changes the cache.
     """
     folder = Path(data_dir) if data_dir else paths.data_dir()
-    csv = folder / f"{name}.csv"
-    stamp = _stamp(csv) + _stamp(folder / f"{name}.meta.yml")
+    stamp = _stamp(folder / f"{name}.csv") + _stamp(folder / f"{name}.meta.yml")
     return _load_cached(name, str(folder), stamp).copy(deep=False)
 
 

@@ -26,7 +26,19 @@ class BriefpackError(Exception):
 
 
 class InputError(BriefpackError):
-    """A parameter given by the user is not valid (unknown constituency, concern, date...)."""
+    """A parameter given by the user is not valid (unknown constituency, concern, date...).
+
+    ``field`` names the parameter (``club``, ``meeting_date``, ...: the names in
+    :data:`briefpack.inputs.FIELDS`) so that a web form can show the message next to its field;
+    it is None when the error is not about one parameter.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        self.field = field
+        super().__init__(message)
+
+    def __reduce__(self):  # keep the field when the error crosses a process boundary
+        return (type(self), (str(self), self.field))
 
 
 class DataError(BriefpackError):

@@ -158,22 +158,6 @@ class Kernel:
         return self
 
 
-WARM_UP = "import briefpack.briefing, briefpack.charts"
-
-
-def warm_kernel(kernel: Kernel) -> None:
-    """Start ``kernel`` and import the package in it, so the first briefing runs as fast as the next."""
-    from jupyter_core.utils import run_sync
-
-    kernel.ready()
-    msg_id = kernel.kc.execute(WARM_UP, silent=True, store_history=False)
-    reply = run_sync(kernel.kc.get_shell_msg)(timeout=120)
-    while reply["parent_header"].get("msg_id") != msg_id:
-        reply = run_sync(kernel.kc.get_shell_msg)(timeout=120)
-    if reply["content"].get("status") != "ok":
-        raise ExecutionError(f"the kernel could not import briefpack: {reply['content'].get('evalue', '')}")
-
-
 def run_notebook(nb: nbformat.NotebookNode, parameters: dict, kernel: Kernel | None = None,
                  timeout: int = 300) -> nbformat.NotebookNode:
     """Execute a copy of ``nb`` with ``parameters`` injected; return the executed notebook.

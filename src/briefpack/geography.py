@@ -134,10 +134,7 @@ def resolve(query: str, parliament: str = WESTMINSTER) -> Seat:
     folded = _fold(text)
     if folded in by_name:
         return by_name[folded]
-    close = difflib.get_close_matches(folded, list(by_name), n=3, cutoff=0.6)
-    if not close:
-        close = [k for k in by_name if folded and folded in k][:3]
-    hint = f"closest: {', '.join(dict.fromkeys(by_name[c].name for c in close))}" if close else "no close name"
+    hint = _hint(folded, by_name)
     raise InputError(
         f"Unknown constituency {quote_input(text)} ({hint}); "
         "give a name or GSS code from `python build.py --list`."
@@ -151,10 +148,58 @@ def _resolve_holyrood(text: str) -> Seat:
     folded = _fold(text)
     if folded in by_name:
         return by_name[folded]
-    close = difflib.get_close_matches(folded, list(by_name), n=3, cutoff=0.6)
-    hint = f"closest: {', '.join(dict.fromkeys(by_name[c].name for c in close))}" if close else "no close name"
+    hint = _hint(folded, by_name)
     raise InputError(f"Unknown Scottish Parliament constituency {quote_input(text)} ({hint}); "
                      "`python build.py --parliament scottish --list` lists them.")
+
+
+# --- suggestions for a name that matches no seat ------------------------------------------------
+
+SUGGESTIONS = 10    # seats named in an error message (Birmingham has 9)
+_STOP_WORDS = frozenset({"a", "and", "in", "of", "on", "the", "upon", "with"})
+
+
+def suggest(query: str, parliament: str = WESTMINSTER, limit: int = SUGGESTIONS) -> tuple[list[Seat], int]:
+    """The seats a partial or mistyped name may mean, best first, and how many more matched."""
+    index = _holyrood_index(data.stamp(data.SCOTTISH_PARLIAMENT)) if parliament == SCOTTISH else _seat_index()
+    return _suggest(_fold(query), index[2], limit)
+
+
+def _suggest(folded: str, by_name: dict, limit: int) -> tuple[list[Seat], int]:
+    """Ranked: names holding the query's words as whole words (most words first, then names that start
+    with the query), then words that start with or contain them; only when none do, close spellings
+    of the whole name and of its words (difflib)."""
+    words = [w for w in folded.split() if w not in _STOP_WORDS] or folded.split()
+    best: dict = {}
+
+    def add(seat: Seat, rank: tuple) -> None:
+        if seat not in best or rank < best[seat]:
+            best[seat] = rank
+
+    for name, seat in by_name.items():
+        name_words = name.split()
+        whole = sum(w in name_words for w in words)
+        part = sum(any(n.startswith(w) or (len(w) >= 4 and w in n) for n in name_words) for w in words if len(w) >= 3)
+        if whole or part:
+            add(seat, (0 if whole else 1, -whole, -part, not name.startswith(folded), 0, _fold(seat.name)))
+    if not best and folded:
+        for i, name in enumerate(difflib.get_close_matches(folded, list(by_name), n=limit, cutoff=0.6)):
+            add(by_name[name], (2, 0, 0, False, i, ""))
+        vocabulary = {n for name in by_name for n in name.split()}
+        near = {c for w in words for c in difflib.get_close_matches(w, vocabulary, n=3, cutoff=0.8)}
+        for name, seat in by_name.items():
+            hits = len(near.intersection(name.split()))
+            if hits:
+                add(seat, (3, -hits, 0, False, 0, _fold(seat.name)))
+    ranked = sorted(best, key=best.get)
+    return ranked[:limit], max(0, len(ranked) - limit)
+
+
+def _hint(folded: str, by_name: dict) -> str:
+    seats_, more = _suggest(folded, by_name, SUGGESTIONS)
+    if not seats_:
+        return "no close name"
+    return f"closest: {', '.join(s.name for s in seats_)}" + (f" and {more} more" if more else "")
 
 
 POLICE_SCOTLAND = Force("Police Scotland", "Scotland (Police Scotland)", "", 1.0, 1.0, True)

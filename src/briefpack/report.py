@@ -5,8 +5,8 @@ import datetime as dt
 
 import pandas as pd
 
-from . import campaign, data, geography
-from .briefing import Section, parse_date, render
+from . import campaign, data, geography, inputs
+from .briefing import Section, render
 
 
 class ProgressReport:
@@ -21,7 +21,7 @@ class ProgressReport:
 
     @classmethod
     def prepare(cls, as_of="") -> "ProgressReport":
-        return cls(parse_date(as_of, "report date") or dt.date.today())
+        return cls(inputs.date(as_of, "as_of") or dt.date.today())
 
     def counts(self) -> pd.DataFrame:
         """Seats per status by nation and region (England by region; the other nations whole)."""

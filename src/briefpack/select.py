@@ -22,7 +22,9 @@ def pack_seats(parliament: str, only=None, shard: str | None = None) -> list[str
     """Keys of the seats of the whole pack (``--all``), narrowed by ``--only`` and ``--shard``."""
     keys = [s.gss_code for s in geography.seats(parliament)]
     if only:
-        wanted = {geography.resolve(name, parliament).gss_code for name in only}
+        from .inputs import constituency
+
+        wanted = {constituency(name, parliament).gss_code for name in only}
         keys = [k for k in keys if k in wanted]
     part = parse_shard(shard)
     if part:

@@ -50,17 +50,13 @@ class Worker:
             self._printer = PdfPrinter().__enter__()
         return self._printer.print_pdf(html, label)
 
-    def warm(self, formats=FORMATS) -> None:
-        """Start the kernel (with the package imported), the exporter and, for PDFs, the browser."""
-        from .execute import warm_kernel
-
-        warm_kernel(self.kernel)
-        if self._exporter is None:
-            from .export import HtmlExporter
-
-            self._exporter = HtmlExporter()
-        if "pdf" in formats:
-            self._pdf("<!doctype html><title>warm</title><p>warm</p>", "warm")
+    def warm(self, formats=FORMATS, notebook: str = "briefing.ipynb") -> None:
+        """Build the notebook once with its own default parameters and throw the result away, so that
+        the kernel has its tables, charts and templates loaded and the browser is up: the first real
+        briefing then takes as long as the next."""
+        warm_up = Job(key="warm-up", slug="warm-up", label="warm-up", title="warm-up", notebook=notebook,
+                      parameters=())
+        self.render(warm_up, formats)
 
     def render(self, job: Job, formats=FORMATS) -> dict:
         """Execute and export one job; returns {format: bytes} in ``formats`` order. Writes nothing."""
