@@ -36,6 +36,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
+from numpy import base_repr
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -67,7 +69,7 @@ def sample_postcodes(n: int) -> list[str]:
     seen, out = set(), []
     step = max(1, len(table.starts) // (n * 4))
     for start, code in zip(table.starts[::step], table.codes[::step]):
-        pc = postcodes.normalise(_base36(start))
+        pc = postcodes.normalise(base_repr(start, 36))
         if code and code not in seen and pc and not postcodes.is_northern_ireland(pc):
             seen.add(code)
             out.append(pc)
@@ -75,13 +77,6 @@ def sample_postcodes(n: int) -> list[str]:
             return out
     raise SystemExit(f"benchmark: found only {len(out)} sample postcodes")
 
-
-def _base36(n: int) -> str:
-    digits = ""
-    while n:
-        n, d = divmod(n, 36)
-        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[d] + digits
-    return digits
 
 
 class Server:

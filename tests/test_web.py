@@ -242,7 +242,7 @@ def pack_dir(tmp_path_factory) -> Path:
 def stand_in(tmp_path_factory, pack_dir):
     cache = tmp_path_factory.mktemp("cache")
     pool = StandInPool(max_waiting=1)
-    settings = web.Settings(cache_parent=str(cache), pack_dir=str(pack_dir), max_body=16 * 1024)
+    settings = web.Settings(cache_parent=str(cache), pack_dir=str(pack_dir), max_body=16 * 1024, body_seconds=2)
     with in_process_server(settings, pool) as (url, app):
         yield url, pool, app, cache
     assert pool.closed and pool.started, "the app starts and closes its pool"
@@ -480,6 +480,17 @@ def test_request_size_limit(stand_in):
     form = post_form(url + "/briefings", {**briefing_request(), "club": "x" * 20000})
     assert form.status == 413 and form.soup().find("h1")
     assert_security_headers(big)
+
+
+def test_request_time_limit_for_a_slow_body(stand_in):
+    url, *_ = stand_in
+    host, port = url.rsplit("/", 1)[-1].split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as conn:
+        conn.sendall(b"POST /api/briefings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 100\r\n\r\n{\"constituency\"")
+        answer = conn.recv(4096).decode("latin-1")
+    assert answer.startswith("HTTP/1.1 408"), answer[:100]
+    assert "not sent within 2 seconds" in answer
 
 
 def test_api_needs_json(stand_in):

@@ -86,6 +86,7 @@ class Settings:
     job_timeout: float = 60.0         # BRIEFPACK_JOB_TIMEOUT: seconds a build may take
     recycle_after: int = 200          # BRIEFPACK_RECYCLE_AFTER: briefings before a worker's kernel is renewed
     max_body: int = 16 * 1024         # BRIEFPACK_MAX_BODY: bytes a request body may have; beyond it, 413
+    body_seconds: float = 20.0        # BRIEFPACK_BODY_SECONDS: time to send a request body; beyond it, 408
     cache_items: int = 200            # BRIEFPACK_CACHE_ITEMS: briefings kept for download
     cache_seconds: float = 3600.0     # BRIEFPACK_CACHE_SECONDS: how long one is kept
     cache_parent: str = ""            # BRIEFPACK_CACHE_DIR: where the cache folder is made (default: system temp)
@@ -100,6 +101,7 @@ class Settings:
             job_timeout=_env_number(env, "BRIEFPACK_JOB_TIMEOUT", cls.job_timeout, float),
             recycle_after=_env_number(env, "BRIEFPACK_RECYCLE_AFTER", cls.recycle_after),
             max_body=_env_number(env, "BRIEFPACK_MAX_BODY", cls.max_body, low=1024),
+            body_seconds=_env_number(env, "BRIEFPACK_BODY_SECONDS", cls.body_seconds, float),
             cache_items=_env_number(env, "BRIEFPACK_CACHE_ITEMS", cls.cache_items),
             cache_seconds=_env_number(env, "BRIEFPACK_CACHE_SECONDS", cls.cache_seconds, float),
             cache_parent=env.get("BRIEFPACK_CACHE_DIR", ""),
@@ -570,19 +572,24 @@ class Pages:
         return JSONResponse(payload, status, headers={"cache-control": "no-store", **(headers or {})})
 
     async def body(self, request) -> bytes:
-        """The request body, at most ``max_body`` bytes (else 413, before reading more than that)."""
+        """The request body: at most ``max_body`` bytes (else 413, before reading more than that),
+        sent within ``body_seconds`` (else 408)."""
         from starlette.exceptions import HTTPException
 
-        limit = self.service.settings.max_body
+        settings = self.service.settings
         declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isdigit() and int(declared) > settings.max_body:
             raise HTTPException(413)
         chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise HTTPException(413)
-            chunks.append(chunk)
+        try:
+            async with asyncio.timeout(settings.body_seconds):
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > settings.max_body:
+                        raise HTTPException(413)
+                    chunks.append(chunk)
+        except TimeoutError:
+            raise HTTPException(408) from None
         return b"".join(chunks)
 
     @staticmethod
@@ -769,7 +776,9 @@ class Pages:
         status = exc.status_code
         if status == 404:
             return self.not_found(request)
-        message = {413: f"The request is larger than {self.service.settings.max_body // 1024} KB; shorten it.",
+        settings = self.service.settings
+        message = {413: f"The request is larger than {settings.max_body // 1024} KB; shorten it.",
+                   408: f"The request was not sent within {settings.body_seconds:g} seconds; send it again.",
                    405: "This address does not accept that method."}.get(status, exc.detail)
         if self.is_api(request):
             return self.json({"error": message}, status)
