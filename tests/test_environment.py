@@ -15,3 +15,13 @@ def test_environment_matches_pyproject():
     assert listed == wanted
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python="))
     assert project["requires-python"] == ">=" + python.split("=")[1]
+
+
+def test_jupyterlab_is_one_documented_extra():
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert [p.split("==")[0] for p in extras["lab"]] == ["jupyterlab"]
+    assert not any(p.startswith("jupyterlab") for name, pins in extras.items() if name != "lab" for p in pins), \
+        "building and testing do not need JupyterLab"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "./run lab" in readme and '.[lab]' in readme
+    assert "lab)" in (ROOT / "run").read_text() and "BRIEFPACK_EXTRAS=test,lab" in (ROOT / "run").read_text()
