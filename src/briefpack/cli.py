@@ -65,6 +65,11 @@ def parser() -> argparse.ArgumentParser:
                       help="the coordinators' progress report from data/campaign/tracker.csv (progress.html, .pdf)")
     opts.add_argument("--as-of", default="", metavar="YYYY-MM-DD", help="--progress: the report date (default today)")
     p.add_argument("--list", action="store_true", help="list the constituencies and exit")
+    web = p.add_argument_group("web page (see README, 'The web page')")
+    web.add_argument("--serve", action="store_true",
+                     help="run the web page and JSON API (with --jobs warm workers) until Ctrl-C")
+    web.add_argument("--host", default="127.0.0.1", help="--serve: address to listen on (default 127.0.0.1)")
+    web.add_argument("--port", type=int, default=8000, help="--serve: port (default 8000)")
     return p
 
 
@@ -222,6 +227,10 @@ def _warn_letter_and_boundaries(args, jobs) -> None:
 def _main(args) -> int:
     from . import geography
 
+    if args.serve:
+        from .web import serve
+
+        return serve(args.host, args.port, _worker_count(args.jobs))
     _check_options(args)
     if args.list:
         for s in geography.seats(args.parliament):
