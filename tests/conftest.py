@@ -60,3 +60,68 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1] in E2E_MODULES:
             item.add_marker(pytest.mark.e2e)
+
+
+class ProjectCopy:
+    """A copy of the project that a test may edit, built through the real command line.
+
+    ``notebooks/`` is copied; every other top-level folder is a link to the real one until the test
+    calls :meth:`own` to edit a copy of it (``content``, ``data``...). ``BRIEFPACK_ROOT``,
+    ``BRIEFPACK_DATA`` and ``BRIEFPACK_CONTENT`` point the build at the copy.
+    """
+
+    def __init__(self, root: Path):
+        self.root = root
+        root.mkdir(parents=True)
+        for entry in ROOT.iterdir():
+            if not entry.name.startswith(".") and entry.name not in ("briefings", "build", "dist"):
+                (root / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+        self.own("notebooks")
+        self.env = {"BRIEFPACK_ROOT": str(root), "BRIEFPACK_DATA": str(root / "data"),
+                    "BRIEFPACK_CONTENT": str(root / "content")}
+
+    def own(self, folder: str) -> Path:
+        """Replace the link to ``folder`` by a copy the test may edit; returns the copy."""
+        import shutil
+
+        path = self.root / folder
+        if path.is_symlink():
+            path.unlink()
+            shutil.copytree(ROOT / folder, path)
+        return path
+
+    def insert_cell(self, after: str, source: str, notebook: str = "briefing.ipynb", tags=()) -> None:
+        """Insert a code cell after the first cell whose source contains ``after``."""
+        import nbformat
+
+        path = self.root / "notebooks" / notebook
+        nb = nbformat.read(str(path), as_version=4)
+        found = [i for i, c in enumerate(nb.cells) if after in c.source]
+        if not found:
+            raise ValueError(f"no cell of {notebook} contains {after!r}")
+        at = found[0]
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["tags"] = list(tags)
+        nb.cells.insert(at + 1, cell)
+        nbformat.write(nb, str(path))
+
+    def replace(self, old: str, new: str, notebook: str = "briefing.ipynb") -> None:
+        """Replace ``old`` by ``new`` in the first cell whose source contains ``old``."""
+        import nbformat
+
+        path = self.root / "notebooks" / notebook
+        nb = nbformat.read(str(path), as_version=4)
+        cell = next((c for c in nb.cells if old in c.source), None)
+        if cell is None:
+            raise ValueError(f"no cell of {notebook} contains {old!r}")
+        cell.source = cell.source.replace(old, new, 1)
+        nbformat.write(nb, str(path))
+
+    def build(self, *args, timeout=900):
+        return run_build(*args, env=self.env, timeout=timeout)
+
+
+@pytest.fixture
+def project(tmp_path) -> ProjectCopy:
+    """A copy of the project's notebooks (other folders linked) that a test may edit and build."""
+    return ProjectCopy(tmp_path / "project")

@@ -148,9 +148,11 @@ def test_split_seat_shows_both_forces(tmp_path):
 
 
 def test_legislation_adapted_outside_england_and_wales(built):
-    text = soup(built, "aberdeen-north").get_text(" ")
-    assert "In Scotland." in text
-    assert "Police Scotland" in text
+    page = soup(built, "aberdeen-north")
+    ask = page.select_one('section[data-concern="legislation"] p.ask').get_text(" ")
+    assert "Human Trafficking and Exploitation (Scotland) Act 2015" in ask and "Scottish Government" in ask
+    assert "Modern Slavery Act 2015" not in ask
+    assert "Police Scotland" in page.get_text(" ")
 
 
 @pytest.mark.parametrize("args,expect", [
@@ -193,7 +195,8 @@ def test_scottish_parliament_briefings(tmp_path):
     assert proc.returncode == 0, proc.stderr
     unnamed = BeautifulSoup((tmp_path / "msp-glasgow-kelvin.html").read_text(encoding="utf-8"), "lxml").get_text(" ")
     assert "the Member of the Scottish Parliament for Glasgow Kelvin" in unnamed
-    assert "Police Scotland" in unnamed and "In Scotland." in unnamed
+    assert "Police Scotland" in unnamed and "Human Trafficking and Exploitation (Scotland) Act 2015" in unnamed
+    assert "Scottish Police Authority" in unnamed and "Home Secretary" not in unnamed
     assert "May 2026" in unnamed, "says the 2011 boundaries have since changed"
     page = BeautifulSoup((tmp_path / "msp-aberdeen-central.html").read_text(encoding="utf-8"), "lxml")
     assert page.select_one('[data-figure="force-total"]').get_text() == f"{force_total('Police Scotland'):,}"

@@ -40,11 +40,13 @@ def test_letters_differ_in_substance(built):
     assert any("Duty to Notify" in p for p in b)
 
 
-def test_letter_is_last_page_of_pdf(built):
+def test_letter_ends_the_pdf_on_its_own_pages(built):
     reader = PdfReader(str(built / "banbury.pdf"))
-    last = " ".join((reader.pages[-1].extract_text() or "").split())
-    assert "Dear Sean Woodcock" in last and "Yours sincerely" in last
-    assert "Dear" not in " ".join((reader.pages[-2].extract_text() or "").split())
+    pages = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+    start = next(i for i, t in enumerate(pages) if "Dear Sean Woodcock" in t)
+    assert pages[start].startswith("Letter to Sean Woodcock MP"), "the letter starts a new page"
+    assert "Yours sincerely" in pages[-1], "and ends the briefing"
+    assert all("Sources and attributions" not in t for t in pages[start:])
 
 
 def test_meeting_page_has_dated_follow_ups(built):

@@ -30,9 +30,14 @@ def test_topic_page(topic_pages, key):
     for fig in charts:
         assert len(fig.select_one("[role=img]")["aria-label"]) > 40
     recs = page.select("ul.recommendations li")
-    assert len(recs) == len(t["recommendations"]) >= 3
+    said = page.select("ul.government-said li")
+    reported = [r for r in t["recommendations"] if r.get("stance") == "reports"]
+    assert len(recs) == len(t["recommendations"]) - len(reported) >= 3
+    assert len(said) == len(reported), "what the Government said it was doing is listed apart"
     names = {s["author"] for s in content.sources().values()}
-    assert all(any(n in li.get_text() for n in names) for li in recs), "every recommendation is attributed"
+    assert all(any(n in li.get_text() for n in names) for li in recs + said), "every item is attributed"
+    for li in said:
+        assert "26 February 2008" in li.get_text()
     if t.get("show_decisions"):
         assert "Conclusive grounds decisions each year, UK" in page.get_text()
     if t.get("show_duty_to_notify"):
@@ -44,3 +49,28 @@ def test_unknown_topic_is_one_line(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("error: Unknown topic 'kittens'")
     assert "\n" not in proc.stderr.strip() and not any(tmp_path.iterdir())
+
+
+def test_criminal_exploitation_figures_from_the_data(topic_pages):
+    """The largest type of police referral and the largest nationality, computed from the CSVs."""
+    from conftest import read_csv
+
+    main = ("Sexual", "Labour", "Criminal", "Domestic")
+    rows = [r for r in read_csv("nrm_referrals_by_police_force_first_responder_2022q2_2023q4")
+            if r["police_first_responder"] != "Police total" and r["age_at_exploitation"] == "Total"
+            and r["gender"] == "Total" and r["exploitation_type"] != "Total"]
+    by_type = {}
+    for r in rows:   # combinations of types count as one group, as the briefing's chart shows them
+        kind = r["exploitation_type"] if r["exploitation_type"] in main + ("Not specified or unknown", "Organ Harvesting") \
+            else "More than one type"
+        by_type[kind] = by_type.get(kind, 0) + int(r["people"])
+    nat = {}
+    for r in read_csv("nrm_referrals_police_first_responder_by_nationality_2022q2_2023q4"):
+        if r["police_first_responder"] != "Police total" and r["nationality"] != "Total":
+            nat[r["nationality"]] = nat.get(r["nationality"], 0) + int(r["people"])
+    top_nat = max(nat, key=nat.get)
+    page = BeautifulSoup((topic_pages / "topic-criminal-exploitation.html").read_text(encoding="utf-8"), "lxml")
+    text = " ".join(page.select_one("p.highlight").get_text(" ").split())
+    assert f"{by_type['Criminal']:,} referrals" in text
+    assert ("the largest of any type" in text) == (max(by_type, key=by_type.get) == "Criminal")
+    assert f"{top_nat} nationals were the largest group referred by police ({nat[top_nat]:,})" in text

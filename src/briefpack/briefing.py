@@ -9,14 +9,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from . import content, data, figures, geography, inputs, members, paths, stats
+from . import content, data, figures, geography, inputs, members, paths, powers, stats
 from .errors import DataError, InputError
 
 # The tables every constituency briefing reads (its sources list, and its inputs for the manifest).
 TABLES = (data.CONSTITUENCIES, data.MPS_CURRENT, data.MPS, data.SEAT_FORCES, data.SEAT_COUNCILS, data.COUNCIL_FORCES,
-          data.NRM_UK, data.NRM_HEADLINES, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY)
-HOLYROOD_TABLES = (data.SCOTTISH_PARLIAMENT, data.MSPS, data.SEAT_COUNCILS, data.COUNCIL_FORCES,
-                   data.NRM_UK, data.NRM_HEADLINES, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY)
+          data.NRM_UK, data.NRM_HEADLINES, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY, data.NRM_RESPONDER_TYPE)
+# A Scottish Parliament briefing reads the constituency list in use (geography.holyrood_tables()) and these.
+HOLYROOD_TABLES = (data.SEAT_COUNCILS, data.COUNCIL_FORCES, data.NRM_UK, data.NRM_HEADLINES, data.NRM_POLICE,
+                   data.NRM_POLICE_NATIONALITY, data.NRM_RESPONDER_TYPE)
+# "More than" / "less than" its population share: a force's share of police referrals at least this many
+# times its share of the population, or at most (stated on the page).
+FAIR_MORE, FAIR_LESS = 1.1, 0.9
 
 
 class Section:
@@ -91,6 +95,8 @@ class Briefing:
     member_name: str = ""
     sender_address: tuple = ()
     letter_date: dt.date | None = None
+    sender_name: str = ""
+    personal_note: str = ""     # the constituent's own paragraph for the letter (line breaks collapsed)
     member: geography.Member = field(init=False)
     forces: list = field(init=False)
 
@@ -103,7 +109,8 @@ class Briefing:
 
     @classmethod
     def prepare(cls, constituency, concerns=None, club="", meeting_date=None, parliament="westminster",
-                member_name="", sender_address="", letter_date=None) -> "Briefing":
+                member_name="", sender_address="", letter_date=None, sender_name="",
+                personal_note="") -> "Briefing":
         """Check every parameter and resolve the seat; raises InputError with a one-line message."""
         seat = inputs.constituency(constituency, parliament or geography.WESTMINSTER)
         if member_name and seat.parliament == geography.WESTMINSTER:
@@ -113,9 +120,11 @@ class Briefing:
         keys = inputs.concerns(concerns)
         all_concerns = content.concerns()
         address = inputs.address(sender_address)
+        # The personal note is a paragraph: like all text, its line breaks become spaces (inputs.text).
         return cls(seat, [all_concerns[k] for k in keys], inputs.text(club, "club"),
                    inputs.date(meeting_date, "meeting_date"), inputs.text(member_name, "member_name"), address,
-                   inputs.date(letter_date, "letter_date"))
+                   inputs.date(letter_date, "letter_date"), inputs.text(sender_name, "sender_name"),
+                   inputs.text(personal_note, "personal_note"))
 
     @property
     def addressee(self) -> str:
@@ -129,7 +138,7 @@ class Briefing:
         from .campaign import TRACKER
 
         if self.seat.parliament != geography.WESTMINSTER:
-            return HOLYROOD_TABLES
+            return geography.holyrood_tables() + HOLYROOD_TABLES
         return TABLES + members.tables_for(self.member) + ((TRACKER,) if self.campaign else ())
 
     @property
@@ -183,24 +192,41 @@ class Briefing:
                 "nationalities": stats.force_top_nationalities(nationality, force.name),
                 "fair": stats.fair_comparison(police, pops, force.name),
             })
+        responders = stats.responder_type_shares(data.load(data.NRM_RESPONDER_TYPE)).set_index("first_responder_type")
         return render("area.html.j2", b=self, seat=self.seat, blocks=blocks, period=period, source=source,
-                      period_words=stats.period_words(police), min_count=stats.NATIONALITY_MIN_COUNT)
+                      period_words=stats.period_words(police), min_count=stats.NATIONALITY_MIN_COUNT, fair_more=FAIR_MORE, fair_less=FAIR_LESS,
+                      government=responders.loc["Government agency"],
+                      responder_source=f"{figures.NRM}, Tables 11-14, "
+                                       f"{stats.period_label(data.load(data.NRM_RESPONDER_TYPE))}")
+
+    @property
+    def place(self) -> str:
+        """Whose powers apply (content/powers.yml): the seat's nation, or the Scottish Parliament."""
+        return powers.place_of(self.seat.nation, self.seat.parliament)
+
+    @cached_property
+    def asks(self) -> list:
+        """The chosen concerns' asks, addressed to the bodies that hold the power here."""
+        return powers.asks([c.key for c in self.concerns], self.place, self.main_force.name)
 
     def chosen_concerns(self) -> Section:
         items = []
-        for c in self.concerns:
+        for c, ask in zip(self.concerns, self.asks):
             fig = figures.FIGURES[c.figure_for(self.seat.nation)](self)
-            items.append({"c": c, "fig": fig, "applies": c.applies(self.seat.nation),
-                          "elsewhere": c.elsewhere.get(self.seat.nation, "")})
+            items.append({"c": c, "fig": figures.shown(fig), "ask": ask})
         return render("concerns.html.j2", b=self, items=items, sources=content.sources())
 
     def the_ask(self) -> Section:
         meeting = content.meeting()
+        values = powers.powers().values(self.place, self.main_force.name)
+        values.update(recipients=powers.join_names(powers.recipients(self.asks)),
+                      member_title=self.seat.member_title)
         steps = []
         for step in meeting["follow_up"]:
             when = self.meeting_date + dt.timedelta(days=int(step["days_after"])) if self.meeting_date else None
-            steps.append({"step": step["step"], "days": int(step["days_after"]), "when": when})
-        return render("ask.html.j2", b=self, mp=self.member, meeting=meeting, steps=steps)
+            steps.append({"step": powers.fill(step["step"], values), "days": int(step["days_after"]), "when": when})
+        return render("ask.html.j2", b=self, mp=self.member, headline=powers.fill(meeting["headline_ask"], values),
+                      asks=[powers.fill(a, values) for a in meeting["asks"]], steps=steps)
 
     def letter(self) -> Section:
         """The letter to send before the meeting: the briefing's last page, and its .docx."""
@@ -212,15 +238,13 @@ class Briefing:
     def sources(self) -> Section:
         used = list(dict.fromkeys(list(self.tables) + self.figure_tables()))
         docs = content.sources()
-        cited = []
-        for c in self.concerns:
-            for s in c.sources:
-                if s not in cited:
-                    cited.append(s)
+        cited = list(dict.fromkeys([s for c in self.concerns for s in c.sources] + content.meeting()["sources"]))
+        powers_cited = list(dict.fromkeys(s for a in self.asks for s in a.sources if s not in cited))
         lines = []
         for a in data.attributions(used):
             for line in a["attribution"]:
                 if line not in lines:
                     lines.append(line)
         return render("sources.html.j2", tables=data.attributions(used), lines=lines,
-                      docs=[(k, docs[k]) for k in cited if k in docs])
+                      docs=[(k, docs[k]) for k in cited if k in docs], place=self.place,
+                      powers_docs=[(k, docs[k]) for k in powers_cited if k in docs])

@@ -59,21 +59,29 @@ class Chart:
         self.svg, self.title, self.alt_text, self.source = svg, title, alt_text, source
 
     def to_html(self) -> str:
+        """A ``<figure>``; a researcher's chart may have no caption (its title is in the SVG) or no source yet."""
+        caption = f'<figcaption>{html.escape(self.title)}</figcaption>' if self.title else ""
+        source = f'<p class="source">Source: {html.escape(self.source)}</p>' if self.source else ""
         return (
-            f'<figure class="chart"><figcaption>{html.escape(self.title)}</figcaption>'
+            f'<figure class="chart">{caption}'
             f'<div class="chart-svg" role="img" aria-label="{html.escape(self.alt_text, quote=True)}">{self.svg}</div>'
-            f'<p class="chart-alt">{html.escape(self.alt_text)}</p>'
-            f'<p class="source">Source: {html.escape(self.source)}</p></figure>'
+            f'<p class="chart-alt">{html.escape(self.alt_text)}</p>{source}</figure>'
         )
 
     _repr_html_ = to_html
+
+
+def theme_config() -> dict:
+    """The briefing theme's Vega-Lite ``config`` (for specs made while another theme was enabled)."""
+    return _theme()["config"]
 
 
 @lru_cache(maxsize=256)
 def _svg_from_json(spec_json: str) -> str:
     import vl_convert as vlc
 
-    svg = vlc.vegalite_to_svg(json.loads(spec_json))
+    # No data from URLs or files: a briefing is drawn from the data it was given, offline.
+    svg = vlc.vegalite_to_svg(json.loads(spec_json), allowed_base_urls=[])
     # The SVG is inline in the page: drop the XML prolog if any and make it scale to the column.
     return svg.replace('class="marks"', 'class="marks" preserveAspectRatio="xMinYMin meet"', 1)
 
@@ -84,7 +92,12 @@ def render_svg(chart: alt.TopLevelMixin) -> str:
     The spec is not validated against the Vega-Lite schema here (it costs more than rendering);
     the chart builders are fixed code, exercised by the tests, and vl-convert rejects a bad spec.
     """
-    return _svg_from_json(json.dumps(chart.to_dict(validate=False), sort_keys=True))
+    return svg_from_spec(chart.to_dict(validate=False))
+
+
+def svg_from_spec(spec: dict) -> str:
+    """SVG of a Vega-Lite spec (a dict of JSON values); identical specs are rendered once per process."""
+    return _svg_from_json(json.dumps(spec, sort_keys=True))
 
 
 def _n(x: int) -> str:

@@ -37,6 +37,12 @@ def parser() -> argparse.ArgumentParser:
     opts.add_argument("--address", default="", metavar="LINES",
                       help="the sender's address for the letter, lines separated by commas")
     opts.add_argument("--letter-date", default="", metavar="YYYY-MM-DD", help="date on the letter (default: blank)")
+    opts.add_argument("--sender-name", default="", metavar="NAME",
+                      help="who signs the letter (with --address and its postcode: how the office knows you are a constituent)")
+    opts.add_argument("--personal-note", default="", metavar="TEXT",
+                      help="your own paragraph for the letter, after its opening (one paragraph; line breaks are joined)")
+    opts.add_argument("--personal-note-file", default="", metavar="PATH",
+                      help="the same, read from a UTF-8 text file")
     opts.add_argument("--meeting-date", default="", metavar="YYYY-MM-DD", help="date of the meeting with the MP")
     run = p.add_argument_group("how to build")
     run.add_argument("--out", default=None, metavar="DIR", help="output folder (default: briefings/)")
@@ -64,6 +70,11 @@ def parser() -> argparse.ArgumentParser:
                       help="bring the newest list of sitting MPs into data/ (default: the Department for Education's "
                            "daily file), check it, print what changed seat by seat, and exit")
     p.add_argument("--list", action="store_true", help="list the constituencies and exit")
+    web = p.add_argument_group("web page (see README, 'The web page')")
+    web.add_argument("--serve", action="store_true",
+                     help="run the web page and JSON API (with --jobs warm workers) until Ctrl-C")
+    web.add_argument("--host", default="127.0.0.1", help="--serve: address to listen on (default 127.0.0.1)")
+    web.add_argument("--port", type=int, default=8000, help="--serve: port (default 8000)")
     return p
 
 
@@ -172,11 +183,13 @@ def _jobs(args) -> tuple[list, int, int]:
         keys = topics(",".join((args.topic or []) + ([args.topics] if args.topics else [])))
         return [plan.topic_job(k) for k in keys], 0, len(keys)
     requests = _requests(args)
+    note = _personal_note(args)
     jobs, invalid = [], 0
     for name in requests:
         try:
             jobs.append(plan.briefing_job(name, args.concerns or None, args.club, args.meeting_date or None,
-                                          args.parliament, args.msp, args.address, args.letter_date or None))
+                                          args.parliament, args.msp, args.address, args.letter_date or None,
+                                          args.sender_name, note))
         except InputError as exc:
             print(f"error: {exc}", file=sys.stderr)
             invalid += 1
@@ -191,12 +204,38 @@ def _check_options(args) -> None:
     from . import inputs
 
     inputs.clean({"concerns": args.concerns, "club": args.club, "member_name": args.msp, "address": args.address,
-                  "meeting_date": args.meeting_date, "letter_date": args.letter_date, "as_of": args.as_of})
+                  "meeting_date": args.meeting_date, "letter_date": args.letter_date, "as_of": args.as_of,
+                  "sender_name": args.sender_name, "personal_note": args.personal_note})
+
+
+def _personal_note(args) -> str:
+    from .letters import read_personal_note
+
+    if args.personal_note and args.personal_note_file:
+        raise InputError("Give --personal-note or --personal-note-file, not both.", "personal_note")
+    return read_personal_note(args.personal_note_file) if args.personal_note_file else args.personal_note
+
+
+def _warn_letter_and_boundaries(args, jobs) -> None:
+    """After a build that went well, one line each on stderr: what the letter lacks (a warning, not an
+    error), and that the Scottish Parliament boundary set in use is the 2011 one."""
+    from .geography import SCOTTISH, holyrood_warning
+    from .letters import sender_warnings
+
+    params = dict(jobs[0].parameters)
+    for line in sender_warnings(params.get("sender_name", ""), str(params.get("sender_address", "")).split(", ")):
+        print(f"warning: {line}", file=sys.stderr)
+    if args.parliament == SCOTTISH and holyrood_warning():
+        print(f"warning: {holyrood_warning()}", file=sys.stderr)
 
 
 def _main(args) -> int:
     from . import geography
 
+    if args.serve:
+        from .web import serve
+
+        return serve(args.host, args.port, _worker_count(args.jobs))
     _check_options(args)
     if args.refresh_members is not None:
         from .refresh import refresh
@@ -239,7 +278,10 @@ def _main(args) -> int:
         raise InputError("--scheduler goes with --executor dask.")
     if args.dry_run:
         return _dry_run(jobs, _out(args), formats, args.force)
-    return _build(args, jobs, formats, n_workers, executor, invalid, requested)
+    code = _build(args, jobs, formats, n_workers, executor, invalid, requested)
+    if code == 0:
+        _warn_letter_and_boundaries(args, jobs)
+    return code
 
 
 def _dry_run(jobs, out, formats, force) -> int:

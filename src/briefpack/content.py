@@ -20,20 +20,14 @@ class Concern:
     key: str
     order: int
     title: str
+    phrase: str            # the concern in a list of words ("better data"), for the letter
     summary: str
     problem: str
-    ask: str
-    question: str
-    applies_to: tuple
-    elsewhere: dict
     figure: str
     figure_scotland: str | None
     sources: tuple
     quote: dict | None = None
     dated_note: str = ""
-
-    def applies(self, nation: str) -> bool:
-        return nation in self.applies_to
 
     def figure_for(self, nation: str) -> str:
         if nation in ("Scotland", "Northern Ireland") and self.figure_scotland:
@@ -48,7 +42,7 @@ def _read(path) -> dict:
                      if path.is_relative_to(paths.content_dir()) else path.name)
 
 
-_REQUIRED = ("key", "order", "title", "summary", "problem", "ask", "question", "applies_to", "figure", "sources")
+_REQUIRED = ("key", "order", "title", "phrase", "summary", "problem", "figure", "sources")
 
 
 def _concern(doc: dict, name: str, source_ids: set) -> Concern:
@@ -57,14 +51,6 @@ def _concern(doc: dict, name: str, source_ids: set) -> Concern:
     missing = [k for k in _REQUIRED if not doc.get(k)]
     if missing:
         raise DataError(f"content/concerns/{name}: missing field(s) {missing}; see content/README.md.")
-    applies = tuple(doc["applies_to"])
-    bad = [n for n in applies if n not in NATIONS]
-    if bad:
-        raise DataError(f"content/concerns/{name}: applies_to has {bad}; use nations from {list(NATIONS)}.")
-    elsewhere = dict(doc.get("elsewhere") or {})
-    for nation in NATIONS:
-        if nation not in applies and not elsewhere.get(nation):
-            raise DataError(f"content/concerns/{name}: applies_to leaves out {nation} but 'elsewhere' has no text for it.")
     for fkey in (doc["figure"], doc.get("figure_scotland")):
         if fkey and fkey not in FIGURES:
             raise DataError(f"content/concerns/{name}: figure {fkey!r} is unknown; use one of {sorted(FIGURES)}.")
@@ -78,9 +64,8 @@ def _concern(doc: dict, name: str, source_ids: set) -> Concern:
             unknown.append(quote["source"])
     if unknown:
         raise DataError(f"content/concerns/{name}: unknown source id(s) {unknown}; add them to content/sources.yml.")
-    return Concern(doc["key"], int(doc["order"]), doc["title"].strip(), doc["summary"].strip(),
-                   doc["problem"].strip(), doc["ask"].strip(), doc["question"].strip(), applies,
-                   {k: v.strip() for k, v in elsewhere.items()}, doc["figure"], doc.get("figure_scotland"),
+    return Concern(doc["key"], int(doc["order"]), doc["title"].strip(), " ".join(doc["phrase"].split()),
+                   doc["summary"].strip(), doc["problem"].strip(), doc["figure"], doc.get("figure_scotland"),
                    sources, quote, (doc.get("dated_note") or "").strip())
 
 

@@ -329,3 +329,78 @@ def attributions(names) -> list[dict]:
             "source_copy": p.get("source_copy", ""),
         })
     return out
+
+
+# --- JSON tables (the postcode look-up) ---------------------------------------------------------
+
+_JSON_TYPES = {"list": list, "object": dict, "int": int, "str": str}
+_JSON_WORDS = {"list": "a list", "object": "an object", "int": "an integer", "str": "text"}
+
+
+def load_json(name: str, data_dir: Path | None = None):
+    """Read ``<name>.json`` from ``data/``, checked against the schema in its sidecar.
+
+    Cached per process while the file is unchanged: callers must not modify what they get.
+    """
+    folder = Path(data_dir) if data_dir else paths.data_dir()
+    stamp = _stamp(folder / f"{name}.json") + _stamp(folder / f"{name}.meta.yml")
+    return _json_cached(name, str(folder), stamp)
+
+
+@lru_cache(maxsize=8)
+def _json_cached(name: str, folder: str, stamp: tuple):
+    import json
+
+    m = meta(name, Path(folder))
+    shown = f"data/{name}.json"
+    try:
+        doc = json.loads((Path(folder) / f"{name}.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"{shown}: file is missing; restore it from git or from ../shared/data-sources/.") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{shown}: is not UTF-8 text; restore it from git.") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{shown}: not valid JSON (line {exc.lineno}: {exc.msg}); restore it from git.") from None
+    _check_json(shown, m.schema, doc)
+    return doc
+
+
+def _check_json(shown: str, schema: dict, doc) -> None:
+    """The rules a JSON sidecar can state: ``keys`` (lists with length, item type and minimum) and
+    ``entries`` / ``entry_key_pattern`` / ``entry_fields`` (a mapping of records)."""
+    if not isinstance(doc, dict):
+        raise DataError(f"{shown}: expected an object at the top level; restore it from git.")
+    for key, rule in (schema.get("keys") or {}).items():
+        if key not in doc:
+            raise DataError(f"{shown}: missing key '{key}'; restore it from git.")
+        value, kind = doc[key], rule.get("type", "list")
+        if not isinstance(value, _JSON_TYPES[kind]):
+            raise DataError(f"{shown}: '{key}' should be {_JSON_WORDS[kind]}; restore it from git.")
+        if "length" in rule and len(value) != int(rule["length"]):
+            raise DataError(f"{shown}: '{key}' has {len(value)} entries, expected {rule['length']}.")
+        if "items" in rule:
+            want = _JSON_TYPES[rule["items"]]
+            bad = next((i for i, v in enumerate(value) if not isinstance(v, want) or isinstance(v, bool)), None)
+            if bad is not None:
+                raise DataError(f"{shown}: '{key}' entry {bad} is {value[bad]!r}, expected {_JSON_WORDS[rule['items']]}.")
+        if "min" in rule and value and min(value) < rule["min"]:
+            raise DataError(f"{shown}: '{key}' has a value below the minimum {rule['min']}.")
+    if "entries" in schema and len(doc) != int(schema["entries"]):
+        raise DataError(f"{shown}: has {len(doc)} entries, expected {schema['entries']}.")
+    pattern = schema.get("entry_key_pattern")
+    fields = schema.get("entry_fields") or {}
+    if not (pattern or fields):
+        return
+    for key, entry in doc.items():
+        if pattern and not re.fullmatch(pattern, key):
+            raise DataError(f"{shown}: entry {key!r} does not match {pattern}.")
+        if not isinstance(entry, dict):
+            raise DataError(f"{shown}: entry {key!r} should be an object; restore it from git.")
+        for field_name, rule in fields.items():
+            value = entry.get(field_name)
+            if value in (None, ""):
+                if rule.get("required", True):
+                    raise DataError(f"{shown}: entry {key!r} has no '{field_name}'.")
+                continue
+            if not isinstance(value, str) or ("pattern" in rule and not re.fullmatch(rule["pattern"], value)):
+                raise DataError(f"{shown}: entry {key!r}, '{field_name}' is {value!r}, not a valid value.")

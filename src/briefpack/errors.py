@@ -46,10 +46,11 @@ class DataError(BriefpackError):
 
 
 class ExecutionError(BriefpackError):
-    """A notebook cell failed while building a briefing."""
+    """A notebook cell failed while building a briefing; ``notebook`` is the executed notebook, if any."""
 
-    def __init__(self, message: str, cell: int | None = None):
+    def __init__(self, message: str, cell: int | None = None, notebook=None):
         self.cell = cell
+        self.notebook = notebook
         super().__init__(message)
 
 

@@ -18,9 +18,10 @@ from pathlib import Path
 import nbformat
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
+from papermill.iorw import papermill_io
 
 from . import paths
-from .errors import BriefpackError, ExecutionError
+from .errors import BriefpackError, ExecutionError, quote_input
 
 KERNEL = "python3"
 RESET = "get_ipython().reset(new_session=True, aggressive=False)"  # clears variables, keeps imported modules
@@ -48,15 +49,52 @@ def kernel_env() -> dict:
     return env
 
 
-def _execution_error(exc) -> ExecutionError:
-    """One line from Papermill's error: the cell, the exception and its message."""
+def _execution_error(exc, notebook: nbformat.NotebookNode | None = None) -> ExecutionError:
+    """One line from Papermill's error: the cell (its number and first line), the exception and its message."""
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = " ".join(str(getattr(exc, "evalue", exc)).split())
     cell = getattr(exc, "exec_count", None)
+    first = next((line.strip() for line in str(getattr(exc, "source", "") or "").splitlines() if line.strip()), "")
     where = f"notebook cell {cell}" if cell is not None else "a notebook cell"
+    if first:
+        where += f" ({quote_input(first)})"
     if ename in ("InputError", "DataError", "BriefpackError", "ExecutionError", "ExportError"):
-        return ExecutionError(f"{evalue} ({where})", cell)
-    return ExecutionError(f"{where} failed: {ename}: {evalue}", cell)
+        return ExecutionError(f"{evalue} ({where})", cell, notebook)
+    return ExecutionError(f"{where} failed: {ename}: {evalue}", cell, notebook)
+
+
+class _FailedNotebooks:
+    """A Papermill I/O handler that keeps what Papermill writes in memory, for the failed notebook.
+
+    Given an output path, Papermill writes the executed notebook there, and on a failure first
+    marks the failing cell ("An Exception was encountered at 'In [7]'") with its traceback in the
+    cell's output. :func:`run_notebook` gives it a path in this handler's scheme, so the failed
+    notebook travels with the :class:`ExecutionError` and the worker saves it beside the outputs.
+    """
+
+    SCHEME = "briefpack-memory://"
+
+    def __init__(self):
+        self.written: dict[str, str] = {}
+
+    def write(self, buf: str, path: str) -> None:
+        self.written[path] = buf
+
+    def read(self, path):
+        raise ValueError(f"{path} is write-only")
+
+    def listdir(self, path):
+        raise ValueError(f"{path} is write-only")
+
+    def pretty_path(self, path):
+        return path
+
+    def take(self, path: str) -> str | None:
+        return self.written.pop(path, None)
+
+
+_failed_notebooks = _FailedNotebooks()
+papermill_io.register(_FailedNotebooks.SCHEME, _failed_notebooks)
 
 
 class WarmEngine(NBClientEngine):
@@ -163,8 +201,11 @@ def run_notebook(nb: nbformat.NotebookNode, parameters: dict, kernel: Kernel | N
     """Execute a copy of ``nb`` with ``parameters`` injected; return the executed notebook.
 
     With ``kernel`` the run uses that warm kernel; without, Papermill starts and stops its own.
-    Raises :class:`ExecutionError` naming the failing cell.
+    Raises :class:`ExecutionError` naming the failing cell; its ``notebook`` is the executed
+    notebook as Papermill saves it on a failure (the traceback in the failing cell's output).
     """
+    import uuid
+
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -173,12 +214,15 @@ def run_notebook(nb: nbformat.NotebookNode, parameters: dict, kernel: Kernel | N
     else:
         extra = {}
         os.environ.update({k: v for k, v in kernel_env().items() if k in ("PYTHONPATH", "BRIEFPACK_ROOT")})
+    # Papermill writes only at the end (not after each cell): the run's notebook, or the failed one.
+    written = f"{_FailedNotebooks.SCHEME}{uuid.uuid4().hex}.ipynb"
     try:
-        out = pm.execute_notebook(copy.deepcopy(nb), None, parameters=parameters, kernel_name=KERNEL,
+        out = pm.execute_notebook(copy.deepcopy(nb), written, parameters=parameters, kernel_name=KERNEL,
                                   progress_bar=False, log_output=False, cwd=str(paths.notebooks_dir()),
-                                  execution_timeout=timeout, **extra)
+                                  execution_timeout=timeout, request_save_on_cell_execute=False, **extra)
     except PapermillExecutionError as exc:
-        raise _execution_error(exc) from None
+        buf = _failed_notebooks.take(written)
+        raise _execution_error(exc, nbformat.reads(buf, as_version=4) if buf else None) from None
     except BriefpackError:
         raise
     except Exception as exc:  # kernel died, timeout, ...
@@ -186,6 +230,8 @@ def run_notebook(nb: nbformat.NotebookNode, parameters: dict, kernel: Kernel | N
             kernel.shutdown()
         msg = " ".join(str(exc).split())[:200]
         raise ExecutionError(f"the notebook did not finish: {type(exc).__name__}: {msg}") from None
+    finally:
+        _failed_notebooks.take(written)
     return normalise(out)
 
 

@@ -5,7 +5,7 @@ briefing context that returns a :class:`Figure`. Content files name figures by k
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from . import data, stats
@@ -70,10 +70,16 @@ def uk_child_referrals(ctx) -> Figure:
 
 
 def _police_period(table: str = data.NRM_POLICE) -> str:
-    """'April 2022 to December 2023 (2022 Q2 to 2023 Q4)': police figures end at 2023 Q4, so each says
-    its months in words beside the figure."""
-    df = data.load(table)
-    return f"{stats.period_span(df)} ({stats.period_label(df)})"
+    """'2022 Q2 to 2023 Q4' (pages print it with its words: :func:`shown`)."""
+    return stats.period_label(data.load(table))
+
+
+def shown(fig: Figure) -> Figure:
+    """The figure as a page prints it: a quarterly period also in plain words, since the police
+    figures stop at 2023 Q4 ('2022 Q2 to 2023 Q4 (the seven quarters from April 2022 to December 2023)')."""
+    if " Q" not in fig.period:
+        return fig
+    return replace(fig, period=f"{fig.period} ({stats.period_words(data.load(fig.table))})")
 
 
 @figure("force_referrals", data.NRM_POLICE)

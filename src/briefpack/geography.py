@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import data
+from . import data, paths
 from .errors import DataError, InputError, quote_input
 
 _GSS = re.compile(r"^[ENSW]\d{8}$", re.IGNORECASE)
@@ -50,6 +50,7 @@ class Seat:
     constituency_type: str
     three_code: str
     parliament: str = WESTMINSTER
+    boundaries: str = ""     # Scottish Parliament: the boundary set, "2011" or "2026"
 
     @property
     def slug(self) -> str:
@@ -100,26 +101,102 @@ def _seat_index() -> tuple:
     return _index(data.stamp(data.CONSTITUENCIES))
 
 
+# --- Scottish Parliament -------------------------------------------------------------------------
+# Two boundary sets: the 2011 list shipped in data/ (names only), and the 2026 list as a drop-in file
+# data/campaign/scottish_parliament_2026.csv (code, name, region, member, party, as_of; schema in its
+# sidecar and in data/README.md), used as soon as it is present.
+HOLYROOD_2026 = "campaign/scottish_parliament_2026"
+BOUNDARY_CHANGE = "May 2026"
+
+
+def holyrood_2026_present() -> bool:
+    """True once the 2026 constituency file has been dropped into data/campaign/."""
+    return (paths.data_dir() / f"{HOLYROOD_2026}.csv").exists()
+
+
+def holyrood_boundaries() -> str:
+    """The Scottish Parliament boundary set in use: "2026" with the drop-in file, else "2011"."""
+    return "2026" if holyrood_2026_present() else "2011"
+
+
+def holyrood_tables() -> tuple:
+    """The tables a Scottish Parliament briefing reads for its constituency and member."""
+    return (HOLYROOD_2026,) if holyrood_2026_present() else (data.SCOTTISH_PARLIAMENT, data.MSPS)
+
+
+def holyrood_rows(seat: "Seat") -> tuple:
+    """(table, column, value) for the rows of the seat's constituency and member (for the manifest)."""
+    if seat.boundaries == "2026":
+        return ((HOLYROOD_2026, "code", seat.gss_code),)
+    return ((data.SCOTTISH_PARLIAMENT, "name", seat.name), (data.MSPS, "constituency", seat.name))
+
+
+def holyrood_warning() -> str:
+    """One line for the CLI while only the 2011 boundary set is available ("" once the 2026 file is in)."""
+    if holyrood_2026_present():
+        return ""
+    return (f"Scottish Parliament constituencies are the 2011 boundary set; boundaries changed at the "
+            f"{BOUNDARY_CHANGE} election. Add data/{HOLYROOD_2026}.csv (see data/README.md) to use the new ones.")
+
+
+def _holyrood_stamp() -> tuple:
+    return (data.stamp(HOLYROOD_2026),) if holyrood_2026_present() else \
+        (data.stamp(data.SCOTTISH_PARLIAMENT),)
+
+
+def _check_2026(df) -> None:
+    """Checks beyond the schema: real dates, and a sidecar whose provenance has been filled in."""
+    import datetime as dt
+
+    m = data.meta(HOLYROOD_2026)
+    for key in ("publisher", "dataset", "source_copy"):
+        value = str(m.provenance.get(key) or "")
+        if not value.strip() or value.strip().upper().startswith("FILL IN"):
+            raise DataError(f"data/{HOLYROOD_2026}.meta.yml: provenance '{key}' is not filled in; say where the "
+                            "constituency list and members come from (see data/README.md).")
+    for i, r in enumerate(df.itertuples(index=False), start=2):
+        try:
+            dt.date.fromisoformat(r.as_of)
+        except ValueError:
+            raise DataError(f"data/{HOLYROOD_2026}.csv row {i}, column 'as_of': {r.as_of!r} is not a real date "
+                            "(YYYY-MM-DD).") from None
+        if r.party.strip() and not r.member.strip():
+            raise DataError(f"data/{HOLYROOD_2026}.csv row {i}: a party is given but no member; leave both "
+                            "empty for a vacant seat.")
+
+
 @lru_cache(maxsize=4)
 def _holyrood_index(stamp) -> tuple:
-    df = data.load(data.SCOTTISH_PARLIAMENT)
-    df = df[df["type"] == "constituency"]
-    all_seats = [Seat("SP" + r.parlparse_id.rsplit("/", 1)[-1], r.name, "", "Scotland", "Scotland",
-                      (r.subtype or "").capitalize(), "", SCOTTISH) for r in df.itertuples(index=False)]
+    """(seats in name order, by key, by folded name, {seat name: (member, party, as_of)})."""
+    if stamp and stamp[0][1] == HOLYROOD_2026:
+        df = data.load(HOLYROOD_2026)
+        _check_2026(df)
+        all_seats = [Seat(r.code, " ".join(r.name.split()), "", "Scotland", " ".join(r.region.split()), "", "",
+                          SCOTTISH, "2026") for r in df.itertuples(index=False)]
+        members = {" ".join(r.name.split()): (" ".join(r.member.split()), " ".join(r.party.split()), r.as_of)
+                   for r in df.itertuples(index=False)}
+        alts = {}
+    else:
+        df = data.load(data.SCOTTISH_PARLIAMENT)
+        df = df[df["type"] == "constituency"]
+        all_seats = [Seat("SP" + r.parlparse_id.rsplit("/", 1)[-1], r.name, "", "Scotland", "Scotland",
+                          (r.subtype or "").capitalize(), "", SCOTTISH, "2011") for r in df.itertuples(index=False)]
+        members = None
+        alts = dict(zip(df.name, df.alt_names))
     all_seats.sort(key=lambda s: _fold(s.name))
     by_key = {s.gss_code: s for s in all_seats}
     by_name = {}
-    for s, alts in zip(all_seats, (df.set_index("name").loc[[s.name for s in all_seats], "alt_names"])):
-        for alt in filter(None, str(alts).split("|")):
+    for s in all_seats:
+        for alt in filter(None, str(alts.get(s.name, "")).split("|")):
             by_name[_fold(alt)] = s
     by_name.update({_fold(s.name): s for s in all_seats})
-    return all_seats, by_key, by_name
+    return all_seats, by_key, by_name, members
 
 
 def seats(parliament: str = WESTMINSTER) -> list[Seat]:
     """All constituencies of a parliament (650 Westminster, 73 Scottish Parliament), in name order."""
     if parliament == SCOTTISH:
-        return list(_holyrood_index(data.stamp(data.SCOTTISH_PARLIAMENT))[0])
+        return list(_holyrood_index(_holyrood_stamp())[0])
     return list(_seat_index()[0])
 
 
@@ -149,7 +226,7 @@ def resolve(query: str, parliament: str = WESTMINSTER) -> Seat:
 
 
 def _resolve_holyrood(text: str) -> Seat:
-    _, by_key, by_name = _holyrood_index(data.stamp(data.SCOTTISH_PARLIAMENT))
+    _, by_key, by_name, _ = _holyrood_index(_holyrood_stamp())
     if text.upper() in by_key:
         return by_key[text.upper()]
     folded = _fold(text)
@@ -168,7 +245,7 @@ _STOP_WORDS = frozenset({"a", "and", "in", "of", "on", "the", "upon", "with"})
 
 def suggest(query: str, parliament: str = WESTMINSTER, limit: int = SUGGESTIONS) -> tuple[list[Seat], int]:
     """The seats a partial or mistyped name may mean, best first, and how many more matched."""
-    index = _holyrood_index(data.stamp(data.SCOTTISH_PARLIAMENT)) if parliament == SCOTTISH else _seat_index()
+    index = _holyrood_index(_holyrood_stamp()) if parliament == SCOTTISH else _seat_index()
     return _suggest(_fold(query), index[2], limit)
 
 
@@ -236,26 +313,48 @@ def forces(seat: Seat) -> list[Force]:
 
 def member(seat: Seat, name: str = "") -> Member:
     """The sitting MP for a Westminster seat (:func:`briefpack.members.sitting`); for a Scottish
-    Parliament seat, the MSP named by the campaigner (``name`` or data/campaign/msps.csv), if any."""
+    Parliament seat, the MSP of the 2026 constituency file, or (2011 boundaries) the one named by the
+    campaigner (``name`` or data/campaign/msps.csv), if any. ``as_of`` says where the name comes from."""
     if seat.parliament == SCOTTISH:
-        listed_name, listed_party = msp_names().get(seat.name, ("", ""))
-        if name and name != listed_name:
-            listed_name, listed_party = name, ""
-        return Member(listed_name, listed_party, "", 0, 0.0, "", "", "named by the campaigner" if listed_name else "")
+        return _msp(seat, name)
     from . import members
 
     return members.sitting(seat)
 
 
+def _msp(seat: Seat, name: str = "") -> Member:
+    if seat.boundaries == "2026":
+        listed = _holyrood_index(_holyrood_stamp())[3].get(seat.name, ("", "", ""))
+        listed_name, listed_party, as_of = listed
+        where = (f"as listed in data/{HOLYROOD_2026}.csv, as at {_date_text(as_of)}") if listed_name else ""
+    else:
+        listed_name, listed_party = msp_names().get(seat.name, ("", ""))
+        where = "as given by the campaign (data/campaign/msps.csv), not from an official list" if listed_name else ""
+    if name and name != listed_name:
+        listed_name, listed_party, where = name, "", "as given by the campaign (--msp), not from an official list"
+    return Member(listed_name, listed_party, "", 0, 0.0, "", "", where)
+
+
+def _date_text(iso: str) -> str:
+    import datetime as dt
+
+    d = dt.date.fromisoformat(iso)
+    return f"{d.day} {d:%B %Y}"
+
+
 def msp_names() -> dict:
-    """{Scottish Parliament constituency: (MSP name, party)} from data/campaign/msps.csv (filled in by campaigners)."""
-    return _msps(data.stamp(data.MSPS))
+    """{Scottish Parliament constituency: (MSP name, party)}: from the 2026 file if present, else from
+    data/campaign/msps.csv (filled in by campaigners, 2011 constituency names)."""
+    index = _holyrood_index(_holyrood_stamp())
+    if index[3] is not None:
+        return {k: (v[0], v[1]) for k, v in index[3].items() if v[0]}
+    return _msps(data.stamp(data.MSPS), _holyrood_stamp())
 
 
 @lru_cache(maxsize=4)
-def _msps(stamp) -> dict:
+def _msps(stamp, holyrood_stamp) -> dict:
     df = data.load(data.MSPS)
-    _, _, by_name = _holyrood_index(data.stamp(data.SCOTTISH_PARLIAMENT))
+    _, _, by_name, _ = _holyrood_index(holyrood_stamp)
     out = {}
     for i, r in enumerate(df.itertuples(index=False), start=2):
         seat = by_name.get(_fold(r.constituency))

@@ -27,9 +27,25 @@ def footer() -> str:
             + ". 2024 results: House of Commons Library. Each briefing lists its own sources and attributions.")
 
 
+def finder() -> dict:
+    """What the index page's search box needs offline: the postcode ranges, the councils and the words."""
+    import json
+
+    from . import data, postcodes, search
+
+    councils = [[name, " ".join(codes)] for name, _, _, codes in search.councils()]
+    attribution = list(dict.fromkeys(line for name in (postcodes.RANGES, data.SEAT_COUNCILS)
+                                     for line in data.meta(name).provenance.get("attribution", [])))
+    as_json = lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return {"ranges": as_json(postcodes.compact_table()), "councils": as_json(councils),
+            "not_covered": postcodes.NOT_COVERED.format("BT"), "example": postcodes.EXAMPLE,
+            "attribution": attribution}
+
+
 def write_index(out_dir: Path, entries: list[dict], title: str = "Modern slavery briefings for MPs") -> Path:
     """``entries``: dicts with key, slug, name, region, mp, party, status, reason, files (output file names)."""
     from .atomic import write_atomic
+    from .search import fold as search_fold
 
     out_dir = Path(out_dir)
     rows, counts = [], {"built": 0, "failed": 0, "missing": 0}
@@ -44,8 +60,9 @@ def write_index(out_dir: Path, entries: list[dict], title: str = "Modern slavery
         else:
             counts["missing"] += 1
         rows.append({**e, "links": links, "status": status if (links or status == "failed") else "not built",
-                     "search": _fold(" ".join([e["name"], e["key"], e["region"], e["mp"], e["party"]]))})
-    html = _env().get_template("index.html.j2").render(title=title, rows=rows, counts=counts, footer=footer())
+                     "search": search_fold(" ".join([e["name"], e["key"], e["region"], e["mp"], e["party"]]))})
+    html = _env().get_template("index.html.j2").render(title=title, rows=rows, counts=counts, finder=finder(),
+                                                       footer=footer())
     path = out_dir / "index.html"
     write_atomic(path, html)
     return path

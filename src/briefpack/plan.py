@@ -9,16 +9,16 @@ from .members import OVERRIDES
 
 # Tables read whole by every constituency briefing (hashed whole for the manifest); the per-seat
 # and per-force tables are hashed by slice (see manifest.Slices).
-NATIONAL = (data.NRM_UK, data.NRM_HEADLINES, data.PARTIES)
+NATIONAL = (data.NRM_UK, data.NRM_RESPONDER_TYPE, data.NRM_HEADLINES, data.PARTIES)
 
 BRIEFING_NOTEBOOK = "briefing.ipynb"
 
 
 def briefing_job(constituency, concerns=None, club="", meeting_date=None, parliament="westminster",
-                 member_name="", sender_address="", letter_date=None) -> Job:
+                 member_name="", sender_address="", letter_date=None, sender_name="", personal_note="") -> Job:
     """A constituency briefing job; raises InputError (one line) for a bad parameter."""
     b = Briefing.prepare(constituency, concerns, club, meeting_date, parliament, member_name, sender_address,
-                         letter_date)
+                         letter_date, sender_name, personal_note)
     params = (
         ("constituency", b.seat.gss_code),
         ("concerns", tuple(c.key for c in b.concerns)),
@@ -28,6 +28,8 @@ def briefing_job(constituency, concerns=None, club="", meeting_date=None, parlia
         ("member_name", b.member_name),
         ("sender_address", ", ".join(b.sender_address)),
         ("letter_date", b.letter_date.isoformat() if b.letter_date else ""),
+        ("sender_name", b.sender_name),
+        ("personal_note", b.personal_note),
     )
     if b.seat.parliament == "westminster":
         gss = b.seat.gss_code
@@ -38,7 +40,9 @@ def briefing_job(constituency, concerns=None, club="", meeting_date=None, parlia
                 (data.MP_CHANGE_NOTES, "gss_code", gss), (OVERRIDES, "seat", gss), (OVERRIDES, "seat", b.seat.name),
                 (data.SEAT_FORCES, "pcon24_code", gss), (TRACKER, "gss_code", gss))
     else:
-        rows = ((data.SCOTTISH_PARLIAMENT, "name", b.seat.name), (data.MSPS, "constituency", b.seat.name))
+        from .geography import holyrood_rows
+
+        rows = holyrood_rows(b.seat)
     return Job(key=b.seat.gss_code, slug=b.seat.slug, label=f"{b.seat.name} ({b.seat.gss_code})",
                title=f"Modern slavery in {b.seat.name}: a briefing for {b.addressee}",
                notebook=BRIEFING_NOTEBOOK, parameters=params, rows=rows,

@@ -70,7 +70,7 @@ class TopicBriefing:
         return self.topic["title"]
 
     def tables(self) -> list[str]:
-        used = [data.NRM_UK, data.NRM_HEADLINES, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY]
+        used = [data.NRM_UK, data.NRM_HEADLINES, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY, data.NRM_RESPONDER_TYPE]
         if self.topic.get("show_decisions"):
             used += [data.NRM_REASONABLE, data.NRM_CONCLUSIVE]
         if self.topic.get("show_duty_to_notify"):
@@ -116,7 +116,12 @@ class TopicBriefing:
             extra.append(charts.yearly_bars(dtn, "reports", "Duty to Notify reports each year (England and Wales)",
                                             "Duty to Notify reports", dtn_source))
             dtn_nat = stats.dtn_top_nationalities(data.load(data.DTN_NATIONALITY))
+        responders = data.load(data.NRM_RESPONDER_TYPE)
+        shares = stats.responder_type_shares(responders).set_index("first_responder_type")
         return render("topic_charts.html.j2", blocks=blocks, more_charts=extra, highlight=highlight,
+                      largest_type=totals.index[0] if len(totals) else "",
+                      police=shares.loc["Police"], government=shares.loc["Government agency"],
+                      responder_source=f"{figures.NRM}, Tables 11-14, {stats.period_label(responders)}",
                       nationalities=nationalities, police_period=stats.period_words(police),
                       dtn_nat=dtn_nat, dtn_period=stats.period_label(data.load(data.DTN_NATIONALITY)),
                       dtn_words=stats.period_words(data.load(data.DTN_NATIONALITY)),

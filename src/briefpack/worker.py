@@ -95,10 +95,12 @@ class Worker:
             outputs = self.write(job, self.render(job, formats), out_dir)
             return Result(job, BUILT, seconds=time.perf_counter() - start, outputs=outputs)
         except BriefpackError as exc:
-            message = str(exc)
+            message, failed = str(exc), getattr(exc, "notebook", None)
         except Exception as exc:  # never let one briefing stop a batch
-            message = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+            message, failed = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}", None
         remove_outputs(job, out_dir)
+        if failed is not None:
+            message += save_failed_notebook(job, failed, out_dir)
         return Result(job, FAILED, message, time.perf_counter() - start)
 
     def close(self) -> None:
@@ -112,10 +114,29 @@ class Worker:
 
 
 def remove_outputs(job: Job, out_dir: Path, keep=()) -> None:
-    """Delete the outputs of ``job`` in ``out_dir`` except those of the formats in ``keep``."""
+    """Delete the outputs of ``job`` in ``out_dir`` except those of the formats in ``keep``, and
+    the notebook of an earlier failure (a build that succeeds leaves no stale ``.failed.ipynb``)."""
     for fmt in FORMATS:
         if fmt not in keep:
             (Path(out_dir) / output_name(job, fmt)).unlink(missing_ok=True)
+    (Path(out_dir) / failed_name(job)).unlink(missing_ok=True)
+
+
+def failed_name(job: Job) -> str:
+    """Where a failed build keeps its executed notebook, traceback included: ``<slug>.failed.ipynb``."""
+    return f"{job.slug}.failed.ipynb"
+
+
+def save_failed_notebook(job: Job, notebook, out_dir: Path) -> str:
+    """Write the failed notebook beside the outputs; returns the words that point the error line to it."""
+    import nbformat
+
+    path = Path(out_dir) / failed_name(job)
+    try:
+        write_atomic(path, nbformat.writes(notebook))
+    except OSError as exc:
+        return f"; its notebook could not be saved to {path} ({exc.strerror or exc})"
+    return f"; the notebook with its traceback is {path}"
 
 
 # --- the worker process --------------------------------------------------------------------------
