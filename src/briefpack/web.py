@@ -18,7 +18,6 @@ import base64
 import contextlib
 import dataclasses
 import hashlib
-import inspect
 import json
 import logging
 import os
@@ -284,23 +283,10 @@ class BuildFailed(Exception):
     """A build that ran and failed (its reason is one line); the worker pool goes on."""
 
 
-def _accepts(name: str) -> bool:
-    return name in inspect.signature(plan.briefing_job).parameters
-
-
 def field_of(exc: Exception) -> str | None:
-    """The form field an InputError concerns: its ``field`` when it names one, else read from the message."""
+    """The form field an InputError concerns (briefpack.inputs names it), or None."""
     named = getattr(exc, "field", None)
-    if named:
-        return PARAMETER_FIELDS.get(named, named if named in FIELDS else None)
-    text = str(exc).lower()
-    for needle, name in (("constituency", "constituency"), ("gss code", "constituency"), ("concern", "concerns"),
-                         ("club", "club"), ("address", "address"), ("meeting date", "meeting_date"),
-                         ("personal", "personal_note"), ("paragraph", "personal_note"), ("your name", "sender_name"),
-                         ("sender", "sender_name")):
-        if needle in text:
-            return name
-    return None
+    return PARAMETER_FIELDS.get(named, named if named in FIELDS else None) if named else None
 
 
 @dataclass
@@ -355,12 +341,9 @@ class Form:
         else:
             concerns = list(self.concerns) if self.concerns_given else None
         address = ", ".join(line.strip() for line in self.address.splitlines() if line.strip())
-        kwargs = dict(constituency=self.constituency, concerns=concerns, club=self.club,
-                      meeting_date=self.meeting_date or None, sender_address=address)
-        for name in ("personal_note", "sender_name"):
-            if _accepts(name):
-                kwargs[name] = getattr(self, name)
-        return plan.briefing_job(**kwargs)
+        return plan.briefing_job(constituency=self.constituency, concerns=concerns, club=self.club,
+                                 meeting_date=self.meeting_date or None, sender_address=address,
+                                 personal_note=self.personal_note, sender_name=self.sender_name)
 
     def values(self) -> dict:
         return dataclasses.asdict(self)
@@ -616,7 +599,6 @@ class Pages:
                    **{name: name for name in ("club", "address", "meeting_date", "sender_name", "personal_note")}}
         return {"q": q, "found": found, "seat": seat, "form": form or Form(), "errors": errors or {},
                 "notice": notice, "concerns": concerns, "anchors": anchors, "example": postcodes.EXAMPLE,
-                "features": {name: _accepts(name) for name in ("personal_note", "sender_name")},
                 "pack": bool(self.service.pack_files())}
 
     # --- the page (works without JavaScript) -------------------------------------------------------
