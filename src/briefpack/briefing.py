@@ -1,7 +1,7 @@
 """A constituency briefing: the parameters resolved, and one method per section of the notebook.
 
-The notebook ``notebooks/briefing.ipynb`` is the outline; each of its cells is one call here. All
-user text goes through Jinja's autoescaping, so a club name is always text, never markup.
+The notebook ``notebooks/briefing.ipynb`` is the outline; each of its cells is one call here. Sections
+are rendered by :mod:`briefpack.sections` (shared with the other page types), which escapes all text.
 """
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from . import content, data, figures, geography, inputs, members, paths, powers, stats
+from . import content, data, figures, geography, inputs, members, powers, stats
 from .errors import DataError, InputError
+from .sections import Section, render
 
 # The tables every constituency briefing reads (its sources list, and its inputs for the manifest).
 TABLES = (data.CONSTITUENCIES, data.MPS_CURRENT, data.MPS, data.SEAT_FORCES, data.SEAT_COUNCILS, data.COUNCIL_FORCES,
@@ -21,39 +22,6 @@ HOLYROOD_TABLES = (data.SEAT_COUNCILS, data.COUNCIL_FORCES, data.NRM_UK, data.NR
 # "More than" / "less than" its population share: a force's share of police referrals at least this many
 # times its share of the population, or at most (stated on the page).
 FAIR_MORE, FAIR_LESS = 1.1, 0.9
-
-
-class Section:
-    """HTML shown as a cell's output (Jupyter calls ``_repr_mimebundle_``), with optional extra data."""
-
-    def __init__(self, html: str, extra: dict | None = None):
-        self.html = html
-        self.extra = extra or {}
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        return {"text/html": self.html, **self.extra}
-
-    def __str__(self) -> str:
-        return self.html
-
-
-@lru_cache(maxsize=1)
-def _env():
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(paths.templates_dir() / "sections")),
-        autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-    )
-    env.filters["n"] = figures.n
-    env.filters["pct"] = figures.pct
-    env.filters["sentence"] = lambda s: s[:1].upper() + s[1:]
-    env.filters["date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
-    return env
-
-
-def render(template: str, extra: dict | None = None, **values) -> Section:
-    return Section(_env().get_template(template).render(**values), extra)
 
 
 def clean_text(value, what: str) -> str:

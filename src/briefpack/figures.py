@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from . import data, stats
+from .sections import n, pct
 
 FIGURES: dict[str, Callable] = {}
 FIGURE_TABLES: dict[str, str] = {}   # figure key -> the one data table it reads (for sources and manifest)
@@ -29,14 +30,6 @@ def figure(key: str, table: str):
         FIGURE_TABLES[key] = table
         return fn
     return register
-
-
-def n(x) -> str:
-    return f"{int(x):,}"
-
-
-def pct(x: float) -> str:
-    return f"{100 * x:.0f}%"
 
 
 NRM = "Home Office, Modern Slavery: NRM and Duty to Notify statistics"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from .briefing import _env
+from .sections import env
 
 
 LABELS = {"html": "HTML", "pdf": "PDF", "docx": "Letter"}
@@ -61,7 +61,7 @@ def write_index(out_dir: Path, entries: list[dict], title: str = "Modern slavery
             counts["missing"] += 1
         rows.append({**e, "links": links, "status": status if (links or status == "failed") else "not built",
                      "search": search_fold(" ".join([e["name"], e["key"], e["region"], e["mp"], e["party"]]))})
-    html = _env().get_template("index.html.j2").render(title=title, rows=rows, counts=counts, finder=finder(),
+    html = env().get_template("index.html.j2").render(title=title, rows=rows, counts=counts, finder=finder(),
                                                        footer=footer())
     path = out_dir / "index.html"
     write_atomic(path, html)

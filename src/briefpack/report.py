@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 
 from . import campaign, data, geography, inputs, members
-from .briefing import Section, render
+from .sections import Section, render
 
 
 class ProgressReport:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import content, data, figures, paths, stats
-from .briefing import Section, render
+from .sections import Section, render
 from .errors import DataError, InputError, quote_input
 
 TOPIC_KEYS = content.CONCERN_KEYS + ("domestic_servitude", "child_exploitation", "labour_exploitation",

@@ -1,0 +1,66 @@
+"""What every page type shares: a rendered section, the Jinja environment and its filters.
+
+Constituency briefings (:mod:`briefpack.briefing`), topic briefings, the progress report and the
+pack's index all render the templates in ``templates/sections/`` through :func:`render`. All text
+goes through Jinja's autoescaping, so a club name is always text, never markup.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from . import paths
+
+
+class Section:
+    """HTML shown as a cell's output (Jupyter calls ``_repr_mimebundle_``), with optional extra data."""
+
+    def __init__(self, html: str, extra: dict | None = None):
+        self.html = html
+        self.extra = extra or {}
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/html": self.html, **self.extra}
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def n(x) -> str:
+    """A count with thousands separators: 17004 -> '17,004'."""
+    return f"{int(x):,}"
+
+
+def pct(x: float) -> str:
+    """A share as a whole percentage: 0.214 -> '21%'."""
+    return f"{100 * x:.0f}%"
+
+
+def sentence(text: str) -> str:
+    """The text with its first letter in capitals."""
+    return text[:1].upper() + text[1:]
+
+
+def long_date(d) -> str:
+    """'4 December 2026' ('' for no date)."""
+    return f"{d.day} {d:%B %Y}" if d else ""
+
+
+@lru_cache(maxsize=4)
+def _env(folder: str):
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(n=n, pct=pct, sentence=sentence, date=long_date)
+    return env
+
+
+def env():
+    """The Jinja environment of ``templates/sections/`` (a template edited on disk is read again)."""
+    return _env(str(paths.templates_dir() / "sections"))
+
+
+def render(template: str, extra: dict | None = None, **values) -> Section:
+    return Section(env().get_template(template).render(**values), extra)
