@@ -133,7 +133,7 @@ SWEEPING = ("every campaign document", "from 2003 onwards", "fund safe transitio
 
 def test_no_statistic_in_words_and_no_sweeping_claim_in_content_or_templates():
     templates = {p.name: p.read_text(encoding="utf-8") for p in
-                 (ROOT / "src" / "briefpack" / "templates" / "sections").glob("*.j2")}
+                 (ROOT / "templates" / "sections").glob("*.j2")}
     # The cover's Westminster note is rewritten on another branch (current members and figures); its
     # Scottish Parliament note, which this branch owns, is checked.
     templates["cover.html.j2"] = templates["cover.html.j2"].split("{% else %}<p class=\"note boundaries\">", 1)[-1]

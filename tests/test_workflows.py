@@ -37,7 +37,7 @@ def steps(wf: dict, job: str) -> list[dict]:
 def test_pack_rebuilds_on_input_changes_in_shards():
     wf = load("pack.yml")
     paths = triggers(wf)["push"]["paths"]
-    for p in ("data/**", "notebooks/**", "content/**", "src/**", "run", "scripts/install.sh"):
+    for p in ("data/**", "notebooks/**", "content/**", "templates/**", "src/**", "run", "scripts/install.sh"):
         assert p in paths
     build_job = wf["jobs"]["build"]
     shards = build_job["strategy"]["matrix"]["shard"]

@@ -1,7 +1,7 @@
 """Incremental builds: a hash of each briefing's inputs, and the reason a briefing is out of date.
 
 Like OWID's etl: a briefing is dirty when the checksum of its inputs differs from the one recorded
-when it was last built. Its inputs are the notebook, the package code and templates, the content
+when it was last built. Its inputs are the notebook, the package code, the templates, the content
 files, its parameters, *its own slice of the data* (its constituency's rows, its police forces'
 rows, the national series it uses), library versions and an epoch constant. A record is written
 only after a briefing's outputs are in place, so a build killed half way redoes only what it had
@@ -54,6 +54,11 @@ def code_hash() -> str:
 def content_hash() -> str:
     """Content files and the licence texts printed in the sources section."""
     return _files_hash([p for p in paths.content_dir().rglob("*.yml")] + [paths.data_dir() / "licences.yml"])
+
+
+def templates_hash() -> str:
+    """The briefings' layout and the words around their figures (``templates/``; its READMEs excluded)."""
+    return _files_hash([p for p in paths.templates_dir().rglob("*") if p.is_file() and p.suffix != ".md"])
 
 
 def notebook_hash(name: str) -> str:
@@ -145,6 +150,7 @@ class Inputs:
 
     def __init__(self, formats):
         self.shared = {"epoch": str(EPOCH), "code": code_hash(), "content": content_hash(),
+                       "templates": templates_hash(),
                        "libraries": _sha(library_versions()), "formats": ",".join(formats)}
         self.slices = Slices()
         self._notebooks = {}

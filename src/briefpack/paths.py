@@ -40,4 +40,11 @@ def briefings_dir() -> Path:
 
 
 def templates_dir() -> Path:
-    return PACKAGE_DIR / "templates"
+    """``templates/`` in the project: the page layout and the words around the figures (researchers edit
+    them): ``briefing/`` (the nbconvert template and its CSS) and ``sections/`` (one per section)."""
+    return project_root() / "templates"
+
+
+def web_templates_dir() -> Path:
+    """The web page's own templates and static files: application code, shipped inside the package."""
+    return PACKAGE_DIR / "templates" / "web"

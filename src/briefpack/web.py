@@ -41,7 +41,7 @@ from .pool import Busy
 
 log = logging.getLogger("briefpack.web")
 
-WEB_DIR = paths.templates_dir() / "web"
+WEB_DIR = paths.web_templates_dir()
 KINDS = {"html": "html", "pdf": "pdf", "letter": "docx"}          # URL word -> output format
 MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
