@@ -5,11 +5,13 @@ import re
 import pytest
 import yaml
 
-from briefpack import content, figures
+from briefpack import content, data, figures, stats
+from briefpack.briefing import Briefing
 from briefpack.errors import InputError
 from conftest import ROOT, read_csv
 
 PROSE = ("title", "phrase", "summary", "problem", "dated_note")
+WORDS_FILES = ("figures.yml", "charts.yml")   # sentences the code fills with numbers (content.Words)
 
 
 def test_seven_concerns_in_key_card_order():
@@ -111,6 +113,10 @@ def all_prose() -> dict:
     meeting = content.meeting()
     for i, text in enumerate([meeting["headline_ask"], *meeting["asks"], *[s["step"] for s in meeting["follow_up"]]]):
         out[f"meeting[{i}]"] = text
+    for name in WORDS_FILES:
+        for key, fields in yaml.safe_load((CONTENT / name).read_text(encoding="utf-8")).items():
+            for field, text in fields.items():
+                out[f"{name}: {key}.{field}"] = text
     return out
 
 
@@ -237,3 +243,97 @@ def test_criminal_exploitation_is_not_centred_on_cannabis_farms():
     crim = topics()["criminal_exploitation"]
     assert "cannabis" not in crim["why"] and "county lines" in crim["why"]
     assert not any(r["source"] == "steen_speech_2013" for r in crim["recommendations"])
+
+
+# --- the sentences around the numbers: content/figures.yml and content/charts.yml --------------------
+
+def test_words_files_hold_every_key_the_code_fills():
+    from briefpack import charts
+
+    for words in (figures.WORDS, charts.WORDS):
+        doc = yaml.safe_load((CONTENT / words.filename).read_text(encoding="utf-8"))
+        assert set(doc) == set(words.spec), words.filename
+        for key, fields in words.spec.items():
+            assert set(doc[key]) == set(fields), f"{words.filename}: {key}"
+    assert set(figures.WORDS.spec) == set(figures.FIGURES), "one sentence per figure"
+
+
+def test_each_figure_sentence_states_its_own_number():
+    for seat in ("Banbury", "Belfast South and Mid Down"):
+        b = Briefing.prepare(seat)
+        for key, make in figures.FIGURES.items():
+            fig = make(b)
+            assert fig.value in fig.text, f"{key}: {fig.text!r}"
+            assert "{" not in fig.text and "}" not in fig.text, f"{key}: a placeholder was left unfilled"
+
+
+def test_figure_text_gives_the_police_service_of_northern_ireland_its_article():
+    b = Briefing.prepare("Belfast South and Mid Down")
+    assert b.main_force.name == "Police Service of Northern Ireland"
+    total = figures.FIGURES["force_referrals"](b).text
+    assert total.startswith("The Police Service of Northern Ireland referred "), total
+    children = figures.FIGURES["force_child_referrals"](b).text
+    assert "referred by the Police Service of Northern Ireland (" in children, children
+
+
+@pytest.fixture
+def content_copy(tmp_path, monkeypatch):
+    """A copy of content/ that the build reads (BRIEFPACK_CONTENT), for tests that edit it."""
+    import shutil
+
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT, copy)
+    monkeypatch.setenv("BRIEFPACK_CONTENT", str(copy))
+    return copy
+
+
+def edit_yaml(path, change) -> None:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(doc)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda d: d["force_referrals"].update(text="{Forse} referred {total} potential victims."),
+     "content/figures.yml: force_referrals.text has an unknown placeholder {Forse}; it can use {force}, "
+     "{total}, {uk}."),
+    (lambda d: d.pop("dtn_reports"), "content/figures.yml: missing key 'dtn_reports' (with text); "),
+    (lambda d: d["dtn_reports"].update(text=" "), "content/figures.yml: missing dtn_reports.text (a sentence)"),
+    (lambda d: d.update(dtn_report={"text": "x"}), "content/figures.yml: unknown key 'dtn_report'; the keys are "),
+    (lambda d: d["dtn_reports"].update(note="x"), "content/figures.yml: dtn_reports.note is not a field of"),
+])
+def test_a_broken_figures_file_is_one_line_naming_the_file_and_key(content_copy, change, message):
+    from briefpack.errors import DataError
+
+    edit_yaml(content_copy / "figures.yml", change)
+    with pytest.raises(DataError) as err:
+        figures.WORDS.doc()
+    assert str(err.value).startswith(message) and "\n" not in str(err.value), str(err.value)
+
+
+def test_a_broken_charts_file_is_one_line_naming_the_file_and_key(content_copy):
+    from briefpack import charts
+    from briefpack.errors import DataError
+
+    edit_yaml(content_copy / "charts.yml", lambda d: d["hex_map"].pop("title"))
+    with pytest.raises(DataError, match=r"^content/charts\.yml: missing hex_map\.title \(a sentence\)"):
+        charts.WORDS("hex_map", "title")
+
+
+def test_a_sentence_edited_in_content_is_used_at_the_next_call(content_copy):
+    """As in Jupyter: the same process, the file edited between two runs."""
+    from briefpack import charts
+
+    police = data.load(data.NRM_POLICE)
+    by_qt = stats.force_by_quarter_and_type(police, "Police Service of Northern Ireland")
+    before = charts.force_quarters(by_qt, "Police Service of Northern Ireland", "source")
+    assert before.title == "Referrals made by the Police Service of Northern Ireland as first responder, by quarter and type"
+    edit_yaml(content_copy / "charts.yml",
+              lambda d: d["force_quarters"].update(title="Who {force} referred, quarter by quarter"))
+    after = charts.force_quarters(by_qt, "Police Service of Northern Ireland", "source")
+    assert after.title == "Who the Police Service of Northern Ireland referred, quarter by quarter"
+    b = Briefing.prepare("Banbury")
+    edit_yaml(content_copy / "figures.yml",
+              lambda d: d["force_referrals"].update(text="{total}: the referrals {force} made as first responder."))
+    fig = figures.FIGURES["force_referrals"](b)
+    assert fig.text == f"{fig.value}: the referrals Thames Valley Police made as first responder."

@@ -81,7 +81,7 @@ def test_the_chart_marks_the_years_without_an_age_split():
     chart = charts.uk_trend(by_year, "source")
     assert "2024 and 2025 are shown as totals only (19,125, 23,411)" in chart.alt_text
     assert "no split by age is published" in chart.alt_text
-    assert charts.TOTAL_ONLY in chart.svg and "total" in chart.svg
+    assert charts.WORDS("uk_trend", "total_only") in chart.svg and "total" in chart.svg
     assert "2025" in chart.svg
 
 

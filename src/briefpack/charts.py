@@ -2,7 +2,8 @@
 
 Charts are rendered to inline SVG by vl-convert (no JavaScript, no CDN), so they show in the HTML
 page opened from ``file://`` and print as vectors in the PDF. Every chart carries a text
-alternative generated from its data.
+alternative generated from its data. The words (titles, axis and legend labels, text alternatives)
+are in ``content/charts.yml`` (:data:`WORDS`); this module fills in their numbers.
 """
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from functools import lru_cache
 
 import altair as alt
 import pandas as pd
+
+from .content import Words
+from .powers import force_in_text
+from .sections import n, pct
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 PALETTE = {
@@ -34,6 +39,21 @@ TYPE_COLOURS = {
     "Not specified": "#999999",
 }
 AGE_ORDER = ["Adults", "Children", "Age not known"]
+# The words of each chart, and the placeholders each text may use (content/charts.yml).
+_TREND = ("first_year", "last_year", "start", "start_year", "end", "end_year", "peak_year", "peak", "split_year",
+          "adults", "children", "unknown")
+_QUARTERS = ("force", "low", "high", "total", "most_common", "most")
+WORDS = Words("charts.yml", {
+    "uk_trend": {"title": (), "axis": (), "total_only": (), "bar_label": (), "description": _TREND,
+                 "totals_only": ("years", "totals"), "part_year": ("first_year", "quarters")},
+    "force_quarters": {"title": ("force",), "axis": (), "description": _QUARTERS, "none": ("force",)},
+    "hex_map": {"title": (), "description": ("seats", "counts")},
+    "age_trend": {"title": (), "axis": (), "description": ("children_first", "children_last", "first_year",
+                                                           "last_year", "adults_first", "adults_last")},
+    "decisions_trend": {"title": ("kind",), "axis": (), "positive": (), "negative": (),
+                        "description": ("kind", "first_year", "last_year", "total", "positive", "share")},
+    "dtn_reports": {"title": (), "axis": (), "description": ("first", "first_year", "last", "last_year")},
+})
 
 
 @alt.theme.register("briefpack", enable=True)
@@ -100,37 +120,32 @@ def svg_from_spec(spec: dict) -> str:
     return _svg_from_json(json.dumps(spec, sort_keys=True))
 
 
-def _n(x: int) -> str:
-    return f"{int(x):,}"
-
-
-TOTAL_ONLY = "All ages (no split by age published)"
-
-
 def uk_trend(by_year: pd.DataFrame, source: str) -> Chart:
     """Bars: UK NRM referrals per year, stacked by age at exploitation where the split is published;
     later years (column ``split`` False) as a single bar of the total, drawn and labelled differently."""
     split = by_year[by_year["split"]] if "split" in by_year else by_year
     totals = by_year[~by_year["split"]] if "split" in by_year else by_year.iloc[0:0]
+    total_only = WORDS("uk_trend", "total_only")
     long = split.melt(id_vars=["year"], value_vars=AGE_ORDER, var_name="age", value_name="referrals")
-    long = pd.concat([long, pd.DataFrame({"year": totals.year, "age": TOTAL_ONLY, "referrals": totals.total})],
+    long = pd.concat([long, pd.DataFrame({"year": totals.year, "age": total_only, "referrals": totals.total})],
                      ignore_index=True)
-    long["order"] = long.age.map((AGE_ORDER + [TOTAL_ONLY]).index)
-    domain = AGE_ORDER + ([TOTAL_ONLY] if len(totals) else [])
+    long["order"] = long.age.map((AGE_ORDER + [total_only]).index)
+    domain = AGE_ORDER + ([total_only] if len(totals) else [])
     colours = [PALETTE[a] for a in AGE_ORDER] + ([PALETTE["total only"]] if len(totals) else [])
     x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelExpr="datum.value % 2 == 1 ? datum.value : ''"))
     bars = alt.Chart(long).mark_bar(stroke=PALETTE["ink"], strokeWidth=0).encode(
         x=x,
-        y=alt.Y("sum(referrals):Q", title="Referrals", axis=alt.Axis(format=",d")),
+        y=alt.Y("sum(referrals):Q", title=WORDS("uk_trend", "axis"), axis=alt.Axis(format=",d")),
         color=alt.Color("age:N", title=None, sort=domain, scale=alt.Scale(domain=domain, range=colours),
                         legend=alt.Legend(labelLimit=320)),
         order=alt.Order("order:Q"),
-        strokeWidth=alt.condition(f"datum.age == '{TOTAL_ONLY}'", alt.value(1), alt.value(0)),
-        strokeDash=alt.condition(f"datum.age == '{TOTAL_ONLY}'", alt.value([3, 2]), alt.value([1, 0])),
+        strokeWidth=alt.condition(alt.datum.age == total_only, alt.value(1), alt.value(0)),
+        strokeDash=alt.condition(alt.datum.age == total_only, alt.value([3, 2]), alt.value([1, 0])),
     )
     layers = [bars]
     if len(totals):
-        labels = alt.Chart(totals.assign(label="total\nonly")).mark_text(
+        label = WORDS("uk_trend", "bar_label").replace(" ", "\n")    # one word a line, over a narrow bar
+        labels = alt.Chart(totals.assign(label=label)).mark_text(
             baseline="top", dy=4, fontSize=9, lineBreak="\n", color=PALETTE["ink"]).encode(
             x=x, y=alt.Y("total:Q"), text="label:N")
         layers.append(labels)
@@ -140,18 +155,17 @@ def uk_trend(by_year: pd.DataFrame, source: str) -> Chart:
     start, last = full.iloc[0], full.iloc[-1]
     last_split = split[split.quarters == 4].iloc[-1]
     peak = by_year.loc[by_year.total.idxmax()]
-    alt_text = (
-        f"Bar chart of UK NRM referrals per year, {int(first.year)} to {int(last.year)}. Referrals rose from "
-        f"{_n(start.total)} in {int(start.year)} to {_n(last.total)} in {int(last.year)}; the highest year was "
-        f"{int(peak.year)} with {_n(peak.total)}. Up to {int(last_split.year)} the bars are split by age: in "
-        f"{int(last_split.year)}, {_n(last_split.Adults)} were adults, {_n(last_split.Children)} children and "
-        f"{_n(last_split['Age not known'])} of unknown age."
-        + (f" {' and '.join(str(int(y)) for y in totals.year)} are shown as totals only "
-           f"({', '.join(_n(t) for t in totals.total)}), because no split by age is published for them in the "
-           "data we hold." if len(totals) else "")
-        + (f" {int(first.year)} covers only {int(first.quarters)} quarters." if first.quarters < 4 else "")
-    )
-    return Chart(render_svg(chart), "Potential victims referred to the NRM each year, UK", alt_text, source)
+    parts = [WORDS("uk_trend", "description", first_year=int(first.year), last_year=int(last.year),
+                   start=n(start.total), start_year=int(start.year), end=n(last.total), end_year=int(last.year),
+                   peak_year=int(peak.year), peak=n(peak.total), split_year=int(last_split.year),
+                   adults=n(last_split.Adults), children=n(last_split.Children),
+                   unknown=n(last_split["Age not known"]))]
+    if len(totals):
+        parts.append(WORDS("uk_trend", "totals_only", years=" and ".join(str(int(y)) for y in totals.year),
+                           totals=", ".join(n(t) for t in totals.total)))
+    if first.quarters < 4:
+        parts.append(WORDS("uk_trend", "part_year", first_year=int(first.year), quarters=int(first.quarters)))
+    return Chart(render_svg(chart), WORDS("uk_trend", "title"), " ".join(parts), source)
 
 
 def force_quarters(by_qt: pd.DataFrame, force: str, source: str) -> Chart:
@@ -160,25 +174,22 @@ def force_quarters(by_qt: pd.DataFrame, force: str, source: str) -> Chart:
     data = by_qt.assign(order=by_qt.type.map(list(TYPE_COLOURS).index))
     chart = alt.Chart(data).mark_bar().encode(
         x=alt.X("period:O", title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("sum(people):Q", title="Referrals", axis=alt.Axis(format=",d", tickMinStep=1)),
+        y=alt.Y("sum(people):Q", title=WORDS("force_quarters", "axis"), axis=alt.Axis(format=",d", tickMinStep=1)),
         color=alt.Color("type:N", title=None, sort=types,
                         scale=alt.Scale(domain=types, range=[TYPE_COLOURS[t] for t in types])),
         order=alt.Order("order:Q"),
     ).properties(width=560, height=190)
     per_q = by_qt.groupby("period", sort=True)["people"].sum()
     by_type = by_qt.groupby("type")["people"].sum().sort_values(ascending=False)
+    named = force_in_text(force)
     if per_q.empty:
-        alt_text = f"{force} made no NRM referrals as first responder in this period."
+        alt_text = WORDS("force_quarters", "none", force=named)
     else:
         top = by_type.index[0]
-        top_text = f"{top.lower()} exploitation" if top in TYPE_COLOURS and top in ("Criminal", "Labour", "Sexual", "Domestic") else top.lower()
-        alt_text = (
-            f"Bar chart of NRM referrals made by {force} as first responder, per quarter, by type of exploitation. "
-            f"They ranged from {_n(per_q.min())} to {_n(per_q.max())} a quarter, {_n(per_q.sum())} in all; "
-            f"the most common was {top_text} ({_n(by_type.iloc[0])})."
-        )
-    return Chart(render_svg(chart), f"Referrals made by {force} as first responder, by quarter and type",
-                 alt_text, source)
+        top_text = f"{top.lower()} exploitation" if top in ("Criminal", "Labour", "Sexual", "Domestic") else top.lower()
+        alt_text = WORDS("force_quarters", "description", force=named, low=n(per_q.min()), high=n(per_q.max()),
+                         total=n(per_q.sum()), most_common=top_text, most=n(by_type.iloc[0]))
+    return Chart(render_svg(chart), WORDS("force_quarters", "title", force=named), alt_text, source)
 
 
 STATUS_COLOURS = {
@@ -214,9 +225,8 @@ def hex_map(cells: pd.DataFrame, source: str) -> Chart:
     ).properties(width=width, height=height)
     counts = cells.status.value_counts()
     parts = [f"{int(counts.get(s, 0))} {s}" for s in statuses if counts.get(s, 0)]
-    alt_text = (f"Hex map of the UK's {len(cells)} Westminster constituencies, one hexagon each, coloured by "
-                f"campaign status: {', '.join(parts)}.")
-    return Chart(render_svg(chart), "Campaign progress by constituency", alt_text, source)
+    alt_text = WORDS("hex_map", "description", seats=len(cells), counts=", ".join(parts))
+    return Chart(render_svg(chart), WORDS("hex_map", "title"), alt_text, source)
 
 
 def age_trend(by_year: pd.DataFrame, focus: str, source: str) -> Chart:
@@ -225,42 +235,45 @@ def age_trend(by_year: pd.DataFrame, focus: str, source: str) -> Chart:
     long = full.melt(id_vars=["year"], value_vars=["Adults", "Children"], var_name="age", value_name="referrals")
     chart = alt.Chart(long).mark_line(point=True, strokeWidth=2.5).encode(
         x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("referrals:Q", title="Referrals", axis=alt.Axis(format=",d")),
+        y=alt.Y("referrals:Q", title=WORDS("age_trend", "axis"), axis=alt.Axis(format=",d")),
         color=alt.Color("age:N", title=None, scale=alt.Scale(domain=["Adults", "Children"],
                                                              range=[PALETTE["Adults"], PALETTE["Children"]])),
     ).properties(width=560, height=190)
     first, last = full.iloc[0], full.iloc[-1]
-    alt_text = (f"Line chart of UK NRM referrals per year by age at exploitation. Referrals of children rose from "
-                f"{_n(first.Children)} in {int(first.year)} to {_n(last.Children)} in {int(last.year)}; of adults "
-                f"from {_n(first.Adults)} to {_n(last.Adults)}.")
-    title = "Children and adults referred to the NRM each year, UK"
-    return Chart(render_svg(chart), title, alt_text, source)
+    alt_text = WORDS("age_trend", "description", children_first=n(first.Children), first_year=int(first.year),
+                     children_last=n(last.Children), last_year=int(last.year), adults_first=n(first.Adults),
+                     adults_last=n(last.Adults))
+    return Chart(render_svg(chart), WORDS("age_trend", "title"), alt_text, source)
 
 
 def decisions_trend(yearly: pd.DataFrame, kind: str, source: str) -> Chart:
     """Stacked bars of positive and negative decisions per year (columns year, Positive, Negative)."""
+    labels = {"Positive": WORDS("decisions_trend", "positive"), "Negative": WORDS("decisions_trend", "negative")}
     long = yearly.melt(id_vars=["year"], value_vars=["Positive", "Negative"], var_name="decision", value_name="n")
+    long["decision"] = long.decision.map(labels)
     chart = alt.Chart(long).mark_bar().encode(
         x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("sum(n):Q", title="Decisions", axis=alt.Axis(format=",d")),
-        color=alt.Color("decision:N", title=None, scale=alt.Scale(domain=["Positive", "Negative"],
-                                                                  range=["#1b7837", "#bdbdbd"])),
-        order=alt.Order("decision:N", sort="descending"),
+        y=alt.Y("sum(n):Q", title=WORDS("decisions_trend", "axis"), axis=alt.Axis(format=",d")),
+        color=alt.Color("decision:N", title=None, sort=list(labels.values()),
+                        scale=alt.Scale(domain=list(labels.values()), range=["#1b7837", "#bdbdbd"])),
+        # positive decisions at the bottom of each bar, whatever content/charts.yml calls them
+        order=alt.Order("decision:N", sort="descending" if labels["Positive"] > labels["Negative"] else "ascending"),
     ).properties(width=560, height=170)
     last = yearly.iloc[-1]
     total = int(last.Positive + last.Negative)
     share = last.Positive / total if total else 0
-    alt_text = (f"Bar chart of {kind} grounds decisions per year, UK, {int(yearly.iloc[0].year)} to {int(last.year)}. "
-                f"In {int(last.year)} there were {_n(total)} decisions, {_n(last.Positive)} positive ({100 * share:.0f}%).")
-    return Chart(render_svg(chart), f"{kind.capitalize()} grounds decisions each year, UK", alt_text, source)
+    alt_text = WORDS("decisions_trend", "description", kind=kind, first_year=int(yearly.iloc[0].year),
+                     last_year=int(last.year), total=n(total), positive=n(last.Positive), share=pct(share))
+    return Chart(render_svg(chart), WORDS("decisions_trend", "title", kind=kind), alt_text, source)
 
 
-def yearly_bars(yearly: pd.DataFrame, value: str, title: str, what: str, source: str) -> Chart:
+def yearly_bars(yearly: pd.DataFrame, value: str, words: str, source: str) -> Chart:
+    """Bars of one count per year (column ``value``); ``words``: the chart's key in content/charts.yml."""
     chart = alt.Chart(yearly).mark_bar(color=PALETTE["accent"]).encode(
         x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y(f"{value}:Q", title=what.capitalize(), axis=alt.Axis(format=",d")),
+        y=alt.Y(f"{value}:Q", title=WORDS(words, "axis"), axis=alt.Axis(format=",d")),
     ).properties(width=560, height=160)
     first, last = yearly.iloc[0], yearly.iloc[-1]
-    alt_text = (f"Bar chart of {what} per year: {_n(first[value])} in {int(first.year)} and {_n(last[value])} in "
-                f"{int(last.year)}.")
-    return Chart(render_svg(chart), title, alt_text, source)
+    alt_text = WORDS(words, "description", first=n(first[value]), first_year=int(first.year), last=n(last[value]),
+                     last_year=int(last.year))
+    return Chart(render_svg(chart), WORDS(words, "title"), alt_text, source)

@@ -1,7 +1,9 @@
 """One figure per concern, computed from the data, each naming its source and period.
 
 A registry (as papermill registers translators): ``@figure("key")`` adds a function of the
-briefing context that returns a :class:`Figure`. Content files name figures by key.
+briefing context that returns a :class:`Figure`. Content files name figures by key. The sentence
+around each figure is in ``content/figures.yml`` (:data:`WORDS`); this module computes the numbers
+that fill its placeholders.
 """
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from . import data, stats
+from .content import Words
+from .powers import force_in_text
 from .sections import n, pct
 
 FIGURES: dict[str, Callable] = {}
@@ -33,6 +37,19 @@ def figure(key: str, table: str):
 
 
 NRM = "Home Office, Modern Slavery: NRM and Duty to Notify statistics"
+_DECISIONS = ("year", "total", "positive", "share", "negative")
+# The sentences, and the placeholders each may use (content/figures.yml).
+WORDS = Words("figures.yml", {
+    "uk_referrals_trend": {"text": ("latest", "latest_year", "times", "first", "first_year")},
+    "uk_child_referrals": {"text": ("children", "total", "year", "share")},
+    "force_referrals": {"text": ("force", "total", "uk")},
+    "force_child_referrals": {"text": ("children", "total", "force", "share")},
+    "force_criminal_exploitation": {"text": ("criminal", "total", "force", "share")},
+    "police_share_uk": {"text": ("police_share", "police", "government_share", "government")},
+    "dtn_reports": {"text": ("year", "reports")},
+    "reasonable_grounds": {"text": _DECISIONS},
+    "conclusive_grounds": {"text": _DECISIONS},
+})
 
 
 @figure("uk_referrals_trend", data.NRM_UK)
@@ -45,8 +62,8 @@ def uk_referrals_trend(ctx) -> Figure:
     last = headlines.latest("referrals_total")
     growth = last.value / first.total
     return Figure(n(last.value),
-                  f"{n(last.value)} potential victims were referred to the NRM in the UK in {last.year}, "
-                  f"{growth:.0f} times the {n(first.total)} referred in {int(first.year)}.",
+                  WORDS("uk_referrals_trend", "text", latest=n(last.value), latest_year=last.year,
+                        times=f"{growth:.0f}", first=n(first.total), first_year=int(first.year)),
                   f"{NRM}: {last.year}, {last.release} (published {headlines.long_date(last.published)}); "
                   f"{int(first.year)}, Table 2 of the {headlines.TABLES_RELEASE}",
                   f"{int(first.year)} and {last.year}", data.NRM_UK)
@@ -56,9 +73,8 @@ def uk_referrals_trend(ctx) -> Figure:
 def uk_child_referrals(ctx) -> Figure:
     y = stats.uk_year(data.load(data.NRM_UK))
     return Figure(n(y["children"]),
-                  f"{n(y['children'])} of the {n(y['total'])} potential victims referred in the UK in {y['year']} "
-                  f"({pct(y['child_share'])}) were exploited as children ({y['year']} is the latest year with a "
-                  "published split by age).",
+                  WORDS("uk_child_referrals", "text", children=n(y["children"]), total=n(y["total"]),
+                        year=y["year"], share=pct(y["child_share"])),
                   f"{NRM}, Table 2", str(y["year"]), data.NRM_UK)
 
 
@@ -81,9 +97,7 @@ def force_referrals(ctx) -> Figure:
     force = ctx.main_force.name
     total = stats.force_total(police, force)
     uk = stats.force_total(police, stats.POLICE_TOTAL)
-    return Figure(n(total),
-                  f"{force} referred {n(total)} potential victims to the NRM as first responder, "
-                  f"out of {n(uk)} referrals made by all UK police forces.",
+    return Figure(n(total), WORDS("force_referrals", "text", force=force_in_text(force), total=n(total), uk=n(uk)),
                   f"{NRM}, Table 13", _police_period(), data.NRM_POLICE)
 
 
@@ -95,8 +109,8 @@ def force_child_referrals(ctx) -> Figure:
     total = sum(ages.values())
     share = ages["Children"] / total if total else 0
     return Figure(n(ages["Children"]),
-                  f"{n(ages['Children'])} of the {n(total)} potential victims referred by {force} "
-                  f"({pct(share)}) were exploited as children.",
+                  WORDS("force_child_referrals", "text", children=n(ages["Children"]), total=n(total),
+                        force=force_in_text(force), share=pct(share)),
                   f"{NRM}, Table 13", _police_period(), data.NRM_POLICE)
 
 
@@ -109,8 +123,8 @@ def force_criminal_exploitation(ctx) -> Figure:
     crim = int(by_type.get("Criminal", 0))
     share = crim / total if total else 0
     return Figure(n(crim),
-                  f"{n(crim)} of the {n(total)} referrals made by {force} ({pct(share)}) were for criminal "
-                  f"exploitation alone, where victims may themselves be treated as offenders.",
+                  WORDS("force_criminal_exploitation", "text", criminal=n(crim), total=n(total),
+                        force=force_in_text(force), share=pct(share)),
                   f"{NRM}, Table 13", _police_period(), data.NRM_POLICE)
 
 
@@ -120,8 +134,8 @@ def police_share_uk(ctx) -> Figure:
     police = types.loc["Police"]
     gov = types.loc["Government agency"]
     return Figure(pct(police.share),
-                  f"Police forces made {pct(police.share)} of UK NRM referrals ({n(police.people)}), against "
-                  f"{pct(gov.share)} by government agencies such as the Home Office ({n(gov.people)}).",
+                  WORDS("police_share_uk", "text", police_share=pct(police.share), police=n(police.people),
+                        government_share=pct(gov.share), government=n(gov.people)),
                   f"{NRM}, Tables 11-14", _police_period(data.NRM_RESPONDER_TYPE),
                   data.NRM_RESPONDER_TYPE)
 
@@ -138,25 +152,23 @@ def dtn_reports(ctx) -> Figure:
         source = f"{NRM}, {later[-1].release} (published {headlines.long_date(later[-1].published)})"
     else:
         year, reports, source = d["year"], d["reports"], f"{NRM}, Table 40"
-    return Figure(n(reports),
-                  f"In {year}, {n(reports)} adults in England and Wales were reported under the Duty to "
-                  f"Notify because they did not consent to enter the NRM, so they are missing from its referrals.",
+    return Figure(n(reports), WORDS("dtn_reports", "text", year=year, reports=n(reports)),
                   source, str(year), data.DTN)
 
 
-def _decisions(table_name: str, kind: str, table_no: str) -> Figure:
+def _decisions(table_name: str, key: str, table_no: str) -> Figure:
     d = stats.decisions(data.load(table_name))
     return Figure(n(d["positive"]),
-                  f"In {d['year']}, {n(d['total'])} {kind} grounds decisions were made in the UK: {n(d['positive'])} "
-                  f"positive ({pct(d['positive_share'])}) and {n(d['negative'])} negative.",
+                  WORDS(key, "text", year=d["year"], total=n(d["total"]), positive=n(d["positive"]),
+                        share=pct(d["positive_share"]), negative=n(d["negative"])),
                   f"{NRM}, Table {table_no}", str(d["year"]), table_name)
 
 
 @figure("conclusive_grounds", data.NRM_CONCLUSIVE)
 def conclusive_grounds(ctx) -> Figure:
-    return _decisions(data.NRM_CONCLUSIVE, "conclusive", "28")
+    return _decisions(data.NRM_CONCLUSIVE, "conclusive_grounds", "28")
 
 
 @figure("reasonable_grounds", data.NRM_REASONABLE)
 def reasonable_grounds(ctx) -> Figure:
-    return _decisions(data.NRM_REASONABLE, "reasonable", "16")
+    return _decisions(data.NRM_REASONABLE, "reasonable_grounds", "16")

@@ -145,15 +145,9 @@ def period_in_words(period: str) -> str:
     return text
 
 
-def figure_sentence(fig, force: str = "") -> str:
-    """The figure's sentence with its period (unless the sentence already gives it) and its source;
-    ``force`` (the seat's police force) reads with "the" where its name needs it."""
-    from .powers import force_in_text
-
+def figure_sentence(fig) -> str:
+    """The figure's sentence with its period (unless the sentence already gives it) and its source."""
     text = fig.text.strip().rstrip(".")
-    if force and force_in_text(force) != force:
-        text = re.sub(rf"(?<!the ){re.escape(force)}", force_in_text(force), text)
-        text = text[:1].upper() + text[1:]
     years = re.findall(r"\b(?:19|20)\d\d\b", fig.period)
     quarters = re.search(r"\bQ[1-4]\b", fig.period)
     if years and not quarters and all(y in text for y in years):
@@ -256,7 +250,7 @@ def build_letter(b) -> Letter:
     openings = [o for o in w["openings"] if "{force_phrase}" not in o or local]
     paragraphs = [fill(_pick(openings, seat.gss_code, keys, "opening")),
                   fill(w["meeting"] if b.meeting_date else w["meeting_request"]), fill(w["concerns_intro"])]
-    texts = [" ".join(f"{c.summary} {figure_sentence(fig, b.main_force.name)} {fill(ask.letter)}".split())
+    texts = [" ".join(f"{c.summary} {figure_sentence(fig)} {fill(ask.letter)}".split())
              for c, fig, ask in zip(b.concerns, figs, asks)]
     closing_paragraphs = [fill(p) for p in _pick(w["closings"], seat.gss_code, keys, "closing")]
     # The NRM is spelled out at its first mention.

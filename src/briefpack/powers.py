@@ -7,12 +7,12 @@ sources of the bodies it names, so the sources page can list them.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from . import paths
+from .content import fill, placeholders  # noqa: F401  (powers.fill: the texts of content/ are filled alike)
 from .errors import DataError
 
 PLACES = ("England", "Wales", "Scotland", "Northern Ireland", "Scottish Parliament")
@@ -20,7 +20,6 @@ ROLES = ("home", "justice", "oversight", "children", "local", "support", "health
 WORDS = ("law", "nation", "force")              # other placeholders of the texts
 VOICE = ("We", "we", "our", "Our", "us", "are")  # the letter's voice, filled in by briefpack.letters
 TEXTS = ("ask", "question", "letter")
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
 _FILE = "content/powers.yml"
 
 
@@ -54,25 +53,6 @@ def force_in_text(force: str) -> str:
     """A police force's name as it reads in a sentence: 'Police Scotland', 'the Metropolitan Police Service'."""
     needs_the = ("Metropolitan Police", "Police Service of", "City of London Police", "British Transport Police")
     return f"the {force}" if force.startswith(needs_the) else force
-
-
-def placeholders(text: str) -> list[str]:
-    return _PLACEHOLDER.findall(text)
-
-
-def fill(text: str, values: dict) -> str:
-    """Replace ``{name}`` with ``values[name]``, and ``{Name}`` with it capitalised; others stay as they are."""
-    def sub(m):
-        key = m.group(1)
-        if key in values:
-            return values[key]
-        low = key[:1].lower() + key[1:]
-        if key[:1].isupper() and low in values:
-            value = values[low]
-            return value[:1].upper() + value[1:]
-        return m.group(0)
-
-    return " ".join(_PLACEHOLDER.sub(sub, text).split())
 
 
 def join_names(names) -> str:

@@ -113,8 +113,7 @@ class TopicBriefing:
             from .headlines import dtn_by_year
 
             dtn, dtn_source = dtn_by_year(data.load(data.DTN))
-            extra.append(charts.yearly_bars(dtn, "reports", "Duty to Notify reports each year (England and Wales)",
-                                            "Duty to Notify reports", dtn_source))
+            extra.append(charts.yearly_bars(dtn, "reports", "dtn_reports", dtn_source))
             dtn_nat = stats.dtn_top_nationalities(data.load(data.DTN_NATIONALITY))
         responders = data.load(data.NRM_RESPONDER_TYPE)
         shares = stats.responder_type_shares(responders).set_index("first_responder_type")
