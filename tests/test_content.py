@@ -16,7 +16,7 @@ WORDS_FILES = ("figures.yml", "charts.yml")   # sentences the code fills with nu
 
 def test_seven_concerns_in_key_card_order():
     concerns = content.concerns()
-    assert list(concerns) == list(content.CONCERN_KEYS)
+    assert list(concerns) == list(content.concern_keys())
     for c in concerns.values():
         assert c.figure in figures.FIGURES
         assert c.sources
@@ -337,3 +337,114 @@ def test_a_sentence_edited_in_content_is_used_at_the_next_call(content_copy):
               lambda d: d["force_referrals"].update(text="{total}: the referrals {force} made as first responder."))
     fig = figures.FIGURES["force_referrals"](b)
     assert fig.text == f"{fig.value}: the referrals Thames Valley Police made as first responder."
+
+
+# --- keys from the files of content/, and caches that follow edits -----------------------------------
+
+def add_concern(folder, key: str, like: str = "data") -> None:
+    """A new concern made from an existing one: its file in concerns/ and its entries in powers.yml."""
+    order = max(c.order for c in content.concerns().values()) + 1
+
+    def change(doc):
+        doc.update(key=key, order=order, title=f"New {key}")
+    (folder / "concerns" / f"{key}.yml").write_text((folder / "concerns" / f"{like}.yml").read_text(encoding="utf-8"),
+                                                     encoding="utf-8")
+    edit_yaml(folder / "concerns" / f"{key}.yml", change)
+    edit_yaml(folder / "powers.yml", lambda doc: doc["concerns"].update({key: doc["concerns"][like]}))
+
+
+def test_concern_keys_are_the_files_of_content_concerns(content_copy):
+    assert content.concern_keys() == tuple(p.stem for p in sorted((CONTENT / "concerns").glob("*.yml"),
+                                                                  key=lambda p: yaml.safe_load(p.read_text())["order"]))
+    add_concern(content_copy, "supply_chains")
+    assert content.concern_keys()[-1] == "supply_chains"
+    assert content.parse_concerns("supply_chains,training") == ["supply_chains", "training"]
+    from briefpack import powers
+
+    assert powers.powers().ask("supply_chains", "Wales").ask == powers.powers().ask("data", "Wales").ask
+    (content_copy / "concerns" / "supply_chains.yml").unlink()
+    with pytest.raises(InputError, match="Unknown concern 'supply_chains'; choose 2-3 of: data, training"):
+        content.parse_concerns("supply_chains,training")
+
+
+def test_topic_keys_are_the_files_of_content_topics(content_copy):
+    from briefpack import topics as topic_briefings
+    from briefpack.errors import DataError
+
+    keys = topic_briefings.topic_keys()
+    assert set(keys) == {p.stem for p in (CONTENT / "topics").glob("*.yml")}
+    assert keys[:len(content.concern_keys())] == content.concern_keys(), "the concerns first, in Key Card order"
+    themes = keys[len(content.concern_keys()):]
+    assert list(themes) == sorted(themes) and all(topics()[k]["kind"] == "theme" for k in themes)
+    (content_copy / "topics" / "forced_marriage.yml").write_text(
+        (content_copy / "topics" / "domestic_servitude.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    edit_yaml(content_copy / "topics" / "forced_marriage.yml", lambda d: d.update(key="forced_marriage"))
+    assert topic_briefings.parse_topics("forced-marriage") == ["forced_marriage"]
+    assert topic_briefings.parse_topics("all")[-2:] == ["forced_marriage", "labour_exploitation"]
+    edit_yaml(content_copy / "topics" / "forced_marriage.yml", lambda d: d.update(kind="concern"))
+    with pytest.raises(DataError, match=r"^content/topics/forced_marriage\.yml: kind is concern, but 'forced_marriage' "
+                                        r"is not a concern in content/concerns/"):
+        topic_briefings.topic_keys()
+
+
+def run_cli(*args, env: dict):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], capture_output=True, text=True,
+                          env=dict(os.environ, **env), timeout=120)
+
+
+def test_the_command_line_help_lists_the_keys_of_the_content_files(content_copy):
+    add_concern(content_copy, "supply_chains")
+    (content_copy / "topics" / "supply_chains.yml").write_text(
+        (content_copy / "topics" / "data.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    edit_yaml(content_copy / "topics" / "supply_chains.yml", lambda d: d.update(key="supply_chains"))
+    proc = run_cli("--help", env={"BRIEFPACK_CONTENT": str(content_copy)})
+    assert proc.returncode == 0, proc.stderr
+    help_text = " ".join(proc.stdout.split())
+    concerns = ", ".join(content.concern_keys())
+    assert f"--concerns KEYS 2-3 of: {concerns}, comma-separated" in help_text
+    assert concerns.endswith("commissioner, supply_chains")
+    assert f"--topic KEY a topic briefing, one of: {', '.join(content.concern_keys())}, child_exploitation" in help_text
+
+
+def test_the_help_still_prints_when_content_is_broken(content_copy):
+    path = content_copy / "concerns" / "training.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n  bad: [indent\n", encoding="utf-8")
+    env = {"BRIEFPACK_CONTENT": str(content_copy)}
+    proc = run_cli("--help", env=env)
+    assert proc.returncode == 0, proc.stderr
+    help_text = " ".join(proc.stdout.split())
+    assert "--concerns KEYS 2-3 of: (the list cannot be read now: content/concerns/training.yml line " in help_text
+    assert "not valid YAML" in help_text
+    build = run_cli("-c", "Banbury", "--dry-run", "--out", str(content_copy.parent / "out"), env=env)
+    assert build.returncode != 0
+    [line] = build.stderr.strip().splitlines()
+    assert line.startswith("error: content/concerns/training.yml line ") and "Traceback" not in build.stderr
+
+
+def set_title(doc):
+    doc["title"] = "A title edited while Jupyter was open"
+
+
+@pytest.mark.parametrize("file,change,read", [
+    ("concerns/training.yml", set_title, lambda: content.concerns()["training"].title),
+    ("topics/children.yml", set_title, lambda: __import__("briefpack.topics").topics.TopicBriefing("children").title),
+    ("sources.yml", lambda d: d["steen_speech_2013"].update(title="A title edited while Jupyter was open"),
+     lambda: content.sources()["steen_speech_2013"]["title"]),
+    ("meeting.yml", lambda d: d.update(headline_ask="A title edited while Jupyter was open"),
+     lambda: content.meeting()["headline_ask"]),
+    ("letter.yml", lambda d: d.update(closing="A title edited while Jupyter was open"),
+     lambda: __import__("briefpack.letters").letters.wording()["closing"]),
+    ("powers.yml", lambda d: d["bodies"]["pcc"].update(name="A title edited while Jupyter was open"),
+     lambda: __import__("briefpack.powers").powers.powers().bodies["pcc"].name),
+    ("figures.yml", lambda d: d["dtn_reports"].update(text="A title edited while Jupyter was open"),
+     lambda: figures.WORDS("dtn_reports", "text")),
+])
+def test_an_edit_to_content_shows_at_the_next_call_in_the_same_process(content_copy, file, change, read):
+    before = read()
+    assert before != "A title edited while Jupyter was open"
+    edit_yaml(content_copy / file, change)
+    assert read() == "A title edited while Jupyter was open"

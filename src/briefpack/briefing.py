@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from . import content, data, figures, geography, inputs, members, powers, stats
+from . import content, data, figures, geography, inputs, members, paths, powers, stats
 from .errors import DataError, InputError
 from .sections import Section, render
 
@@ -132,8 +132,9 @@ class Briefing:
                       westminster=self.seat.parliament == geography.WESTMINSTER)
 
     def why_it_matters(self) -> Section:
-        """The same for every seat: rendered once per process for as long as the data is unchanged."""
-        return _why_it_matters((data.stamp(data.NRM_UK), data.stamp(data.NRM_HEADLINES)))
+        """The same for every seat: rendered once per process for as long as the data and words are unchanged."""
+        words = content.stamps(paths.templates_dir() / "sections" / "why.html.j2", paths.content_dir() / "charts.yml")
+        return _why_it_matters((data.stamp(data.NRM_UK), data.stamp(data.NRM_HEADLINES), words))
 
     def your_area(self) -> Section:
         from . import charts

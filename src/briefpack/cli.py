@@ -18,6 +18,9 @@ EPILOG = """examples:
 
 
 def parser() -> argparse.ArgumentParser:
+    from .content import DEFAULT_CONCERNS, concern_keys, keys_help
+    from .topics import topic_keys
+
     p = argparse.ArgumentParser(prog="build.py", description="Build modern slavery briefings for MPs.",
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     what = p.add_argument_group("what to build")
@@ -30,7 +33,8 @@ def parser() -> argparse.ArgumentParser:
     what.add_argument("--shard", metavar="K/N", help="with --all: the K-th of N equal parts (1-based), for CI matrices")
     opts = p.add_argument_group("briefing options")
     opts.add_argument("--concerns", default="", metavar="KEYS",
-                      help="2-3 concern keys, comma-separated (default: training,children,policing)")
+                      help=f"2-3 of: {keys_help(concern_keys)}, comma-separated "
+                           f"(default: {','.join(DEFAULT_CONCERNS)}; the files of content/concerns/)")
     opts.add_argument("--club", default="", help="the club or campaigner the briefing is from")
     opts.add_argument("--msp", default="", metavar="NAME",
                       help="Scottish Parliament: the MSP's name (else data/campaign/msps.csv, else 'the Member ...')")
@@ -58,8 +62,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="with --executor dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)")
     what.add_argument("--topic", action="append", metavar="KEY",
-                      help="a topic briefing: a concern key or domestic_servitude, child_exploitation, "
-                           "labour_exploitation, criminal_exploitation (repeat for several)")
+                      help=f"a topic briefing, one of: {keys_help(topic_keys)} (repeat for several; the files of "
+                           "content/topics/)")
     what.add_argument("--topics", metavar="all|KEYS", help="several topic briefings: all, or keys comma-separated")
     what.add_argument("--progress", action="store_true",
                       help="the coordinators' progress report from data/campaign/tracker.csv (progress.html, .pdf)")

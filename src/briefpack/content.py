@@ -13,7 +13,6 @@ from pathlib import Path
 from . import paths
 from .errors import DataError, InputError, quote_input
 
-CONCERN_KEYS = ("data", "training", "policing", "legislation", "aftercare", "children", "commissioner")
 DEFAULT_CONCERNS = ("training", "children", "policing")
 NATIONS = ("England", "Wales", "Scotland", "Northern Ireland")
 
@@ -38,12 +37,36 @@ class Concern:
         return self.figure
 
 
+# --- reading: every cache below is keyed by the modification times of the files it read -------------
+
+def _stamp(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return (None,)
+    return (st.st_mtime_ns, st.st_size)
+
+
+def stamps(*files) -> tuple:
+    """A key for a cache of what was made from ``files``: it changes when any of them changes, so an
+    edit shows on the next call in the same process (a notebook in Jupyter, a warm kernel)."""
+    return tuple((str(f), _stamp(Path(f))) for f in files)
+
+
 def _read(path) -> dict:
     from .data import read_yaml
 
+    path = Path(path)
     return read_yaml(path, f"content/{path.relative_to(paths.content_dir()).as_posix()}"
                      if path.is_relative_to(paths.content_dir()) else path.name)
 
+
+def files(folder: str) -> list[Path]:
+    """The YAML files of a folder of ``content/`` (``concerns``, ``topics``): one per key, named by it."""
+    return sorted((paths.content_dir() / folder).glob("*.yml"))
+
+
+# --- concerns ------------------------------------------------------------------------------------
 
 _REQUIRED = ("key", "order", "title", "phrase", "summary", "problem", "figure", "sources")
 
@@ -67,49 +90,78 @@ def _concern(doc: dict, name: str, source_ids: set) -> Concern:
             unknown.append(quote["source"])
     if unknown:
         raise DataError(f"content/concerns/{name}: unknown source id(s) {unknown}; add them to content/sources.yml.")
-    return Concern(doc["key"], int(doc["order"]), doc["title"].strip(), " ".join(doc["phrase"].split()),
+    try:
+        order = int(doc["order"])
+    except (TypeError, ValueError):
+        raise DataError(f"content/concerns/{name}: 'order' must be a whole number (its place in the list).") from None
+    return Concern(doc["key"], order, doc["title"].strip(), " ".join(doc["phrase"].split()),
                    doc["summary"].strip(), doc["problem"].strip(), doc["figure"], doc.get("figure_scotland"),
                    sources, quote, (doc.get("dated_note") or "").strip())
 
 
 @lru_cache(maxsize=4)
-def _all_concerns(folder: str) -> dict:
-    from pathlib import Path
-
-    base = Path(folder)
-    ids = set(sources(folder))
+def _all_concerns(key: tuple) -> dict:
+    ids = set(sources())
     out = {}
-    for key in CONCERN_KEYS:
-        doc = _read(base / "concerns" / f"{key}.yml")
-        if doc.get("key") != key:
-            raise DataError(f"content/concerns/{key}.yml: its 'key' field must be {key!r}.")
-        out[key] = _concern(doc, f"{key}.yml", ids)
-    return out
+    for path, _ in key[:-1]:
+        path = Path(path)
+        doc = _read(path)
+        if doc.get("key") != path.stem:
+            raise DataError(f"content/concerns/{path.name}: its 'key' field must be {path.stem!r}, the file's name.")
+        out[path.stem] = _concern(doc, path.name, ids)
+    if not out:
+        raise DataError("content/concerns/ has no concern files (<key>.yml); restore them from git.")
+    orders = [c.order for c in out.values()]
+    twice = sorted({o for o in orders if orders.count(o) > 1})
+    if twice:
+        raise DataError(f"content/concerns/: two concerns have 'order' {twice[0]}; give each its own place.")
+    return dict(sorted(out.items(), key=lambda kv: kv[1].order))
 
 
 def concerns() -> dict[str, Concern]:
-    """All seven concerns, keyed and in Key Card order."""
-    return dict(sorted(_all_concerns(str(paths.content_dir())).items(), key=lambda kv: kv[1].order))
+    """Every concern of ``content/concerns/`` (one file each, named by its key), in Key Card order."""
+    return _all_concerns(stamps(*files("concerns"), paths.content_dir() / "sources.yml"))
+
+
+def concern_keys() -> tuple:
+    """The concern keys, in Key Card order: the names of the files in ``content/concerns/``."""
+    return tuple(concerns())
+
+
+def sources() -> dict:
+    """The documents the words draw on (``content/sources.yml``), by id."""
+    path = paths.content_dir() / "sources.yml"
+    return _sources(stamps(path))
 
 
 @lru_cache(maxsize=4)
-def sources(folder: str | None = None) -> dict:
-    from pathlib import Path
+def _sources(key: tuple) -> dict:
+    return _read(key[0][0])
 
-    base = Path(folder) if folder else paths.content_dir()
-    return _read(base / "sources.yml")
+
+def meeting() -> dict:
+    path = paths.content_dir() / "meeting.yml"
+    return _meeting(stamps(path))
 
 
 @lru_cache(maxsize=4)
-def meeting(folder: str | None = None) -> dict:
-    from pathlib import Path
-
-    base = Path(folder) if folder else paths.content_dir()
-    doc = _read(base / "meeting.yml")
-    for key in ("headline_ask", "asks", "follow_up"):
-        if not doc.get(key):
-            raise DataError(f"content/meeting.yml: missing field '{key}'; see content/README.md.")
+def _meeting(key: tuple) -> dict:
+    doc = _read(key[0][0])
+    for name in ("headline_ask", "asks", "follow_up"):
+        if not doc.get(name):
+            raise DataError(f"content/meeting.yml: missing field '{name}'; see content/README.md.")
     return doc
+
+
+def keys_help(listing) -> str:
+    """Keys for the command line's help, from ``listing()``; a short note if the content cannot be read
+    (the help still prints; the build then stops with the content's own one-line error)."""
+    from .errors import BriefpackError
+
+    try:
+        return ", ".join(listing())
+    except BriefpackError as exc:
+        return f"(the list cannot be read now: {exc})".replace("%", "%%")   # argparse formats help with %
 
 
 # --- sentences with placeholders -------------------------------------------------------------------
@@ -136,14 +188,6 @@ def fill(text: str, values: dict) -> str:
     return " ".join(_PLACEHOLDER.sub(sub, text).split())
 
 
-def _stamp(path: Path) -> tuple:
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return (None,)
-    return (st.st_mtime_ns, st.st_size)
-
-
 class Words:
     """The sentences of one file of ``content/`` that code fills in with numbers it computed.
 
@@ -161,7 +205,7 @@ class Words:
 
     def doc(self) -> dict:
         path = paths.content_dir() / self.filename
-        key = (str(path), _stamp(path))
+        key = stamps(path)
         if self._cache[0] != key:
             self._cache = (key, self._check(_read(path)))
         return self._cache[1]
@@ -201,15 +245,16 @@ class Words:
 def parse_concerns(value) -> list[str]:
     """Concern keys from 'a,b,c' or a list; checks the keys and that 1-3 distinct ones are given."""
     if value is None or value == "" or value == []:
-        return list(DEFAULT_CONCERNS)
+        value = list(DEFAULT_CONCERNS)
     items = value.split(",") if isinstance(value, str) else list(value)
     keys = [str(k).strip().lower() for k in items if str(k).strip()]
-    unknown = [k for k in keys if k not in CONCERN_KEYS]
+    known = concern_keys()
+    unknown = [k for k in keys if k not in known]
     if unknown:
         raise InputError(
-            f"Unknown concern {quote_input(unknown[0])}; choose 2-3 of: {', '.join(CONCERN_KEYS)}."
+            f"Unknown concern {quote_input(unknown[0])}; choose 2-3 of: {', '.join(known)}."
         )
     seen = list(dict.fromkeys(keys))
     if not 2 <= len(seen) <= 3:
-        raise InputError(f"Choose 2-3 concerns (got {len(seen)}); the campaign asks for 2-3 of: {', '.join(CONCERN_KEYS)}.")
+        raise InputError(f"Choose 2-3 concerns (got {len(seen)}); the campaign asks for 2-3 of: {', '.join(known)}.")
     return seen

@@ -51,10 +51,10 @@ class Letter:
 # --- wording --------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=2)
-def _wording(folder: str) -> dict:
+def _wording(key: tuple) -> dict:
     from .data import read_yaml
 
-    doc = read_yaml(Path(folder) / "letter.yml", "content/letter.yml")
+    doc = read_yaml(Path(key[0][0]), "content/letter.yml")
     needed = ("voice", "subject", "openings", "meeting", "meeting_request", "concerns_intro", "closings",
               "closing", "sender_name_missing", "sender_address_missing", "member_note", "addresses")
     missing = [k for k in needed if not doc.get(k)]
@@ -73,7 +73,10 @@ def _wording(folder: str) -> dict:
 
 
 def wording() -> dict:
-    return _wording(str(paths.content_dir()))
+    """The checked ``content/letter.yml``, read again when it changes."""
+    from .content import stamps
+
+    return _wording(stamps(paths.content_dir() / "letter.yml"))
 
 
 def _pick(options: list, *key) -> object:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import paths
-from .content import fill, placeholders  # noqa: F401  (powers.fill: the texts of content/ are filled alike)
+from .content import files, fill, placeholders, stamps  # noqa: F401  (powers.fill: content's texts fill alike)
 from .errors import DataError
 
 PLACES = ("England", "Wales", "Scotland", "Northern Ireland", "Scottish Parliament")
@@ -134,9 +134,9 @@ class Powers:
         return out
 
     def _entries(self, section: dict, source_ids: set) -> dict:
-        from .content import CONCERN_KEYS
+        from .content import concern_keys
 
-        self._exactly(section, "concerns", CONCERN_KEYS)
+        self._exactly(section, "concerns", concern_keys())
         out = {}
         for concern, by_place in section.items():
             for places, entry in (by_place or {}).items():
@@ -214,15 +214,17 @@ class Powers:
 
 
 @lru_cache(maxsize=4)
-def _powers(folder: str) -> Powers:
+def _powers(key: tuple) -> Powers:
     from .content import sources
     from .data import read_yaml
 
-    return Powers(read_yaml(Path(folder) / "powers.yml", _FILE), set(sources(folder)))
+    return Powers(read_yaml(Path(key[0][0]), _FILE), set(sources()))
 
 
 def powers() -> Powers:
-    return _powers(str(paths.content_dir()))
+    """The checked ``content/powers.yml``, read again when it, the sources or the concerns change."""
+    folder = paths.content_dir()
+    return _powers(stamps(folder / "powers.yml", folder / "sources.yml", *files("concerns")))
 
 
 def asks(concern_keys, place: str, force: str = "") -> list[Ask]:

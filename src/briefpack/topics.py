@@ -1,7 +1,8 @@
 """Topic briefings: one per campaign concern and per theme, national figures only.
 
 ``notebooks/topic.ipynb`` is the outline; each cell is one call to a :class:`TopicBriefing` method.
-Words come from ``content/topics/<key>.yml``; every chart and figure from ``data/``.
+Words come from ``content/topics/<key>.yml`` (one file per topic, named by its key); every chart and
+figure from ``data/``.
 """
 from __future__ import annotations
 
@@ -9,36 +10,60 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import content, data, figures, paths, stats
-from .sections import Section, render
 from .errors import DataError, InputError, quote_input
+from .sections import Section, render
 
-TOPIC_KEYS = content.CONCERN_KEYS + ("domestic_servitude", "child_exploitation", "labour_exploitation",
-                                     "criminal_exploitation")
 TYPES = ("Sexual", "Labour", "Criminal", "Domestic")
+KINDS = ("concern", "theme")                 # one of the campaign's concerns, or a theme across them
+AGE_FOCUS = ("all", "children", "adults")    # whose line the age chart draws in front
 _REQUIRED = ("key", "title", "kind", "summary", "why", "exploitation_types", "age_focus", "recommendations")
 
 
-@lru_cache(maxsize=32)
-def _topic(folder: str, key: str) -> dict:
-    doc = data.read_yaml(Path(folder) / "topics" / f"{key}.yml", f"content/topics/{key}.yml")
+def topic_keys() -> tuple:
+    """Every topic: the concerns' topics in Key Card order, then the themes by key."""
+    return tuple(_all_topics(_stamps()))
+
+
+def _stamps() -> tuple:
+    folder = paths.content_dir()
+    return content.stamps(*content.files("topics"), folder / "sources.yml", *content.files("concerns"))
+
+
+@lru_cache(maxsize=4)
+def _all_topics(key: tuple) -> dict:
+    concerns = content.concern_keys()
+    found = {Path(p).stem: _topic(Path(p), concerns) for p, _ in key if Path(p).parent.name == "topics"}
+    if not found:
+        raise DataError("content/topics/ has no topic files (<key>.yml); restore them from git.")
+    rank = {k: i for i, k in enumerate(concerns)}
+    return dict(sorted(found.items(), key=lambda kv: (kv[1]["kind"] == "theme", rank.get(kv[0], 0), kv[0])))
+
+
+def _topic(path: Path, concerns: tuple) -> dict:
+    key, where = path.stem, f"content/topics/{path.name}"
+    doc = data.read_yaml(path, where)
     missing = [k for k in _REQUIRED if k not in (doc or {})]
     if missing:
-        raise DataError(f"content/topics/{key}.yml: missing field(s) {missing}; see content/topics/README.md.")
+        raise DataError(f"{where}: missing field(s) {missing}; see content/topics/README.md.")
     if doc["key"] != key:
-        raise DataError(f"content/topics/{key}.yml: its 'key' field must be {key!r}.")
+        raise DataError(f"{where}: its 'key' field must be {key!r}, the file's name.")
+    if doc["kind"] not in KINDS:
+        raise DataError(f"{where}: kind must be concern or theme.")
+    if (doc["kind"] == "concern") != (key in concerns):
+        raise DataError(f"{where}: kind is {doc['kind']}, but {key!r} {'is not' if key not in concerns else 'is'} "
+                        "a concern in content/concerns/; a concern's topic has its key and kind concern.")
     bad = [t for t in doc["exploitation_types"] or [] if t not in TYPES]
     if bad:
-        raise DataError(f"content/topics/{key}.yml: exploitation_types has {bad}; use any of {list(TYPES)}.")
-    if doc["age_focus"] not in ("all", "children", "adults"):
-        raise DataError(f"content/topics/{key}.yml: age_focus must be all, children or adults.")
+        raise DataError(f"{where}: exploitation_types has {bad}; use any of {list(TYPES)}.")
+    if doc["age_focus"] not in AGE_FOCUS:
+        raise DataError(f"{where}: age_focus must be all, children or adults.")
     ids = set(content.sources())
     for i, rec in enumerate(doc["recommendations"] or [], start=1):
         if not rec.get("text") or rec.get("source") not in ids:
-            raise DataError(f"content/topics/{key}.yml: recommendation {i} needs text and a source id from "
-                            "content/sources.yml.")
+            raise DataError(f"{where}: recommendation {i} needs text and a source id from content/sources.yml.")
     quote = doc.get("quote")
     if quote and (not quote.get("text") or quote.get("source") not in ids):
-        raise DataError(f"content/topics/{key}.yml: the quote needs text and a source id from content/sources.yml.")
+        raise DataError(f"{where}: the quote needs text and a source id from content/sources.yml.")
     return doc
 
 
@@ -46,20 +71,21 @@ def parse_topics(value) -> list[str]:
     """Topic keys from 'a,b' or a list, or 'all'."""
     items = value.split(",") if isinstance(value, str) else list(value or [])
     keys = [str(k).strip().lower().replace("-", "_") for k in items if str(k).strip()]
+    known = topic_keys()
     if keys == ["all"]:
-        return list(TOPIC_KEYS)
+        return list(known)
     for k in keys:
-        if k not in TOPIC_KEYS:
-            raise InputError(f"Unknown topic {quote_input(k)}; choose from: {', '.join(TOPIC_KEYS)} (or all).")
+        if k not in known:
+            raise InputError(f"Unknown topic {quote_input(k)}; choose from: {', '.join(known)} (or all).")
     if not keys:
-        raise InputError(f"Name a topic: one of {', '.join(TOPIC_KEYS)} (or all).")
+        raise InputError(f"Name a topic: one of {', '.join(known)} (or all).")
     return list(dict.fromkeys(keys))
 
 
 class TopicBriefing:
     def __init__(self, key: str):
         self.key = key
-        self.topic = _topic(str(paths.content_dir()), key)
+        self.topic = _all_topics(_stamps())[key]
 
     @classmethod
     def prepare(cls, topic: str) -> "TopicBriefing":
