@@ -448,3 +448,17 @@ def test_an_edit_to_content_shows_at_the_next_call_in_the_same_process(content_c
     assert before != "A title edited while Jupyter was open"
     edit_yaml(content_copy / file, change)
     assert read() == "A title edited while Jupyter was open"
+
+
+def test_the_data_readme_gives_the_government_share_as_the_data_does():
+    """data/README.md states a statistic only with its source and period, as the CSV gives it."""
+    rows = [r for r in read_csv("nrm_referrals_by_first_responder_type_2022q2_2023q4")
+            if (r["exploitation_type"], r["age_at_exploitation"], r["gender"]) == ("Total", "Total", "Total")]
+    government = sum(int(r["people"]) for r in rows if r["first_responder_type"] == "Government agency")
+    total = sum(int(r["people"]) for r in rows)
+    quarters = sorted({(int(r["year"]), r["quarter"]) for r in rows})
+    assert quarters[0] == (2022, "Q2") and quarters[-1] == (2023, "Q4")
+    text = " ".join((ROOT / "data" / "README.md").read_text(encoding="utf-8").split())
+    assert (f"made {government:,} of the {total:,} UK referrals from April 2022 to December 2023 "
+            f"({100 * government / total:.0f}%;") in text
+    assert "about half" not in text

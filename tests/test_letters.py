@@ -8,7 +8,7 @@ import re
 import docx
 import pytest
 
-from briefpack import letters, powers
+from briefpack import letters, powers, stats
 from briefpack.briefing import Briefing
 from briefpack.errors import InputError
 from conftest import read_csv
@@ -40,18 +40,18 @@ def police_quarters() -> list[tuple[int, int]]:
     return sorted({(int(r["year"]), int(r["quarter"][1])) for r in read_csv(POLICE) if r["quarter"] != "Total"})
 
 
-def test_period_in_words_counts_the_quarters():
+def test_period_words_counts_the_quarters():
     quarters = police_quarters()
     (y1, q1), (y2, q2) = quarters[0], quarters[-1]
     label = f"{y1} Q{q1} to {y2} Q{q2}"
-    words = letters.period_in_words(label)
+    words = stats.period_words(label)
     number = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
               "twelve"][len(quarters) - 1]
     start = ["January", "April", "July", "October"][q1 - 1]
     end = ["March", "June", "September", "December"][q2 - 1]
     assert words == f"the {number} quarters from {start} {y1} to {end} {y2}"
-    assert letters.period_in_words("2023") == "in 2023"
-    assert letters.period_in_words("2023 Q1 to 2023 Q1") == "the quarter from January 2023 to March 2023"
+    assert stats.period_words("2023") == "in 2023"
+    assert stats.period_words("2023 Q1 to 2023 Q1") == "the quarter from January 2023 to March 2023"
 
 
 def prepare(seat, concerns="training,children,policing", **kw):
@@ -71,7 +71,7 @@ SEATS = ["Banbury", "Ynys Môn", "Aberdeen North", "Belfast East"]
 def test_every_letter_figure_has_its_period_and_source(seat, concerns):
     quarters = police_quarters()
     (y1, q1), (y2, q2) = quarters[0], quarters[-1]
-    police_period = letters.period_in_words(f"{y1} Q{q1} to {y2} Q{q2}")
+    police_period = stats.period_words(f"{y1} Q{q1} to {y2} Q{q2}")
     for item in letter_of(seat, concerns)["concerns"]:
         text = item["text"]
         assert "(source: Home Office" in text, text

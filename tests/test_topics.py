@@ -74,3 +74,31 @@ def test_criminal_exploitation_figures_from_the_data(topic_pages):
     assert f"{by_type['Criminal']:,} referrals" in text
     assert ("the largest of any type" in text) == (max(by_type, key=by_type.get) == "Criminal")
     assert f"{top_nat} nationals were the largest group referred by police ({nat[top_nat]:,})" in text
+
+
+@pytest.mark.parametrize("key", topics.topic_keys())
+def test_kind_and_age_focus_change_the_page(topic_pages, key):
+    """A concern's topic says it is one of the campaign's concerns, a theme says it is a theme; a topic
+    about children or adults puts that group in front, on the cover and in the age chart."""
+    from conftest import read_csv
+
+    page = BeautifulSoup((topic_pages / f"topic-{key.replace('_', '-')}.html").read_text(encoding="utf-8"), "lxml")
+    t = topics.TopicBriefing(key).topic
+    kicker = page.select_one("p.kicker").get_text()
+    assert ("a concern the campaign raises with MPs" in kicker) == (t["kind"] == "concern") == (key in content.concerns())
+    assert ("a theme across the campaign's concerns" in kicker) == (t["kind"] == "theme")
+    ages = {"Adult (18 or over)": "adults", "Child (17 or under)": "children"}
+    rows = [r for r in read_csv("nrm_referrals_uk_quarterly_2009_2023") if r["location_of_exploitation"] == "Total"]
+    year = max(int(r["year"]) for r in rows if r["quarter"] == "Q4")
+    counts = {group: sum(int(r["nrm_referrals"]) for r in rows if int(r["year"]) == year
+                         and ages.get(r["age_at_exploitation"]) == group) for group in ages.values()}
+    total = sum(int(r["nrm_referrals"]) for r in rows if int(r["year"]) == year)
+    lead = "adults" if t["age_focus"] == "adults" else "children"
+    cover = " ".join(page.select_one("header.cover p.note").get_text().split())
+    assert f"{counts[lead]:,} of the {total:,} referred that year were exploited as {lead}" in cover
+    titles = [f.figcaption.get_text() for f in page.select("figure.chart") if "referred to the NRM each year" in
+              f.figcaption.get_text()]
+    other = "children" if lead == "adults" else "adults"
+    expect = ("Children and adults referred to the NRM each year, UK" if t["age_focus"] == "all"
+              else f"{lead.capitalize()} referred to the NRM each year, UK, with {other} for comparison")
+    assert titles == [expect]

@@ -28,14 +28,18 @@ PALETTE = {
     "Age not known": "#9e9e9e",
     "total only": "#c9b3dc",  # years with no split by age: a pale bar with a dashed outline
 }
-# Okabe-Ito colours (safe for colour-blind readers) for exploitation types, fixed per type.
+# The Okabe-Ito colours, which readers with any common colour-vision deficiency can tell apart: the
+# theme's palette for categories (a researcher's chart coloured by a field gets these, in this order).
+OKABE_ITO = {"blue": "#0072b2", "orange": "#e69f00", "bluish green": "#009e73", "reddish purple": "#cc79a7",
+             "sky blue": "#56b4e9", "vermilion": "#d55e00", "yellow": "#f0e442", "black": "#000000"}
+# Exploitation types keep one colour each, on every chart.
 TYPE_COLOURS = {
-    "Criminal": "#0072b2",
-    "Labour": "#e69f00",
-    "Sexual": "#cc79a7",
-    "Domestic": "#009e73",
-    "More than one type": "#56b4e9",
-    "Organ harvesting": "#d55e00",
+    "Criminal": OKABE_ITO["blue"],
+    "Labour": OKABE_ITO["orange"],
+    "Sexual": OKABE_ITO["reddish purple"],
+    "Domestic": OKABE_ITO["bluish green"],
+    "More than one type": OKABE_ITO["sky blue"],
+    "Organ harvesting": OKABE_ITO["vermilion"],
     "Not specified": "#999999",
 }
 AGE_ORDER = ["Adults", "Children", "Age not known"]
@@ -48,8 +52,9 @@ WORDS = Words("charts.yml", {
                  "totals_only": ("years", "totals"), "part_year": ("first_year", "quarters")},
     "force_quarters": {"title": ("force",), "axis": (), "description": _QUARTERS, "none": ("force",)},
     "hex_map": {"title": (), "description": ("seats", "counts")},
-    "age_trend": {"title": (), "axis": (), "description": ("children_first", "children_last", "first_year",
-                                                           "last_year", "adults_first", "adults_last")},
+    "age_trend": {"title": (), "title_focus": ("focus", "other"), "axis": (), "focus_note": ("focus", "other"),
+                  "description": ("focus", "other", "first_year", "last_year", "focus_first", "focus_last",
+                                  "other_first", "other_last")},
     "decisions_trend": {"title": ("kind",), "axis": (), "positive": (), "negative": (),
                         "description": ("kind", "first_year", "last_year", "total", "positive", "share")},
     "dtn_reports": {"title": (), "axis": (), "description": ("first", "first_year", "last", "last_year")},
@@ -63,6 +68,10 @@ def _theme() -> alt.theme.ThemeConfig:
             "font": FONT,
             "background": "white",
             "view": {"stroke": None},
+            # A mark with no colour of its own (a researcher's `mark_line()`) is drawn in the campaign's purple;
+            # one coloured by a field takes the colour-blind-safe palette.
+            "mark": {"color": PALETTE["accent"]},
+            "range": {"category": list(OKABE_ITO.values())},
             "axis": {"labelColor": PALETTE["ink"], "titleColor": PALETTE["ink"], "gridColor": PALETTE["grid"],
                      "labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal", "domainColor": "#888"},
             "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom", "direction": "horizontal",
@@ -230,20 +239,32 @@ def hex_map(cells: pd.DataFrame, source: str) -> Chart:
 
 
 def age_trend(by_year: pd.DataFrame, focus: str, source: str) -> Chart:
-    """Lines: UK NRM referrals of adults and of children per full year."""
+    """Lines: UK NRM referrals of adults and of children per full year. ``focus`` (a topic's
+    ``age_focus``): ``children`` or ``adults`` draws that line in front and thicker, the other thin and
+    dashed for comparison, and the title and description lead with it; ``all`` draws both alike."""
     full = by_year[by_year.quarters == 4]
-    long = full.melt(id_vars=["year"], value_vars=["Adults", "Children"], var_name="age", value_name="referrals")
-    chart = alt.Chart(long).mark_line(point=True, strokeWidth=2.5).encode(
+    lead, other = ("Adults", "Children") if focus == "adults" else ("Children", "Adults")
+    long = full.melt(id_vars=["year"], value_vars=[other, lead], var_name="age", value_name="referrals")
+    both = focus not in ("children", "adults")
+    front = alt.datum.age == lead
+    chart = alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("referrals:Q", title=WORDS("age_trend", "axis"), axis=alt.Axis(format=",d")),
         color=alt.Color("age:N", title=None, scale=alt.Scale(domain=["Adults", "Children"],
                                                              range=[PALETTE["Adults"], PALETTE["Children"]])),
+        strokeWidth=alt.value(2.5) if both else alt.condition(front, alt.value(3.5), alt.value(1.5)),
+        strokeDash=alt.value([1, 0]) if both else alt.condition(front, alt.value([1, 0]), alt.value([4, 3])),
     ).properties(width=560, height=190)
     first, last = full.iloc[0], full.iloc[-1]
-    alt_text = WORDS("age_trend", "description", children_first=n(first.Children), first_year=int(first.year),
-                     children_last=n(last.Children), last_year=int(last.year), adults_first=n(first.Adults),
-                     adults_last=n(last.Adults))
-    return Chart(render_svg(chart), WORDS("age_trend", "title"), alt_text, source)
+    words = dict(focus=lead.lower(), other=other.lower(), first_year=int(first.year), last_year=int(last.year),
+                 focus_first=n(first[lead]), focus_last=n(last[lead]), other_first=n(first[other]),
+                 other_last=n(last[other]))
+    alt_text = WORDS("age_trend", "description", **words)
+    if both:
+        return Chart(render_svg(chart), WORDS("age_trend", "title"), alt_text, source)
+    alt_text += " " + WORDS("age_trend", "focus_note", focus=words["focus"], other=words["other"])
+    return Chart(render_svg(chart), WORDS("age_trend", "title_focus", focus=words["focus"], other=words["other"]),
+                 alt_text, source)
 
 
 def decisions_trend(yearly: pd.DataFrame, kind: str, source: str) -> Chart:

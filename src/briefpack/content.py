@@ -39,17 +39,12 @@ class Concern:
 
 # --- reading: every cache below is keyed by the modification times of the files it read -------------
 
-def _stamp(path: Path) -> tuple:
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return (None,)
-    return (st.st_mtime_ns, st.st_size)
-
-
 def stamps(*files) -> tuple:
-    """A key for a cache of what was made from ``files``: it changes when any of them changes, so an
-    edit shows on the next call in the same process (a notebook in Jupyter, a warm kernel)."""
+    """A key for a cache of what was made from ``files``: it changes when any of them changes (its time
+    and size, as the data caches), so an edit shows on the next call in the same process (a notebook
+    in Jupyter, a warm kernel)."""
+    from .data import _stamp
+
     return tuple((str(f), _stamp(Path(f))) for f in files)
 
 

@@ -78,9 +78,6 @@ def read_yaml(path: Path, shown_as: str | None = None) -> dict:
     return doc
 
 
-_read_yaml = read_yaml
-
-
 def meta(name: str, data_dir: Path | None = None) -> Meta:
     """The provenance and schema of table ``name`` (a CSV stem in ``data/``)."""
     folder = Path(data_dir) if data_dir else paths.data_dir()
@@ -90,7 +87,7 @@ def meta(name: str, data_dir: Path | None = None) -> Meta:
 @lru_cache(maxsize=64)
 def _meta_cached(name: str, folder: str, stamp: tuple) -> Meta:
     meta_path = Path(folder) / f"{name}.meta.yml"
-    doc = _read_yaml(meta_path)
+    doc = read_yaml(meta_path)
     for key in ("title", "provenance", "schema"):
         if key not in doc:
             raise DataError(f"{meta_path.name}: missing key '{key}'; see data/README.md for the sidecar format.")
@@ -308,7 +305,7 @@ def licences() -> dict:
 
 @lru_cache(maxsize=4)
 def _licences_cached(path: str, stamp: tuple) -> dict:
-    return _read_yaml(Path(path))
+    return read_yaml(Path(path))
 
 
 def attributions(names) -> list[dict]:

@@ -88,7 +88,7 @@ def shown(fig: Figure) -> Figure:
     figures stop at 2023 Q4 ('2022 Q2 to 2023 Q4 (the seven quarters from April 2022 to December 2023)')."""
     if " Q" not in fig.period:
         return fig
-    return replace(fig, period=f"{fig.period} ({stats.period_words(data.load(fig.table))})")
+    return replace(fig, period=f"{fig.period} ({stats.period_words(fig.period)})")
 
 
 @figure("force_referrals", data.NRM_POLICE)

@@ -11,7 +11,6 @@ from . import data, paths
 from .errors import DataError, InputError, quote_input
 
 _GSS = re.compile(r"^[ENSW]\d{8}$", re.IGNORECASE)
-NATIONS = ("England", "Wales", "Scotland", "Northern Ireland")
 
 
 def _fold(text: str) -> str:
@@ -33,7 +32,6 @@ class Force:
     pfa_code: str        # PFA23CD, empty for Police Scotland and PSNI
     population_share: float
     area_share: float
-    is_main: bool
 
 
 WESTMINSTER, SCOTTISH = "westminster", "scottish"
@@ -286,7 +284,7 @@ def _hint(folded: str, by_name: dict) -> str:
     return f"closest: {', '.join(s.name for s in seats_)}" + (f" and {more} more" if more else "")
 
 
-POLICE_SCOTLAND = Force("Police Scotland", "Scotland (Police Scotland)", "", 1.0, 1.0, True)
+POLICE_SCOTLAND = Force("Police Scotland", "Scotland (Police Scotland)", "", 1.0, 1.0)
 
 
 @lru_cache(maxsize=4)
@@ -297,7 +295,7 @@ def _forces(stamp) -> dict:
     for r in df.itertuples(index=False):
         out.setdefault(r.pcon24_code, []).append(
             Force(r.nrm_police_first_responder_name, r.pfa_name, r.pfa_code or "", float(r.share_of_constituency_pop),
-                  float(r.share_of_constituency_area), bool(r.is_main_force)))
+                  float(r.share_of_constituency_area)))
     return out
 
 

@@ -127,27 +127,6 @@ def salutation(name: str, fallback: str = "Sir or Madam") -> str:
 
 # --- figures with their period and source ----------------------------------------------------------
 
-_MONTH_FROM = {"Q1": "January", "Q2": "April", "Q3": "July", "Q4": "October"}
-_MONTH_TO = {"Q1": "March", "Q2": "June", "Q3": "September", "Q4": "December"}
-_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-            "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
-
-
-def period_in_words(period: str) -> str:
-    """'2022 Q2 to 2023 Q4' -> 'the seven quarters from April 2022 to December 2023'; '2023' -> 'in 2023'."""
-    text = " ".join(str(period).split())
-    m = re.fullmatch(r"(\d{4}) (Q[1-4]) to (\d{4}) (Q[1-4])", text)
-    if m:
-        y1, q1, y2, q2 = int(m[1]), m[2], int(m[3]), m[4]
-        count = (y2 - y1) * 4 + int(q2[1]) - int(q1[1]) + 1
-        words = _NUMBERS[count] if 0 <= count < len(_NUMBERS) else f"{count:,}"
-        quarters = "quarter" if count == 1 else f"{words} quarters"
-        return f"the {quarters} from {_MONTH_FROM[q1]} {y1} to {_MONTH_TO[q2]} {y2}"
-    if re.fullmatch(r"\d{4}( and \d{4})?", text):
-        return f"in {text}"
-    return text
-
-
 def figure_sentence(fig) -> str:
     """The figure's sentence with its period (unless the sentence already gives it) and its source."""
     text = fig.text.strip().rstrip(".")
@@ -155,7 +134,9 @@ def figure_sentence(fig) -> str:
     quarters = re.search(r"\bQ[1-4]\b", fig.period)
     if years and not quarters and all(y in text for y in years):
         return f"{text} (source: {fig.source})."
-    words = period_in_words(fig.period)
+    from .stats import period_words
+
+    words = period_words(fig.period)
     joiner = "over " if words.startswith("the ") else ""
     return f"{text}, {joiner}{words} (source: {fig.source})."
 

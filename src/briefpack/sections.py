@@ -49,11 +49,13 @@ def long_date(d) -> str:
 def _env(folder: str):
     import jinja2
 
+    from .powers import force_in_text
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(n=n, pct=pct, sentence=sentence, date=long_date)
+    env.filters.update(n=n, pct=pct, sentence=sentence, date=long_date, force=force_in_text)
     return env
 
 

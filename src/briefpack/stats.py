@@ -5,6 +5,8 @@ exactly one level so nothing is counted twice.
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 TOTAL = "Total"
@@ -31,26 +33,27 @@ def period_label(df: pd.DataFrame) -> str:
 
 _FIRST_MONTH = {"Q1": "January", "Q2": "April", "Q3": "July", "Q4": "October"}
 _LAST_MONTH = {"Q1": "March", "Q2": "June", "Q3": "September", "Q4": "December"}
-_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+            "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
+_QUARTERS = re.compile(r"(\d{4}) (Q[1-4]) to (\d{4}) (Q[1-4])")
 
 
-def _quarters(df: pd.DataFrame) -> pd.DataFrame:
-    return df.loc[df["quarter"] != TOTAL, ["year", "quarter"]].drop_duplicates().sort_values(["year", "quarter"])
-
-
-def period_span(df: pd.DataFrame) -> str:
-    """The months a quarterly table covers: 'April 2022 to December 2023'."""
-    keys = _quarters(df)
-    first, last = keys.iloc[0], keys.iloc[-1]
-    return f"{_FIRST_MONTH[first.quarter]} {int(first.year)} to {_LAST_MONTH[last.quarter]} {int(last.year)}"
-
-
-def period_words(df: pd.DataFrame) -> str:
-    """The period of a quarterly table in plain words: 'the seven quarters from April 2022 to December 2023'."""
-    count, span = len(_quarters(df)), period_span(df)
-    if count == 1:
-        return f"the quarter from {span}"
-    return f"the {_WORDS[count] if count < len(_WORDS) else count} quarters from {span}"
+def period_words(period) -> str:
+    """A period in plain words, from its label or from a quarterly table (via :func:`period_label`):
+    '2022 Q2 to 2023 Q4' -> 'the seven quarters from April 2022 to December 2023'; '2023' -> 'in 2023';
+    '2010 and 2025' -> 'in 2010 and 2025'; anything else as it is."""
+    text = " ".join(str(period_label(period) if isinstance(period, pd.DataFrame) else period).split())
+    m = _QUARTERS.fullmatch(text)
+    if m:
+        y1, q1, y2, q2 = int(m[1]), m[2], int(m[3]), m[4]
+        count = (y2 - y1) * 4 + int(q2[1]) - int(q1[1]) + 1
+        span = f"{_FIRST_MONTH[q1]} {y1} to {_LAST_MONTH[q2]} {y2}"
+        if count == 1:
+            return f"the quarter from {span}"
+        return f"the {_NUMBERS[count] if 0 <= count < len(_NUMBERS) else f'{count:,}'} quarters from {span}"
+    if re.fullmatch(r"\d{4}( and \d{4})?", text):
+        return f"in {text}"
+    return text
 
 
 # --- UK series -----------------------------------------------------------------------------------
@@ -105,13 +108,6 @@ def _rows_for(df: pd.DataFrame, force: str) -> pd.DataFrame:
 def force_total(nrm_police: pd.DataFrame, force: str) -> int:
     """Referrals made by ``force`` as first responder over the whole period."""
     return int(_rows_for(_police_level(nrm_police), force)["people"].sum())
-
-
-def force_by_quarter(nrm_police: pd.DataFrame, force: str) -> pd.DataFrame:
-    df = _rows_for(_police_level(nrm_police), force)
-    out = df.groupby(["year", "quarter"], as_index=False)["people"].sum()
-    out["period"] = [quarter_label(y, q) for y, q in zip(out.year, out.quarter)]
-    return out[["period", "people"]]
 
 
 def exploitation_group(kind: str) -> str:
