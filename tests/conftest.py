@@ -90,8 +90,9 @@ class ProjectCopy:
             shutil.copytree(ROOT / folder, path)
         return path
 
-    def insert_cell(self, after: str, source: str, notebook: str = "briefing.ipynb", tags=()) -> None:
-        """Insert a code cell after the first cell whose source contains ``after``."""
+    def insert_cell(self, after: str, source: str, notebook: str = "briefing.ipynb", tags=(),
+                    markdown: bool = False) -> None:
+        """Insert a code cell (or a Markdown cell) after the first cell whose source contains ``after``."""
         import nbformat
 
         path = self.root / "notebooks" / notebook
@@ -100,7 +101,7 @@ class ProjectCopy:
         if not found:
             raise ValueError(f"no cell of {notebook} contains {after!r}")
         at = found[0]
-        cell = nbformat.v4.new_code_cell(source)
+        cell = (nbformat.v4.new_markdown_cell if markdown else nbformat.v4.new_code_cell)(source)
         cell.metadata["tags"] = list(tags)
         nb.cells.insert(at + 1, cell)
         nbformat.write(nb, str(path))
