@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from . import content, data, figures, paths, stats
+from . import content, data, figures, paths, record, stats
 from .briefing import Section, render
 from .errors import DataError, InputError, quote_input
 
@@ -69,14 +69,6 @@ class TopicBriefing:
     def title(self) -> str:
         return self.topic["title"]
 
-    def tables(self) -> list[str]:
-        used = [data.NRM_UK, data.NRM_HEADLINES, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY, data.NRM_RESPONDER_TYPE]
-        if self.topic.get("show_decisions"):
-            used += [data.NRM_REASONABLE, data.NRM_CONCLUSIVE]
-        if self.topic.get("show_duty_to_notify"):
-            used += [data.DTN, data.DTN_NATIONALITY]
-        return used
-
     def cover(self) -> Section:
         from .headlines import TABLES_RELEASE, latest
 
@@ -131,9 +123,13 @@ class TopicBriefing:
         return render("topic_recommendations.html.j2", t=self.topic, sources=content.sources())
 
     def sources(self) -> Section:
-        tables = data.attributions(self.tables())
-        lines = list(dict.fromkeys(line for t in tables for line in t["attribution"]))
+        """The tables this briefing read (as recorded) and the documents its recommendations cite."""
+        return record.sources_section(self._sources)
+
+    def _sources(self) -> Section:
+        from .briefing import render_sources
+
         docs = content.sources()
         cited = list(dict.fromkeys([r["source"] for r in self.topic["recommendations"]]
                                    + ([self.topic["quote"]["source"]] if self.topic.get("quote") else [])))
-        return render("sources.html.j2", tables=tables, lines=lines, docs=[(k, docs[k]) for k in cited if k in docs])
+        return render_sources(record.tables_used(), docs=[(k, docs[k]) for k in cited if k in docs])
