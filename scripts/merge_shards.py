@@ -47,7 +47,7 @@ def merge(shards: list[Path], out: Path) -> tuple[int, int, list[str]]:
             for name in outputs:
                 write_atomic(out / name, (shard / name).read_bytes())  # a killed merge leaves no half file
                 files += 1
-            merged.record(slug, rec["key"], rec["inputs"], outputs, rec.get("info"))
+            merged.record(slug, rec["key"], rec["inputs"], outputs, rec.get("info"), rec.get("reads"))
             origin[slug] = shard
     merged.compact()
     return len(origin), files, warnings

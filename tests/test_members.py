@@ -12,7 +12,7 @@ import shutil
 import pytest
 import yaml
 
-from briefpack import data, geography, members
+from briefpack import record, data, geography, members
 from briefpack.errors import DataError
 from conftest import DATA, read_csv
 
@@ -119,7 +119,9 @@ def test_a_local_correction_wins_and_says_so(data_copy):
     assert banbury.since_2024.kind == "corrected" and banbury.since_2024.name_2024 == "Sean Woodcock"
     makerfield = geography.member(geography.resolve("Makerfield"))
     assert makerfield.vacant and makerfield.name == "" and makerfield.since_2024.kind == "vacant"
-    assert members.OVERRIDES in members.tables_for(banbury)
+    with record.capture() as reads:
+        geography.member(geography.resolve("Banbury"))
+    assert reads.tables[members.OVERRIDES] == {("seat", "E14001072"), ("seat", "Banbury")}
     assert len(members.overrides()) == 2
 
 
@@ -172,17 +174,17 @@ def test_each_seat_has_its_own_date(data_copy):
     assert geography.member(geography.resolve("Hitchin")).as_of == long(snapshot_date())
 
 
-def test_the_manifest_slices_the_member_rows_per_seat():
+def test_a_member_look_up_records_the_seat_rows_it_read():
     from briefpack import plan
 
-    job = plan.briefing_job("Makerfield")
-    rows = set(job.rows)
+    with record.capture() as reads:
+        geography.member(geography.resolve("Makerfield"))
     for table, column in ((data.MPS_CURRENT, "pcon_code"), (data.MP_CHANGES, "gss_code"),
                           (data.MP_CHANGE_NOTES, "gss_code"), (members.OVERRIDES, "seat"), (data.MPS, "gss_code")):
-        assert (table, column, "E14001350") in rows
-    assert (members.OVERRIDES, "seat", "Makerfield") in rows, "a correction may name the seat"
-    assert data.PARTIES in job.tables and data.NRM_HEADLINES in job.tables
-    assert dict(job.info)["member_as_at"] == "27 June 2026"
+        assert reads.tables[table] == {(column, "E14001350")} | (
+            {(column, "Makerfield")} if table == members.OVERRIDES else set()), table
+    assert reads.tables[data.PARTIES] == {record.WHOLE}
+    assert dict(plan.briefing_job("Makerfield").info)["member_as_at"] == "27 June 2026"
 
 
 # --- end to end: the briefings, the index, the progress report and a topic briefing --------------

@@ -64,6 +64,8 @@ def test_why_dirty_says_why(tmp_path):
     man.record("banbury", "E1", INPUTS, [str(out)])
     assert man.why_dirty("banbury", INPUTS, [out]) == "output missing: banbury.html"
     out.write_text("x")
+    assert man.why_dirty("banbury", INPUTS, [out]) == "no record of the data it read (built by an earlier version)"
+    man.record("banbury", "E1", INPUTS, [str(out)], reads={"mps": [["gss_code", "E1"]]})
     assert man.why_dirty("banbury", INPUTS, [out]) is None
     changed = dict(INPUTS, **{"mps[E1]": "ddd", "new table": "eee"})
     assert man.why_dirty("banbury", changed, [out]) == "changed: mps[E1], new table"

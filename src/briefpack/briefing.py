@@ -9,16 +9,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from . import content, data, figures, geography, inputs, members, paths, powers, stats
+from . import content, data, figures, geography, inputs, paths, powers, record, stats
 from .errors import DataError, InputError
-from .sections import Section, render
+from .sections import Section, render, render_sources
 
-# The tables every constituency briefing reads (its sources list, and its inputs for the manifest).
-TABLES = (data.CONSTITUENCIES, data.MPS_CURRENT, data.MPS, data.SEAT_FORCES, data.SEAT_COUNCILS, data.COUNCIL_FORCES,
-          data.NRM_UK, data.NRM_HEADLINES, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY, data.NRM_RESPONDER_TYPE)
-# A Scottish Parliament briefing reads the constituency list in use (geography.holyrood_tables()) and these.
-HOLYROOD_TABLES = (data.SEAT_COUNCILS, data.COUNCIL_FORCES, data.NRM_UK, data.NRM_HEADLINES, data.NRM_POLICE,
-                   data.NRM_POLICE_NATIONALITY, data.NRM_RESPONDER_TYPE)
 # "More than" / "less than" its population share: a force's share of police referrals at least this many
 # times its share of the population, or at most (stated on the page).
 FAIR_MORE, FAIR_LESS = 1.1, 0.9
@@ -34,7 +28,7 @@ def parse_date(value, what: str = "meeting_date") -> dt.date | None:
     return inputs.date(value, what)
 
 
-@lru_cache(maxsize=2)
+@record.memo(maxsize=2)
 def _why_it_matters(stamp) -> Section:
     from . import charts, headlines
 
@@ -102,24 +96,15 @@ class Briefing:
         return f"the {self.seat.member_role} for {self.seat.name}"
 
     @property
-    def tables(self) -> tuple:
-        from .campaign import TRACKER
-
-        if self.seat.parliament != geography.WESTMINSTER:
-            return geography.holyrood_tables() + HOLYROOD_TABLES
-        return TABLES + members.tables_for(self.member) + ((TRACKER,) if self.campaign else ())
-
-    @property
     def main_force(self) -> geography.Force:
         return self.forces[0]
 
     @cached_property
-    def _police(self):
-        return data.load(data.NRM_POLICE)
-
-    def figure_tables(self) -> list[str]:
-        """The tables read by the figures of the chosen concerns."""
-        return [figures.FIGURE_TABLES[c.figure_for(self.seat.nation)] for c in self.concerns]
+    def police(self):
+        """The NRM police first-responder rows of this seat's forces and the published UK police total
+        (the briefing records that it read those rows only)."""
+        return data.select(data.NRM_POLICE, "police_first_responder",
+                           [f.name for f in self.forces] + [stats.POLICE_TOTAL])
 
     # --- sections -------------------------------------------------------------------------------
 
@@ -127,7 +112,7 @@ class Briefing:
         from .headlines import latest
 
         note = (f"National totals run to {latest().year}; police-force figures cover "
-                f"{stats.period_words(self._police)}, the latest published force by force.")
+                f"{stats.period_words(self.police)}, the latest published force by force.")
         return render("cover.html.j2", b=self, seat=self.seat, mp=self.member, figures_note=note,
                       westminster=self.seat.parliament == geography.WESTMINSTER)
 
@@ -140,7 +125,7 @@ class Briefing:
         from . import charts
 
 
-        police = self._police
+        police = self.police
         known = set(police.police_first_responder.unique())
         for force in self.forces:
             if force.name not in known:
@@ -148,7 +133,8 @@ class Briefing:
                                 f"data/{data.SEAT_FORCES}.csv gives for {self.seat.name}; correct the force name.")
         period = stats.period_label(police)
         source = f"{figures.NRM}, Table 13, {period}"
-        nationality = data.load(data.NRM_POLICE_NATIONALITY)
+        nationality = data.select(data.NRM_POLICE_NATIONALITY, "police_first_responder",
+                                  [f.name for f in self.forces])
         pops = stats.force_populations(data.load(data.SEAT_COUNCILS), data.load(data.COUNCIL_FORCES))
         blocks = []
         for force in self.forces:
@@ -161,12 +147,13 @@ class Briefing:
                 "nationalities": stats.force_top_nationalities(nationality, force.name),
                 "fair": stats.fair_comparison(police, pops, force.name),
             })
-        responders = stats.responder_type_shares(data.load(data.NRM_RESPONDER_TYPE)).set_index("first_responder_type")
+        responder_types = data.load(data.NRM_RESPONDER_TYPE)
+        responders = stats.responder_type_shares(responder_types).set_index("first_responder_type")
         return render("area.html.j2", b=self, seat=self.seat, blocks=blocks, period=period, source=source,
                       period_words=stats.period_words(police), min_count=stats.NATIONALITY_MIN_COUNT, fair_more=FAIR_MORE, fair_less=FAIR_LESS,
                       government=responders.loc["Government agency"],
                       responder_source=f"{figures.NRM}, Tables 11-14, "
-                                       f"{stats.period_label(data.load(data.NRM_RESPONDER_TYPE))}")
+                                       f"{stats.period_label(responder_types)}")
 
     @property
     def place(self) -> str:
@@ -205,15 +192,14 @@ class Briefing:
         return render("letter.html.j2", letter=letter, b=self, extra={LETTER_MIME: letter.to_json()})
 
     def sources(self) -> Section:
-        used = list(dict.fromkeys(list(self.tables) + self.figure_tables()))
+        """Every table this briefing read (as recorded: see :mod:`briefpack.record`) with its publisher,
+        period and licence, the attributions the licences ask for, and the documents cited. Shown
+        again at the end of the build, from everything the notebook read, cells below included."""
+        return record.sources_section(self._sources)
+
+    def _sources(self) -> Section:
         docs = content.sources()
         cited = list(dict.fromkeys([s for c in self.concerns for s in c.sources] + content.meeting()["sources"]))
         powers_cited = list(dict.fromkeys(s for a in self.asks for s in a.sources if s not in cited))
-        lines = []
-        for a in data.attributions(used):
-            for line in a["attribution"]:
-                if line not in lines:
-                    lines.append(line)
-        return render("sources.html.j2", tables=data.attributions(used), lines=lines,
-                      docs=[(k, docs[k]) for k in cited if k in docs], place=self.place,
-                      powers_docs=[(k, docs[k]) for k in powers_cited if k in docs])
+        return render_sources(record.tables_used(), docs=[(k, docs[k]) for k in cited if k in docs],
+                              place=self.place, powers_docs=[(k, docs[k]) for k in powers_cited if k in docs])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import data, geography
+from . import data, geography, record
 from .errors import DataError
 
 TRACKER = "campaign/tracker"
@@ -70,14 +70,19 @@ def _date(value: str, row: int, column: str, path: str) -> dt.date | None:
 
 
 def load(data_dir: Path | None = None) -> dict[str, Entry]:
-    """The tracker, keyed by GSS code; raises DataError naming the first bad row."""
+    """The whole tracker, keyed by GSS code; raises DataError naming the first bad row."""
+    record.table(TRACKER)
+    return _tracker(data_dir)
+
+
+def _tracker(data_dir: Path | None = None) -> dict[str, Entry]:
     folder = Path(data_dir) if data_dir else data.paths.data_dir()
     return _load(str(folder), data.stamp(TRACKER, folder))
 
 
 @lru_cache(maxsize=4)
 def _load(folder: str, stamp) -> dict[str, Entry]:
-    df = data.load(TRACKER, Path(folder))
+    df = data.read(TRACKER, Path(folder))
     path = f"data/{TRACKER}.csv"
     seats = {s.gss_code: s for s in geography.seats()}
     out = {}
@@ -110,4 +115,6 @@ def _load(folder: str, stamp) -> dict[str, Entry]:
 
 
 def status_of(gss_code: str) -> Entry | None:
-    return load().get(gss_code)
+    """One seat's row of the tracker, if any (the briefing records that it read that seat's row)."""
+    record.rows(TRACKER, "gss_code", [gss_code])
+    return _tracker().get(gss_code)

@@ -305,6 +305,9 @@ def _build(args, jobs, formats, n_workers, executor, invalid, requested) -> int:
     from .pack import build_pack
     from .progress import Progress
 
+    from .data import check_tables
+
+    check_tables()   # a damaged data file stops here, in one line, before any briefing is built
     out = _out(args)
     progress = Progress(len(jobs))
     try:

@@ -100,6 +100,20 @@ def table_names(data_dir: Path | None = None) -> list[str]:
     return sorted(p.name[: -len(".meta.yml")] for p in folder.glob("*.meta.yml"))
 
 
+def check_tables(data_dir: Path | None = None) -> int:
+    """Read every table present in ``data/`` and ``data/campaign/`` (validated as always), so that a
+    damaged file stops a build before anything is built, not in the middle of each briefing. Cheap:
+    the tables stay cached for the build. Returns how many were checked."""
+    folder = Path(data_dir) if data_dir else paths.data_dir()
+    names = table_names(folder) + [f"campaign/{n}" for n in table_names(folder / "campaign")]
+    checked = 0
+    for name in names:
+        if (folder / f"{name}.csv").exists():
+            read(name, data_dir)
+            checked += 1
+    return checked
+
+
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -287,15 +301,38 @@ def stamp(name: str, data_dir: Path | None = None) -> tuple:
     return (str(folder), name) + _stamp(folder / f"{name}.csv") + _stamp(folder / f"{name}.meta.yml")
 
 
-def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
-    """Read table ``name`` from ``data/``, validated and typed.
+def read(name: str, data_dir: Path | None = None) -> pd.DataFrame:
+    """Read table ``name`` from ``data/``, validated and typed, *without* recording the read.
 
-    Tables are cached per process for as long as the file is unchanged; callers get a shallow
-    copy (pandas copy-on-write), so changing a returned frame never changes the cache.
+    For code that builds a look-up over a whole table and records, where it hands out a row, which
+    row it handed out (e.g. :func:`briefpack.geography.member`); everything else calls :func:`load`
+    or :func:`select`. Tables are cached per process for as long as the file is unchanged; callers
+    get a shallow copy (pandas copy-on-write), so changing a returned frame never changes the cache.
     """
     folder = Path(data_dir) if data_dir else paths.data_dir()
     stamp = _stamp(folder / f"{name}.csv") + _stamp(folder / f"{name}.meta.yml")
     return _load_cached(name, str(folder), stamp).copy(deep=False)
+
+
+def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
+    """Read the whole of table ``name`` from ``data/``, validated and typed; the briefing being built
+    records that it read it (its sources page lists it, and a change to it rebuilds the briefing)."""
+    from . import record
+
+    df = read(name, data_dir)
+    record.table(name)
+    return df
+
+
+def select(name: str, column: str, values) -> pd.DataFrame:
+    """The rows of table ``name`` whose ``column`` is one of ``values``; the briefing records that it
+    read those rows only, so a change to other rows of the table does not rebuild it."""
+    from . import record
+
+    values = [str(v) for v in values]
+    df = read(name)
+    record.rows(name, column, values)
+    return df[df[column].astype(str).isin(values)]
 
 
 def licences() -> dict:
@@ -339,8 +376,11 @@ def load_json(name: str, data_dir: Path | None = None):
 
     Cached per process while the file is unchanged: callers must not modify what they get.
     """
+    from . import record
+
     folder = Path(data_dir) if data_dir else paths.data_dir()
     stamp = _stamp(folder / f"{name}.json") + _stamp(folder / f"{name}.meta.yml")
+    record.table(name)
     return _json_cached(name, str(folder), stamp)
 
 

@@ -76,8 +76,9 @@ def executor(scheduler: str | None):
                     remove_outputs(job, out_dir)
                     r = Result(job, FAILED, error, time.perf_counter() - t0)
                 else:
-                    outputs = Worker.write(job, rendered, Path(out_dir))
-                    r = Result(job, BUILT, seconds=time.perf_counter() - t0, outputs=outputs)
+                    files, reads = rendered
+                    outputs = Worker.write(job, files, Path(out_dir))
+                    r = Result(job, BUILT, seconds=time.perf_counter() - t0, outputs=outputs, reads=reads)
                 results.append(r)
                 if on_result:
                     on_result(r)

@@ -24,7 +24,9 @@ from . import paths
 from .errors import BriefpackError, ExecutionError, quote_input
 
 KERNEL = "python3"
-RESET = "get_ipython().reset(new_session=True, aggressive=False)"  # clears variables, keeps imported modules
+# Clears variables and keeps imported modules; a new briefing starts a new record of what it reads.
+RESET = ("get_ipython().reset(new_session=True, aggressive=False)\n"
+         "__import__('sys').modules.get('briefpack.record') and __import__('sys').modules['briefpack.record'].start()")
 
 # Papermill and nbclient log every cell at INFO; campaigners only need our summary.
 for _name in ("papermill", "traitlets", "nbclient"):

@@ -70,7 +70,8 @@ class HtmlExporter:
         cfg.HTMLExporter.embed_images = True
         cfg.TagRemovePreprocessor.enabled = True
         # Notes for researchers and the (output-less) parameter cells are not part of the page.
-        cfg.TagRemovePreprocessor.remove_cell_tags = {"notes", "remove", "parameters", "injected-parameters"}
+        cfg.TagRemovePreprocessor.remove_cell_tags = {"notes", "remove", "parameters", "injected-parameters",
+                                                       "briefpack-record"}
         # Researchers' charts (any Altair renderer) and tables print as inline SVG and styled tables, offline.
         cfg.HTMLExporter.preprocessors = ["briefpack.preprocessors.OfflineOutputPreprocessor"]
         self._exporter = _briefing_exporter_class()(config=cfg)

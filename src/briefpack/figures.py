@@ -16,7 +16,6 @@ from .powers import force_in_text
 from .sections import n, pct
 
 FIGURES: dict[str, Callable] = {}
-FIGURE_TABLES: dict[str, str] = {}   # figure key -> the one data table it reads (for sources and manifest)
 
 
 @dataclass(frozen=True)
@@ -25,13 +24,13 @@ class Figure:
     text: str      # one sentence around it
     source: str    # publisher and table
     period: str    # what period it covers
-    table: str     # data table name, for the sources list
+    table: str     # the data table it comes from
 
 
-def figure(key: str, table: str):
+def figure(key: str):
+    """Register a figure function under ``key`` (what it reads is recorded as it reads it)."""
     def register(fn):
         FIGURES[key] = fn
-        FIGURE_TABLES[key] = table
         return fn
     return register
 
@@ -52,7 +51,7 @@ WORDS = Words("figures.yml", {
 })
 
 
-@figure("uk_referrals_trend", data.NRM_UK)
+@figure("uk_referrals_trend")
 def uk_referrals_trend(ctx) -> Figure:
     """The latest yearly total (a headline figure) against the first full year of Table 2."""
     from . import headlines
@@ -69,7 +68,7 @@ def uk_referrals_trend(ctx) -> Figure:
                   f"{int(first.year)} and {last.year}", data.NRM_UK)
 
 
-@figure("uk_child_referrals", data.NRM_UK)
+@figure("uk_child_referrals")
 def uk_child_referrals(ctx) -> Figure:
     y = stats.uk_year(data.load(data.NRM_UK))
     return Figure(n(y["children"]),
@@ -78,9 +77,9 @@ def uk_child_referrals(ctx) -> Figure:
                   f"{NRM}, Table 2", str(y["year"]), data.NRM_UK)
 
 
-def _police_period(table: str = data.NRM_POLICE) -> str:
+def _period(df) -> str:
     """'2022 Q2 to 2023 Q4' (pages print it with its words: :func:`shown`)."""
-    return stats.period_label(data.load(table))
+    return stats.period_label(df)
 
 
 def shown(fig: Figure) -> Figure:
@@ -91,19 +90,19 @@ def shown(fig: Figure) -> Figure:
     return replace(fig, period=f"{fig.period} ({stats.period_words(fig.period)})")
 
 
-@figure("force_referrals", data.NRM_POLICE)
+@figure("force_referrals")
 def force_referrals(ctx) -> Figure:
-    police = data.load(data.NRM_POLICE)
+    police = ctx.police
     force = ctx.main_force.name
     total = stats.force_total(police, force)
     uk = stats.force_total(police, stats.POLICE_TOTAL)
     return Figure(n(total), WORDS("force_referrals", "text", force=force_in_text(force), total=n(total), uk=n(uk)),
-                  f"{NRM}, Table 13", _police_period(), data.NRM_POLICE)
+                  f"{NRM}, Table 13", _period(police), data.NRM_POLICE)
 
 
-@figure("force_child_referrals", data.NRM_POLICE)
+@figure("force_child_referrals")
 def force_child_referrals(ctx) -> Figure:
-    police = data.load(data.NRM_POLICE)
+    police = ctx.police
     force = ctx.main_force.name
     ages = stats.force_by_age(police, force)
     total = sum(ages.values())
@@ -111,12 +110,12 @@ def force_child_referrals(ctx) -> Figure:
     return Figure(n(ages["Children"]),
                   WORDS("force_child_referrals", "text", children=n(ages["Children"]), total=n(total),
                         force=force_in_text(force), share=pct(share)),
-                  f"{NRM}, Table 13", _police_period(), data.NRM_POLICE)
+                  f"{NRM}, Table 13", _period(police), data.NRM_POLICE)
 
 
-@figure("force_criminal_exploitation", data.NRM_POLICE)
+@figure("force_criminal_exploitation")
 def force_criminal_exploitation(ctx) -> Figure:
-    police = data.load(data.NRM_POLICE)
+    police = ctx.police
     force = ctx.main_force.name
     by_type = stats.force_by_type(police, force)
     total = int(by_type.sum())
@@ -125,22 +124,23 @@ def force_criminal_exploitation(ctx) -> Figure:
     return Figure(n(crim),
                   WORDS("force_criminal_exploitation", "text", criminal=n(crim), total=n(total),
                         force=force_in_text(force), share=pct(share)),
-                  f"{NRM}, Table 13", _police_period(), data.NRM_POLICE)
+                  f"{NRM}, Table 13", _period(police), data.NRM_POLICE)
 
 
-@figure("police_share_uk", data.NRM_RESPONDER_TYPE)
+@figure("police_share_uk")
 def police_share_uk(ctx) -> Figure:
-    types = stats.responder_type_shares(data.load(data.NRM_RESPONDER_TYPE)).set_index("first_responder_type")
+    responders = data.load(data.NRM_RESPONDER_TYPE)
+    types = stats.responder_type_shares(responders).set_index("first_responder_type")
     police = types.loc["Police"]
     gov = types.loc["Government agency"]
     return Figure(pct(police.share),
                   WORDS("police_share_uk", "text", police_share=pct(police.share), police=n(police.people),
                         government_share=pct(gov.share), government=n(gov.people)),
-                  f"{NRM}, Tables 11-14", _police_period(data.NRM_RESPONDER_TYPE),
+                  f"{NRM}, Tables 11-14", _period(responders),
                   data.NRM_RESPONDER_TYPE)
 
 
-@figure("dtn_reports", data.DTN)
+@figure("dtn_reports")
 def dtn_reports(ctx) -> Figure:
     """The latest year's Duty to Notify reports: a headline figure where one is published after Table 40."""
     from . import headlines
@@ -164,11 +164,11 @@ def _decisions(table_name: str, key: str, table_no: str) -> Figure:
                   f"{NRM}, Table {table_no}", str(d["year"]), table_name)
 
 
-@figure("conclusive_grounds", data.NRM_CONCLUSIVE)
+@figure("conclusive_grounds")
 def conclusive_grounds(ctx) -> Figure:
     return _decisions(data.NRM_CONCLUSIVE, "conclusive_grounds", "28")
 
 
-@figure("reasonable_grounds", data.NRM_REASONABLE)
+@figure("reasonable_grounds")
 def reasonable_grounds(ctx) -> Figure:
     return _decisions(data.NRM_REASONABLE, "reasonable_grounds", "16")

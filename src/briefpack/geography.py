@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import data, paths
+from . import data, record, paths
 from .errors import DataError, InputError, quote_input
 
 _GSS = re.compile(r"^[ENSW]\d{8}$", re.IGNORECASE)
@@ -85,7 +85,7 @@ class Member:
 @lru_cache(maxsize=4)
 def _index(stamp) -> tuple:
     """(seats in name order, by GSS code, by folded English or Welsh name), built once per data version."""
-    df = data.load(data.CONSTITUENCIES)
+    df = data.read(data.CONSTITUENCIES)
     all_seats = [Seat(r.gss_code, r.name, r.name_cy or "", r.nation, r.region, r.constituency_type, r.three_code)
                  for r in df.itertuples(index=False)]
     all_seats.sort(key=lambda s: _fold(s.name))
@@ -117,16 +117,12 @@ def holyrood_boundaries() -> str:
     return "2026" if holyrood_2026_present() else "2011"
 
 
-def holyrood_tables() -> tuple:
-    """The tables a Scottish Parliament briefing reads for its constituency and member."""
-    return (HOLYROOD_2026,) if holyrood_2026_present() else (data.SCOTTISH_PARLIAMENT, data.MSPS)
-
-
 def holyrood_rows(seat: "Seat") -> tuple:
-    """(table, column, value) for the rows of the seat's constituency and member (for the manifest)."""
+    """(table, column, value) of the row that describes a Scottish Parliament seat (and, in the 2026
+    file, its member)."""
     if seat.boundaries == "2026":
         return ((HOLYROOD_2026, "code", seat.gss_code),)
-    return ((data.SCOTTISH_PARLIAMENT, "name", seat.name), (data.MSPS, "constituency", seat.name))
+    return ((data.SCOTTISH_PARLIAMENT, "name", seat.name),)
 
 
 def holyrood_warning() -> str:
@@ -167,7 +163,7 @@ def _check_2026(df) -> None:
 def _holyrood_index(stamp) -> tuple:
     """(seats in name order, by key, by folded name, {seat name: (member, party, as_of)})."""
     if stamp and stamp[0][1] == HOLYROOD_2026:
-        df = data.load(HOLYROOD_2026)
+        df = data.read(HOLYROOD_2026)
         _check_2026(df)
         all_seats = [Seat(r.code, " ".join(r.name.split()), "", "Scotland", " ".join(r.region.split()), "", "",
                           SCOTTISH, "2026") for r in df.itertuples(index=False)]
@@ -175,7 +171,7 @@ def _holyrood_index(stamp) -> tuple:
                    for r in df.itertuples(index=False)}
         alts = {}
     else:
-        df = data.load(data.SCOTTISH_PARLIAMENT)
+        df = data.read(data.SCOTTISH_PARLIAMENT)
         df = df[df["type"] == "constituency"]
         all_seats = [Seat("SP" + r.parlparse_id.rsplit("/", 1)[-1], r.name, "", "Scotland", "Scotland",
                           (r.subtype or "").capitalize(), "", SCOTTISH, "2011") for r in df.itertuples(index=False)]
@@ -199,7 +195,18 @@ def seats(parliament: str = WESTMINSTER) -> list[Seat]:
 
 
 def resolve(query: str, parliament: str = WESTMINSTER) -> Seat:
-    """Find a constituency by GSS code or by name (case, accents and '&'/'and' do not matter)."""
+    """Find a constituency by GSS code or by name (case, accents and '&'/'and' do not matter); the
+    briefing being built records that it read the seat's row."""
+    seat = _resolve(query, parliament)
+    if seat.parliament == SCOTTISH:
+        table, column, value = holyrood_rows(seat)[0]
+        record.rows(table, column, [value])
+    else:
+        record.rows(data.CONSTITUENCIES, "gss_code", [seat.gss_code])
+    return seat
+
+
+def _resolve(query: str, parliament: str) -> Seat:
     text = str(query or "").strip()
     if parliament not in PARLIAMENTS:
         raise InputError(f"Unknown parliament {quote_input(parliament)}; use one of: {', '.join(PARLIAMENTS)}.")
@@ -289,7 +296,7 @@ POLICE_SCOTLAND = Force("Police Scotland", "Scotland (Police Scotland)", "", 1.0
 
 @lru_cache(maxsize=4)
 def _forces(stamp) -> dict:
-    df = data.load(data.SEAT_FORCES).sort_values(["pcon24_code", "share_of_constituency_pop"],
+    df = data.read(data.SEAT_FORCES).sort_values(["pcon24_code", "share_of_constituency_pop"],
                                                   ascending=[True, False], kind="stable")
     out: dict = {}
     for r in df.itertuples(index=False):
@@ -304,6 +311,7 @@ def forces(seat: Seat) -> list[Force]:
     if seat.parliament == SCOTTISH:
         return [POLICE_SCOTLAND]
     found = _forces(data.stamp(data.SEAT_FORCES)).get(seat.gss_code)
+    record.rows(data.SEAT_FORCES, "pcon24_code", [seat.gss_code])
     if not found:
         raise InputError(f"{seat.name} ({seat.gss_code}) has no police force in data/{data.SEAT_FORCES}.csv; add its row.")
     return list(found)
@@ -326,7 +334,14 @@ def _msp(seat: Seat, name: str = "") -> Member:
         listed_name, listed_party, as_of = listed
         where = (f"as listed in data/{HOLYROOD_2026}.csv, as at {_date_text(as_of)}") if listed_name else ""
     else:
-        listed_name, listed_party = msp_names().get(seat.name, ("", ""))
+        by_seat = _msps(data.stamp(data.MSPS), _holyrood_stamp())
+        listed_name, listed_party, written = by_seat.get(seat.name, ("", "", ""))
+        # the row the campaigner wrote for this seat, keyed as written (a name or an alternative
+        # name); with no row, the whole list, since a row added later may name the seat either way
+        if written:
+            record.rows(data.MSPS, "constituency", [written])
+        else:
+            record.table(data.MSPS)
         where = "as given by the campaign (data/campaign/msps.csv), not from an official list" if listed_name else ""
     if name and name != listed_name:
         listed_name, listed_party, where = name, "", "as given by the campaign (--msp), not from an official list"
@@ -346,12 +361,13 @@ def msp_names() -> dict:
     index = _holyrood_index(_holyrood_stamp())
     if index[3] is not None:
         return {k: (v[0], v[1]) for k, v in index[3].items() if v[0]}
-    return _msps(data.stamp(data.MSPS), _holyrood_stamp())
+    return {k: v[:2] for k, v in _msps(data.stamp(data.MSPS), _holyrood_stamp()).items()}
 
 
 @lru_cache(maxsize=4)
 def _msps(stamp, holyrood_stamp) -> dict:
-    df = data.load(data.MSPS)
+    """{seat name: (MSP name, party, the constituency as written in the file)}."""
+    df = data.read(data.MSPS)
     _, _, by_name, _ = _holyrood_index(holyrood_stamp)
     out = {}
     for i, r in enumerate(df.itertuples(index=False), start=2):
@@ -359,5 +375,5 @@ def _msps(stamp, holyrood_stamp) -> dict:
         if seat is None:
             raise DataError(f"data/{data.MSPS}.csv row {i}: {r.constituency!r} is not a Scottish Parliament "
                             "constituency; use a name from `python build.py --parliament scottish --list`.")
-        out[seat.name] = (" ".join(r.msp_name.split()), " ".join(r.party.split()))
+        out[seat.name] = (" ".join(r.msp_name.split()), " ".join(r.party.split()), r.constituency)
     return out

@@ -70,7 +70,7 @@ def _releases() -> dict:
 
 @lru_cache(maxsize=2)
 def _rows(stamp) -> pd.DataFrame:
-    df = data.load(TABLE).copy()
+    df = data.read(TABLE).copy()
     rel = _releases()
     unknown = sorted(set(df.source_url) - set(rel))
     if unknown:
@@ -87,6 +87,10 @@ def _rows(stamp) -> pd.DataFrame:
 
 
 def rows() -> pd.DataFrame:
+    """The headline figures with their releases (the briefing records that it read the table)."""
+    from . import record
+
+    record.table(TABLE)
     return _rows(data.stamp(TABLE))
 
 

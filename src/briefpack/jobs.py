@@ -19,9 +19,6 @@ class Job:
     title: str               # HTML <title> and PDF footer
     notebook: str            # file name in notebooks/
     parameters: tuple        # ((name, value), ...) so the job is hashable
-    rows: tuple = ()         # ((table, column, value), ...): the rows of seat tables the briefing reads
-    forces: tuple = ()       # NRM names of the police forces whose rows the briefing reads
-    tables: tuple = ()       # national tables the briefing reads
     info: tuple = ()         # ((name, value), ...) for the index page: name, region, mp, party
 
     @property
@@ -36,6 +33,7 @@ class Result:
     message: str = ""
     seconds: float = 0.0
     outputs: list = field(default_factory=list)
+    reads: dict | None = None   # what the briefing read (briefpack.record), for the manifest
 
 
 def output_name(job: Job, fmt: str) -> str:

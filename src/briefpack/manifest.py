@@ -2,10 +2,10 @@
 
 Like OWID's etl: a briefing is dirty when the checksum of its inputs differs from the one recorded
 when it was last built. Its inputs are the notebook, the package code, the templates, the content
-files, its parameters, *its own slice of the data* (its constituency's rows, its police forces'
-rows, the national series it uses), library versions and an epoch constant. A record is written
-only after a briefing's outputs are in place, so a build killed half way redoes only what it had
-not finished.
+files, its parameters, library versions, an epoch constant and *the data it read at that build*, as
+recorded in the kernel (:mod:`briefpack.record`): whole tables, or the rows of one key (its
+constituency's rows, its police forces' rows). A record is written only after a briefing's outputs
+are in place, so a build killed half way redoes only what it had not finished.
 
 Records are appended to ``manifest.jsonl`` as briefings finish (one line each, flushed), and the
 file is compacted to one line per briefing at the end of a run.
@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import data, paths
 
-EPOCH = 1  # bump to force every briefing to rebuild (e.g. after a change outside the tracked inputs)
+EPOCH = 2  # bump to force every briefing to rebuild (e.g. after a change outside the tracked inputs)
 MANIFEST = "manifest.jsonl"
 LIBRARIES = ("papermill", "nbconvert", "nbclient", "ipykernel", "pandas", "altair", "vl-convert-python",
              "playwright", "jinja2", "pyyaml")
@@ -84,64 +84,55 @@ def _meta_hash(name: str) -> str:
 
 
 def table_hash(name: str) -> str:
-    df = data.load(name)
+    df = data.read(name)
     return _sha(pd.util.hash_pandas_object(df, index=False).values.tobytes(), _meta_hash(name))
 
 
 def grouped_hashes(name: str, column: str) -> dict:
-    """Hash of each group of rows of a table, keyed by the value of ``column``."""
-    df = data.load(name)
+    """Hash of each group of rows of a table, keyed by the value of ``column`` (as text)."""
+    df = data.read(name)
     row_hashes = pd.util.hash_pandas_object(df, index=False).values
     meta = _meta_hash(name)
     out = {}
     for key, idx in df.groupby(column, sort=False).indices.items():
-        out[key] = _sha(row_hashes[idx].tobytes(), meta)
+        out[str(key)] = _sha(row_hashes[idx].tobytes(), meta)
     return out
 
 
 class Slices:
-    """Per-seat and per-force data hashes for a whole pack, computed once."""
+    """Hashes of whole tables and of the rows of one key, each computed once for a whole pack."""
 
     def __init__(self):
-        self._grouped = {}
-        self.force_tables = {
-            data.NRM_POLICE: grouped_hashes(data.NRM_POLICE, "police_first_responder"),
-            data.NRM_POLICE_NATIONALITY: grouped_hashes(data.NRM_POLICE_NATIONALITY, "police_first_responder"),
-        }
-        self._national = {}
-        self._populations = None
+        self._grouped: dict = {}
+        self._whole: dict = {}
 
-    def national(self, name: str) -> str:
-        if name not in self._national:
-            self._national[name] = table_hash(name)
-        return self._national[name]
-
-    def populations(self) -> pd.Series:
-        if self._populations is None:
-            from . import stats
-
-            self._populations = stats.force_populations(data.load(data.SEAT_COUNCILS), data.load(data.COUNCIL_FORCES))
-        return self._populations
+    def whole(self, name: str) -> str:
+        if name not in self._whole:
+            self._whole[name] = table_hash(name)
+        return self._whole[name]
 
     def rows(self, table: str, column: str, value: str) -> str:
         if (table, column) not in self._grouped:
             self._grouped[(table, column)] = grouped_hashes(table, column)
-        return self._grouped[(table, column)].get(value, "absent")
+        return self._grouped[(table, column)].get(str(value), "absent")
 
-    def for_job(self, job) -> dict:
-        """The data inputs of one briefing, each a short hash: its seat's rows, its forces' rows,
-        the force populations it compares, and the national tables it reads whole."""
-        out = {f"{t}[{v}]": self.rows(t, c, v) for t, c, v in job.rows}
-        forces, national = list(job.forces), list(job.tables)
-        for force in list(forces) + ["Police total"]:
-            for t, h in self.force_tables.items():
-                out[f"{t}[{force}]"] = h.get(force, "absent")
-        pops = self.populations()
-        out["force populations"] = _sha(json.dumps(
-            {f: round(float(pops.get(f, 0)), 3) for f in forces} | {"UK": round(float(pops.sum()), 3)},
-            sort_keys=True), _meta_hash(data.SEAT_COUNCILS), _meta_hash(data.COUNCIL_FORCES))
-        for t in national:
-            out[t] = self.national(t)
+    def for_reads(self, reads: dict) -> dict:
+        """The data a briefing read at its last build (:mod:`briefpack.record`), each part as a short
+        hash of what it is now: ``table`` for a whole table, ``table[value]`` for the rows of a key.
+        A table that is no longer there reads as "missing", so the briefing is rebuilt (and says why)."""
+        from . import record
+        from .errors import DataError
+
+        out = {}
+        for table, keys in reads.items():
+            try:
+                if keys == [record.WHOLE]:
+                    out[table] = self.whole(table)
+                else:
+                    for column, value in keys:
+                        out[f"{table}[{value}]"] = self.rows(table, column, value)
+            except DataError:
+                out[table] = "missing"
         return out
 
 
@@ -155,12 +146,14 @@ class Inputs:
         self.slices = Slices()
         self._notebooks = {}
 
-    def __call__(self, job) -> dict:
+    def __call__(self, job, reads: dict | None) -> dict:
+        """The inputs of ``job`` given what it read (None: not known, so nothing but the job's own)."""
         if job.notebook not in self._notebooks:
             self._notebooks[job.notebook] = notebook_hash(job.notebook)
         inputs = dict(self.shared, notebook=self._notebooks[job.notebook],
                       parameters=_sha(json.dumps(job.parameters, sort_keys=True, default=list)))
-        inputs.update(self.slices.for_job(job))
+        if reads is not None:
+            inputs.update(self.slices.for_reads(reads))
         return inputs
 
 
@@ -208,6 +201,10 @@ class Manifest:
                  "those briefings will be rebuilt.")
         return records
 
+    def reads_of(self, slug: str) -> dict | None:
+        """What ``slug`` read at its last build, if it was recorded."""
+        return self.records.get(slug, {}).get("reads")
+
     def why_dirty(self, slug: str, inputs: dict, outputs: list[Path]) -> str | None:
         """None if up to date, else a short reason."""
         rec = self.records.get(slug)
@@ -216,15 +213,18 @@ class Manifest:
         missing = [p.name for p in outputs if not p.exists()]
         if missing:
             return f"output missing: {', '.join(missing)}"
+        if rec.get("reads") is None:
+            return "no record of the data it read (built by an earlier version)"
         if rec.get("digest") == digest(inputs):
             return None
         old = rec.get("inputs", {})
         changed = [k for k in inputs if old.get(k) != inputs[k]] + [k for k in old if k not in inputs]
         return "changed: " + ", ".join(changed[:4]) + (f" and {len(changed) - 4} more" if len(changed) > 4 else "")
 
-    def record(self, slug: str, key: str, inputs: dict, outputs: list[str], info: dict | None = None) -> None:
+    def record(self, slug: str, key: str, inputs: dict, outputs: list[str], info: dict | None = None,
+               reads: dict | None = None) -> None:
         rec = {"slug": slug, "key": key, "digest": digest(inputs), "inputs": inputs,
-               "outputs": [Path(o).name for o in outputs], "info": info or {}}
+               "outputs": [Path(o).name for o in outputs], "info": info or {}, "reads": reads}
         self.records[slug] = self._changes[slug] = rec
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as fh:
@@ -259,7 +259,7 @@ def _valid(rec) -> bool:
             and isinstance(rec.get("digest"), str) and isinstance(rec.get("inputs"), dict)
             and isinstance(rec.get("outputs"), list)
             and all(isinstance(o, str) and o == Path(o).name and o not in ("", ".", "..") for o in rec["outputs"])
-            and isinstance(rec.get("info", {}), dict))
+            and isinstance(rec.get("info", {}), dict) and isinstance(rec.get("reads") or {}, dict))
 
 
 def _warn(message: str) -> None:

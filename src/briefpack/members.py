@@ -27,11 +27,11 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import data, geography
+from . import data, geography, record
 from .errors import DataError
 
 OVERRIDES = "campaign/member_overrides"
-# Every table a Westminster member is made from (for the sources list and the manifest).
+# Every table a Westminster member is made from (their file times key the cache below).
 TABLES = (data.MPS_CURRENT, data.MPS, data.MP_CHANGES, data.MP_CHANGE_NOTES, data.PARTIES, OVERRIDES)
 VACANT = "Vacant"
 NO_EMAIL = ("No email found", "NA")
@@ -69,7 +69,7 @@ def party_codes() -> dict:
 
 @lru_cache(maxsize=4)
 def _party_codes(stamp) -> dict:
-    return {r.party: r.party_2024 for r in data.load(data.PARTIES).itertuples(index=False)}
+    return {r.party: r.party_2024 for r in data.read(data.PARTIES).itertuples(index=False)}
 
 
 def check_members(df, shown_as: str = CURRENT_FILE) -> None:
@@ -133,10 +133,10 @@ def _stamps() -> tuple:
 
 @lru_cache(maxsize=2)
 def _state(stamps) -> dict:
-    current = data.load(data.MPS_CURRENT)
+    current = data.read(data.MPS_CURRENT)
     check_members(current)
-    elected = {r.gss_code: r for r in data.load(data.MPS).itertuples(index=False)}
-    notes = data.load(data.MP_CHANGE_NOTES)
+    elected = {r.gss_code: r for r in data.read(data.MPS).itertuples(index=False)}
+    notes = data.read(data.MP_CHANGE_NOTES)
     known = {s.gss_code for s in geography.seats()}
     for i, r in enumerate(notes.itertuples(index=False), start=2):
         if r.gss_code not in known:
@@ -144,7 +144,7 @@ def _state(stamps) -> dict:
                             "constituency code; use one from `python build.py --list`.")
     by_elections = set(notes.gss_code[notes.kind == "by-election"])
     corrections = set(zip(notes.gss_code[notes.kind == "correction"], notes.file_changed[notes.kind == "correction"]))
-    log = data.load(data.MP_CHANGES)
+    log = data.read(data.MP_CHANGES)
     new_members = {g for g, day, kind in zip(log.gss_code, log.file_changed, log.kind)
                    if kind == "new member" and (g, day) not in corrections}
     last_change = log.groupby("gss_code")["file_changed"].max().to_dict()
@@ -159,7 +159,7 @@ def overrides() -> dict:
 
 
 def _overrides() -> dict:
-    df = data.load(OVERRIDES)
+    df = data.read(OVERRIDES)
     shown = f"data/{OVERRIDES}.csv"
     by_gss = {s.gss_code: s for s in geography.seats()}
     by_name = {s.name: s for s in geography.seats()}
@@ -195,8 +195,16 @@ def seat_date(gss_code: str) -> dt.date:
 
 
 def sitting(seat: geography.Seat) -> geography.Member:
-    """The sitting MP for a Westminster seat, with the date that holds and any change since 2024."""
+    """The sitting MP for a Westminster seat, with the date that holds and any change since 2024.
+    The briefing being built records the rows it read: the seat's rows of each member table (a local
+    correction may name the seat by code or by name) and the party list."""
     st = _state(_stamps())
+    gss = seat.gss_code
+    for table, column, values in ((data.MPS_CURRENT, "pcon_code", [gss]), (data.MPS, "gss_code", [gss]),
+                                  (data.MP_CHANGES, "gss_code", [gss]), (data.MP_CHANGE_NOTES, "gss_code", [gss]),
+                                  (OVERRIDES, "seat", [gss, seat.name])):
+        record.rows(table, column, values)
+    record.table(data.PARTIES)
     row, won = st["current"].get(seat.gss_code), st["elected"].get(seat.gss_code)
     if row is None or won is None:
         missing = CURRENT_FILE if row is None else f"data/{data.MPS}.csv"
@@ -230,13 +238,3 @@ def sitting(seat: geography.Seat) -> geography.Member:
 def all_sitting() -> dict:
     """{gss code: Member} for the 650 Westminster seats."""
     return {s.gss_code: sitting(s) for s in geography.seats()}
-
-
-def tables_for(member: geography.Member) -> tuple:
-    """The member tables a page about this member cites, beyond the snapshot and the 2024 results."""
-    out = ()
-    if member.since_2024 and member.since_2024.kind in ("by-election", "party change"):
-        out += (data.MP_CHANGES, data.MP_CHANGE_NOTES, data.PARTIES)
-    if member.overridden:
-        out += (OVERRIDES,)
-    return out

@@ -90,19 +90,24 @@ class OutputLock:
 
 
 def plan(jobs, out_dir: Path, formats=FORMATS, force: bool = False):
-    """(manifest, [(job, reason)] to build, [Result] up to date, {slug: inputs})."""
+    """(manifest, [(job, reason)] to build, [Result] up to date, the Inputs hasher).
+
+    A briefing's data inputs are what it read at its last build (the manifest keeps that record),
+    hashed as the data is now; one never built, or built without a record, is out of date anyway.
+    """
     from . import manifest as mf
 
     out_dir = Path(out_dir)
     man = mf.Manifest(out_dir)
-    inputs_for = mf.Inputs(formats) if jobs else None
-    todo, fresh, inputs_of = [], [], {}
+    inputs_of = mf.Inputs(formats)
+    todo, fresh = [], []
     for job in jobs:
-        inputs = inputs_for(job)
-        inputs_of[job.slug] = inputs
         expected = [out_dir / name for name in man.outputs_of(job.slug)] or [
             out_dir / output_name(job, f) for f in formats if f != "docx"]
-        reason = "--force" if force else man.why_dirty(job.slug, inputs, expected)
+        if force:
+            reason = "--force"
+        else:
+            reason = man.why_dirty(job.slug, inputs_of(job, man.reads_of(job.slug)), expected)
         if reason is None:
             fresh.append(Result(job, UP_TO_DATE, outputs=[str(p) for p in expected]))
         else:
@@ -133,7 +138,7 @@ def build_pack(jobs, out_dir: Path, formats=FORMATS, n_jobs: int = 1, force: boo
 
     def record(r: Result) -> None:
         if r.status == BUILT:
-            man.record(r.job.slug, r.job.key, inputs_of[r.job.slug], r.outputs, dict(r.job.info))
+            man.record(r.job.slug, r.job.key, inputs_of(r.job, r.reads), r.outputs, dict(r.job.info), r.reads)
         elif r.status == FAILED:
             man.forget(r.job.slug)
         results.append(r)

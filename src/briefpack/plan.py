@@ -1,15 +1,11 @@
-"""Turn what the user asked for into jobs, checking every parameter before anything runs."""
+"""Turn what the user asked for into jobs, checking every parameter before anything runs.
+
+A job holds what is asked for (the notebook and its parameters), not what the briefing will read:
+that is recorded when it is built (:mod:`briefpack.record`)."""
 from __future__ import annotations
 
-from . import data
 from .briefing import Briefing
-from .campaign import TRACKER
 from .jobs import Job
-from .members import OVERRIDES
-
-# Tables read whole by every constituency briefing (hashed whole for the manifest); the per-seat
-# and per-force tables are hashed by slice (see manifest.Slices).
-NATIONAL = (data.NRM_UK, data.NRM_RESPONDER_TYPE, data.NRM_HEADLINES, data.PARTIES)
 
 BRIEFING_NOTEBOOK = "briefing.ipynb"
 
@@ -31,23 +27,9 @@ def briefing_job(constituency, concerns=None, club="", meeting_date=None, parlia
         ("sender_name", b.sender_name),
         ("personal_note", b.personal_note),
     )
-    if b.seat.parliament == "westminster":
-        gss = b.seat.gss_code
-        rows = ((data.CONSTITUENCIES, "gss_code", gss), (data.MPS, "gss_code", gss),
-                # the sitting member: its snapshot row, change-log rows, notes and a local correction
-                # (written as the GSS code or the exact name)
-                (data.MPS_CURRENT, "pcon_code", gss), (data.MP_CHANGES, "gss_code", gss),
-                (data.MP_CHANGE_NOTES, "gss_code", gss), (OVERRIDES, "seat", gss), (OVERRIDES, "seat", b.seat.name),
-                (data.SEAT_FORCES, "pcon24_code", gss), (TRACKER, "gss_code", gss))
-    else:
-        from .geography import holyrood_rows
-
-        rows = holyrood_rows(b.seat)
     return Job(key=b.seat.gss_code, slug=b.seat.slug, label=f"{b.seat.name} ({b.seat.gss_code})",
                title=f"Modern slavery in {b.seat.name}: a briefing for {b.addressee}",
-               notebook=BRIEFING_NOTEBOOK, parameters=params, rows=rows,
-               forces=tuple(f.name for f in b.forces),
-               tables=tuple(dict.fromkeys(NATIONAL + tuple(t for t in b.figure_tables() if t not in b.tables))),
+               notebook=BRIEFING_NOTEBOOK, parameters=params,
                info=(("name", b.seat.name), ("region", b.seat.nation if b.seat.region == b.seat.nation
                                                   else f"{b.seat.nation}, {b.seat.region}"),
                      ("mp", b.member.name or b.addressee), ("party", b.member.party),
@@ -64,5 +46,5 @@ def topic_job(key: str) -> Job:
     t = TopicBriefing.prepare(key)
     return Job(key=f"topic:{t.key}", slug=f"topic-{t.key.replace('_', '-')}", label=f"topic {t.key}",
                title=f"{t.title}: a topic briefing on modern slavery", notebook=TOPIC_NOTEBOOK,
-               parameters=(("topic", t.key),), tables=tuple(t.tables()),
+               parameters=(("topic", t.key),),
                info=(("name", f"Topic: {t.title}"), ("region", "UK"), ("mp", ""), ("party", "")))

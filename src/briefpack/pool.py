@@ -360,8 +360,9 @@ class WorkerPool:
 
             remove_temporaries(task.out_dir, slot.process.pid)
             status = NOT_BUILT if reason == INTERRUPTED else FAILED
-            if status == FAILED:
-                remove_outputs(task.job, task.out_dir)
+            # Whatever the job had written is not a finished briefing (it may have written its page but
+            # not its PDF): remove it, so that only recorded briefings sit in the folder.
+            remove_outputs(task.job, task.out_dir)
             task.future.set_result(Result(task.job, status, reason))
         slot.conn.close()
         shutil.rmtree(slot.tmp_dir, ignore_errors=True)

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pandas as pd
 
-from . import campaign, data, geography, inputs, members
-from .sections import Section, render
+from . import campaign, data, geography, inputs, members, record
+from .sections import Section, render, render_sources
 
 
 class ProgressReport:
@@ -14,6 +14,7 @@ class ProgressReport:
         self.as_of = as_of
         self.entries = campaign.load()
         seats = geography.seats()
+        record.table(data.CONSTITUENCIES)
         self.rows = pd.DataFrame([{
             "gss_code": s.gss_code, "name": s.name, "nation": s.nation, "region": s.region,
             "status": self.entries[s.gss_code].status if s.gss_code in self.entries else "no contact",
@@ -63,8 +64,5 @@ class ProgressReport:
         return render("progress_replies.html.j2", items=items)
 
     def sources(self) -> Section:
-        used = [campaign.TRACKER, data.HEX, data.CONSTITUENCIES, data.MPS_CURRENT] + (
-            [members.OVERRIDES] if members.overrides() else [])
-        tables = data.attributions(used)
-        lines = list(dict.fromkeys(line for t in tables for line in t["attribution"]))
-        return render("sources.html.j2", tables=tables, lines=lines, docs=[])
+        """The tables the report read (as recorded)."""
+        return record.sources_section(lambda: render_sources(record.tables_used()))

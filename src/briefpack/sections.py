@@ -66,3 +66,15 @@ def env():
 
 def render(template: str, extra: dict | None = None, **values) -> Section:
     return Section(env().get_template(template).render(**values), extra)
+
+
+def render_sources(tables, **values) -> Section:
+    """The sources section for ``tables``: each with its provenance, and the attribution lines once each."""
+    from . import data
+
+    attributions = data.attributions(tables)
+    lines = list(dict.fromkeys(line for a in attributions for line in a["attribution"]))
+    values.setdefault("docs", [])
+    values.setdefault("place", "")
+    values.setdefault("powers_docs", [])
+    return render("sources.html.j2", tables=attributions, lines=lines, **values)

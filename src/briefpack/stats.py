@@ -106,8 +106,12 @@ def _rows_for(df: pd.DataFrame, force: str) -> pd.DataFrame:
 
 
 def force_total(nrm_police: pd.DataFrame, force: str) -> int:
-    """Referrals made by ``force`` as first responder over the whole period."""
-    return int(_rows_for(_police_level(nrm_police), force)["people"].sum())
+    """Referrals made by ``force`` as first responder over the whole period. For ``POLICE_TOTAL``, the
+    published 'Police total' rows (equal to the forces' sum: tests/test_stats.py), so a briefing reads
+    the rows of its own forces and of that total, not the whole table."""
+    df = _police_level(nrm_police)
+    rows = df[df.police_first_responder == force] if force == POLICE_TOTAL else _rows_for(df, force)
+    return int(rows["people"].sum())
 
 
 def exploitation_group(kind: str) -> str:

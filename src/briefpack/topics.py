@@ -9,9 +9,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from . import content, data, figures, paths, stats
+from . import content, data, figures, paths, record, stats
 from .errors import DataError, InputError, quote_input
-from .sections import Section, render
+from .sections import Section, render, render_sources
 
 TYPES = ("Sexual", "Labour", "Criminal", "Domestic")
 KINDS = ("concern", "theme")                 # one of the campaign's concerns, or a theme across them
@@ -95,14 +95,6 @@ class TopicBriefing:
     def title(self) -> str:
         return self.topic["title"]
 
-    def tables(self) -> list[str]:
-        used = [data.NRM_UK, data.NRM_HEADLINES, data.NRM_POLICE, data.NRM_POLICE_NATIONALITY, data.NRM_RESPONDER_TYPE]
-        if self.topic.get("show_decisions"):
-            used += [data.NRM_REASONABLE, data.NRM_CONCLUSIVE]
-        if self.topic.get("show_duty_to_notify"):
-            used += [data.DTN, data.DTN_NATIONALITY]
-        return used
-
     def cover(self) -> Section:
         from .headlines import TABLES_RELEASE, latest
 
@@ -156,9 +148,11 @@ class TopicBriefing:
         return render("topic_recommendations.html.j2", t=self.topic, sources=content.sources())
 
     def sources(self) -> Section:
-        tables = data.attributions(self.tables())
-        lines = list(dict.fromkeys(line for t in tables for line in t["attribution"]))
+        """The tables this briefing read (as recorded) and the documents its recommendations cite."""
+        return record.sources_section(self._sources)
+
+    def _sources(self) -> Section:
         docs = content.sources()
         cited = list(dict.fromkeys([r["source"] for r in self.topic["recommendations"]]
                                    + ([self.topic["quote"]["source"]] if self.topic.get("quote") else [])))
-        return render("sources.html.j2", tables=tables, lines=lines, docs=[(k, docs[k]) for k in cited if k in docs])
+        return render_sources(record.tables_used(), docs=[(k, docs[k]) for k in cited if k in docs])

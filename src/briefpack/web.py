@@ -363,6 +363,7 @@ class Service:
     def start(self) -> None:
         """Start (and warm) the workers, read the data the pages need, make the cache folder."""
         s = self.settings
+        data.check_tables()                # a damaged data file stops the server before it starts
         if self.pool is None:
             from .pool import WorkerPool
 

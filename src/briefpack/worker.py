@@ -30,10 +30,19 @@ class Worker:
         self._notebooks = {}
 
     def _notebook(self, name):
+        """The notebook with one hidden cell added at the end that displays what the run read
+        (:mod:`briefpack.record`); the exporter leaves that cell out of the page."""
+        import nbformat
+
+        from . import record
         from .execute import load_notebook
 
         if name not in self._notebooks:
-            self._notebooks[name] = load_notebook(paths.notebooks_dir() / name)
+            nb = load_notebook(paths.notebooks_dir() / name)
+            cell = nbformat.v4.new_code_cell(record.EMIT_SOURCE, id="briefpack-record")
+            cell.metadata["tags"] = [record.TAG]
+            nb.cells.append(cell)
+            self._notebooks[name] = nb
         return self._notebooks[name]
 
     def _html(self, nb, title):
@@ -58,11 +67,14 @@ class Worker:
                       parameters=())
         self.render(warm_up, formats)
 
-    def render(self, job: Job, formats=FORMATS) -> dict:
-        """Execute and export one job; returns {format: bytes} in ``formats`` order. Writes nothing."""
+    def render(self, job: Job, formats=FORMATS) -> tuple[dict, dict | None]:
+        """Execute and export one job: ({format: bytes} in ``formats`` order, the record of what it
+        read). Writes nothing."""
+        from . import record
         from .execute import run_notebook
 
         executed = run_notebook(self._notebook(job.notebook), job.params, self.kernel)
+        reads = record.from_notebook(executed)   # also puts the final sources section in place
         html = self._html(executed, job.title)
         out = {"html": html.encode("utf-8")}
         if "pdf" in formats:
@@ -73,7 +85,7 @@ class Worker:
             letter = letter_from_notebook(executed)
             if letter is not None:          # topic briefings have no letter
                 out["docx"] = to_docx(letter)
-        return {fmt: out[fmt] for fmt in formats if fmt in out}
+        return {fmt: out[fmt] for fmt in formats if fmt in out}, reads
 
     @staticmethod
     def write(job: Job, rendered: dict, out_dir: Path) -> list[str]:
@@ -92,8 +104,9 @@ class Worker:
         """Render and write one job; any failure becomes a failed Result (one line), never an exception."""
         start = time.perf_counter()
         try:
-            outputs = self.write(job, self.render(job, formats), out_dir)
-            return Result(job, BUILT, seconds=time.perf_counter() - start, outputs=outputs)
+            files, reads = self.render(job, formats)
+            outputs = self.write(job, files, out_dir)
+            return Result(job, BUILT, seconds=time.perf_counter() - start, outputs=outputs, reads=reads)
         except BriefpackError as exc:
             message, failed = str(exc), getattr(exc, "notebook", None)
         except Exception as exc:  # never let one briefing stop a batch
