@@ -93,6 +93,21 @@ def test_a_template_edit_changes_the_inputs_of_every_briefing(project, monkeypat
     assert manifest.templates_hash() != before
 
 
+def test_a_template_edit_shows_at_the_next_call_in_the_same_process(project, monkeypatch):
+    """As in Jupyter: the section that is rendered once per process (the same for every seat) follows
+    its template, and so does every other."""
+    from briefpack.briefing import Briefing
+
+    monkeypatch.setenv("BRIEFPACK_ROOT", str(project.root))
+    b = Briefing.prepare("Banbury")
+    old, new = "Later releases revise recent figures.", "Later releases may revise the latest figures."
+    assert old in b.why_it_matters().html
+    why = project.own("templates") / "sections" / "why.html.j2"
+    why.write_text(why.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    html_ = b.why_it_matters().html
+    assert new in html_ and old not in html_
+
+
 def test_the_guide_has_its_four_recipes_with_their_code():
     assert [len(blocks("Add a chart", "python")), len(blocks("Add a table", "python")),
             len(blocks("Add a section", "jinja")), len(blocks("Add a section", "python")),
@@ -231,3 +246,62 @@ def test_change_a_sentence(project, tmp_path):
     assert sentence in pdf and new in pdf
     letter = " ".join(p.text for p in docx.Document(str(tmp_path / "banbury-letter.docx")).paragraphs)
     assert f"{sentence}, over the seven quarters from April 2022 to December 2023" in words(letter)
+
+
+@pytest.mark.e2e
+def test_a_table_added_by_a_researcher_is_sourced_and_its_edits_rebuild_exactly_its_readers(project, tmp_path):
+    """The table recipe's new table is listed on the sources page with its publisher, period and licence,
+    and a change to its CSV rebuilds the briefings that read it, and only those.
+
+    Design: every briefing built from one notebook runs the same cells, so the briefings that do not
+    read the table come from a second copy of the project with the original notebook. Both copies read
+    one copy of ``data/`` (``BRIEFPACK_DATA``) and build into their own folders (each has its manifest):
+    the notebook with the cell builds Banbury and Hitchin, the original notebook builds Banbury. The
+    same seat, the same data: only the cell differs, so only the briefings with the cell may rebuild.
+    """
+    from conftest import ProjectCopy
+
+    table = "duty_to_notify_reports_quarterly_2015_2023"
+    assert "the sources page lists it with its publisher, period and licence" in " ".join(recipe("Add a table").split())
+    [cell] = blocks("Add a table", "python")
+    project.insert_cell("b.why_it_matters()", cell)
+    data_copy = project.own("data")
+    plain = ProjectCopy(tmp_path / "plain")
+    plain.env["BRIEFPACK_DATA"] = str(data_copy)
+    with_cell, without = tmp_path / "with-cell", tmp_path / "without"
+    for copy, out, seats in ((project, with_cell, ("Banbury", "Hitchin")), (plain, without, ("Banbury",))):
+        args = [a for seat in seats for a in ("-c", seat)]
+        proc = copy.build(*args, "--formats", "html", "--out", str(out), "--jobs", "1")
+        assert proc.returncode == 0, proc.stderr
+
+    meta = yaml.safe_load((ROOT / "data" / f"{table}.meta.yml").read_text(encoding="utf-8"))["provenance"]
+    licence = yaml.safe_load((ROOT / "data" / "licences.yml").read_text(encoding="utf-8"))[meta["licences"][0]]
+    row = [meta["publisher"], meta["period"], licence["name"]]
+    for slug in ("banbury", "hitchin"):
+        sources = [[td.get_text() for td in tr.select("td")][1:]
+                   for tr in html(with_cell / f"{slug}.html").select("table.sources tbody tr")]
+        assert row in sources, f"{slug}: the new table is on the sources page"
+    plain_sources = html(without / "banbury.html").select_one("table.sources").get_text(" ")
+    assert meta["period"] not in plain_sources, "without the cell, the table is not read, and not listed"
+
+    # A correction to the table's last year, in the data both copies read.
+    csv_path = data_copy / f"{table}.csv"
+    lines = csv_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    last = max(i for i, line in enumerate(lines) if ",Total," in line)
+    year, _, reports = lines[last].strip().split(",")
+    lines[last] = f"{year},Total,{int(reports) + 1}\n"
+    csv_path.write_text("".join(lines), encoding="utf-8")
+
+    dry = project.build("-c", "Banbury", "-c", "Hitchin", "--formats", "html", "--out", str(with_cell), "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert re.search(rf"would build: Banbury \(E14001072\): changed: {table}$", dry.stdout, re.M), dry.stdout
+    assert re.search(rf"would build: Hitchin \(E\d+\): changed: {table}$", dry.stdout, re.M), dry.stdout
+    assert "dry run: 2 to build, 0 up to date" in dry.stdout
+    still = plain.build("-c", "Banbury", "--formats", "html", "--out", str(without), "--dry-run")
+    assert "dry run: 0 to build, 1 up to date" in still.stdout, still.stdout
+
+    proc = project.build("-c", "Banbury", "--formats", "html", "--out", str(with_cell), "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr
+    [shown] = [t for t in html(with_cell / "banbury.html").select("table.data")
+               if t.caption and t.caption.get_text() == "Duty to Notify reports in England and Wales, by year"]
+    assert shown.select("tbody tr")[-1].select("td")[1].get_text() == f"{int(reports) + 1:,}", "the rebuild shows it"
