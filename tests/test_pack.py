@@ -158,3 +158,19 @@ def test_dask_executor_on_a_local_cluster(tmp_path):
     assert build(local, seats=["Banbury"]).returncode == 0
     assert (out / "banbury.html").read_bytes() == (local / "banbury.html").read_bytes()
 
+
+
+def test_dask_executor_keeps_a_failed_notebook(tmp_path, data_copy):
+    edit(data_copy / "constituency_to_police_force_area.csv",
+         "E14001289,Hitchin,E23000027,Hertfordshire,Hertfordshire Constabulary,",
+         "E14001289,Hitchin,E23000027,Hertfordshire,Atlantis Constabulary,")
+    out = tmp_path / "out"
+    proc = run_build("--constituency", "Hitchin", "--formats", "html", "--executor", "dask", "--jobs", "1",
+                     "--out", str(out), env={"BRIEFPACK_DATA": str(data_copy)})
+    assert proc.returncode == 1
+    [line] = [l for l in proc.stderr.splitlines() if l.startswith("failed: ")]
+    assert "Atlantis Constabulary" in line and line.endswith(f"the notebook with its traceback is {out / 'hitchin.failed.ipynb'}")
+    import nbformat
+
+    failed = nbformat.read(out / "hitchin.failed.ipynb", as_version=4)
+    assert any(o.get("output_type") == "error" for c in failed.cells for o in c.get("outputs", []))

@@ -13,13 +13,14 @@ from pathlib import Path
 
 from .errors import BriefpackError
 from .jobs import BUILT, FAILED, Job, Result
-from .worker import Worker, remove_outputs
+from .worker import Worker, remove_outputs, save_failed_notebook
 
 _WORKERS: dict = {}
 
 
 def _render_on_worker(job: Job, formats: tuple, recycle_after: int):
-    """Runs on a dask worker: render one job; returns ({format: bytes}, None) or (None, error)."""
+    """Runs on a dask worker: render one job; returns ((files, reads), None, None) or (None, error,
+    the failed notebook or None)."""
     import atexit
 
     worker = _WORKERS.get(recycle_after)
@@ -27,11 +28,11 @@ def _render_on_worker(job: Job, formats: tuple, recycle_after: int):
         worker = _WORKERS[recycle_after] = Worker(recycle_after=recycle_after)
         atexit.register(worker.close)
     try:
-        return worker.render(job, formats), None
+        return worker.render(job, formats), None, None
     except BriefpackError as exc:
-        return None, str(exc)
+        return None, str(exc), getattr(exc, "notebook", None)
     except Exception as exc:
-        return None, f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+        return None, f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}", None
 
 
 def executor(scheduler: str | None):
@@ -69,11 +70,13 @@ def executor(scheduler: str | None):
             for fut in as_completed(futures):
                 job, t0 = started[fut.key]
                 try:
-                    rendered, error = fut.result()
+                    rendered, error, failed = fut.result()
                 except Exception as exc:  # the worker died, etc.
-                    rendered, error = None, f"dask task failed: {type(exc).__name__}: {exc}"
+                    rendered, error, failed = None, f"dask task failed: {type(exc).__name__}: {exc}", None
                 if rendered is None:
                     remove_outputs(job, out_dir)
+                    if failed is not None:
+                        error += save_failed_notebook(job, failed, out_dir)
                     r = Result(job, FAILED, error, time.perf_counter() - t0)
                 else:
                     files, reads = rendered

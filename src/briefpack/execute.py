@@ -114,7 +114,8 @@ class WarmEngine(NBClientEngine):
                              kernel_name=kernel_name, log=logging.getLogger("papermill"), log_output=log_output,
                              stdout_file=stdout_file, stderr_file=stderr_file)
         client.kc = kernel.kc
-        client.reset_first = kernel.runs > 1
+        client.reset_first = kernel.dirty
+        kernel.dirty = True
         return client.execute()
 
 
@@ -151,6 +152,7 @@ class Kernel:
         self.recycle_after = recycle_after
         self.km = self.kc = None
         self.runs = 0
+        self.dirty = False      # a notebook ran since the namespace was last reset
         self._sockets = None
 
     def _start(self):
@@ -166,7 +168,7 @@ class Kernel:
         kc.start_channels()
         run_sync(kc.wait_for_ready)(timeout=60)
         kc.allow_stdin = False
-        self.km, self.kc, self.runs = km, kc, 0
+        self.km, self.kc, self.runs, self.dirty = km, kc, 0, False
 
     def shutdown(self):
         from jupyter_core.utils import run_sync
@@ -196,6 +198,22 @@ class Kernel:
             self._start()
         self.runs += 1
         return self
+
+    def tidy(self) -> None:
+        """Reset the namespace now, between jobs, rather than at the start of the next one: a worker
+        that waits for work (the web server's) spends its idle time on it, not the next user's. The
+        reset includes IPython's garbage collection, about 0.07 s."""
+        from jupyter_core.utils import run_sync
+
+        if self.kc is None or not self.dirty:
+            return
+        msg_id = self.kc.execute(RESET, silent=True, store_history=False)
+        while True:
+            reply = run_sync(self.kc.get_shell_msg)(timeout=60)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        if reply["content"].get("status") == "ok":
+            self.dirty = False
 
 
 def run_notebook(nb: nbformat.NotebookNode, parameters: dict, kernel: Kernel | None = None,

@@ -116,6 +116,13 @@ class Worker:
             message += save_failed_notebook(job, failed, out_dir)
         return Result(job, FAILED, message, time.perf_counter() - start)
 
+    def tidy(self) -> None:
+        """Make the kernel ready for the next job while none is waiting (see execute.Kernel.tidy)."""
+        try:
+            self.kernel.tidy()
+        except Exception:   # a kernel that cannot be reset is reset (or restarted) by the next job
+            pass
+
     def close(self) -> None:
         if self._printer is not None:
             try:
@@ -189,9 +196,12 @@ def serve(conn, tmp_dir: str, recycle_after: int) -> None:
             if msg[0] == "build":
                 _, job, out_dir, formats = msg
                 conn.send(("result", worker.build(job, out_dir, formats)))
+                if not conn.poll():        # no job waiting: reset the kernel now, off the next job's time
+                    worker.tidy()
             elif msg[0] == "warm":
                 try:
                     worker.warm(msg[1])
+                    worker.tidy()
                     conn.send(("warm", ""))
                 except Exception as exc:
                     conn.send(("warm", f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"))
