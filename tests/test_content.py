@@ -281,10 +281,8 @@ def content_copy(tmp_path, monkeypatch):
     """A copy of content/ that the build reads (BRIEFPACK_CONTENT), for tests that edit it."""
     import shutil
 
-    copy = tmp_path / "content"
-    shutil.copytree(CONTENT, copy)
-    monkeypatch.setenv("BRIEFPACK_CONTENT", str(copy))
-    return copy
+    monkeypatch.setenv("BRIEFPACK_CONTENT", str(tmp_path / "content"))
+    return shutil.copytree(CONTENT, tmp_path / "content")
 
 
 def edit_yaml(path, change) -> None:

@@ -96,6 +96,7 @@ def _concern(doc: dict, name: str, source_ids: set) -> Concern:
 
 @lru_cache(maxsize=4)
 def _all_concerns(key: tuple) -> dict:
+    """``key``: the stamps of the concern files, then of sources.yml (see :func:`concerns`)."""
     ids = set(sources())
     out = {}
     for path, _ in key[:-1]:
