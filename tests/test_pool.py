@@ -26,9 +26,11 @@ def _notebook(source: str) -> dict:
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """A project root whose notebooks/ holds one notebook that sleeps for its parameter `seconds`."""
+    """A project root whose notebooks/ holds one notebook that sleeps for its parameter `seconds` (and
+    the project's templates/, which the export uses)."""
     root = tmp_path / "project"
     (root / "notebooks").mkdir(parents=True)
+    (root / "templates").symlink_to(Path(__file__).resolve().parents[1] / "templates", target_is_directory=True)
     (root / "notebooks" / "sleep.ipynb").write_text(json.dumps(_notebook(
         "import time\ntime.sleep(seconds)\nprint('slept', seconds)")), encoding="utf-8")
     monkeypatch.setenv("BRIEFPACK_ROOT", str(root))
