@@ -10,7 +10,7 @@ import unicodedata
 import pytest
 from pypdf import PdfReader
 
-from briefpack import briefing, geography, inputs
+from briefpack import geography, inputs
 from briefpack.errors import InputError
 from conftest import read_csv, run_build
 
@@ -169,11 +169,11 @@ def test_dates_within_range():
 
 # --- the old names and the mapping interface ------------------------------------------------------------------
 
-def test_briefing_wrappers_route_through_inputs():
-    assert briefing.clean_text("  Soroptimists \u202eBanbury ", "club name") == "Soroptimists Banbury"
-    assert "(--club)" in str(refused(briefing.clean_text, "a\x07", "club name"))
-    assert briefing.parse_date("2026-12-04") == dt.date(2026, 12, 4)
-    assert "(--as-of)" in str(refused(briefing.parse_date, "20261204", "report date"))
+def test_fields_are_found_by_name_or_by_label():
+    assert inputs.text("  Soroptimists \u202eBanbury ", "club name") == "Soroptimists Banbury"
+    assert "(--club)" in str(refused(inputs.text, "a\x07", "club name"))
+    assert inputs.date("2026-12-04", "meeting_date") == dt.date(2026, 12, 4)
+    assert "(--as-of)" in str(refused(inputs.date, "20261204", "report date"))
 
 
 def test_a_form_gets_every_problem_by_field():

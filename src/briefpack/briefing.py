@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from . import content, data, figures, geography, inputs, paths, powers, record, stats
 from .errors import DataError, InputError
@@ -16,16 +16,6 @@ from .sections import Section, render, render_sources
 # "More than" / "less than" its population share: a force's share of police referrals at least this many
 # times its share of the population, or at most (stated on the page).
 FAIR_MORE, FAIR_LESS = 1.1, 0.9
-
-
-def clean_text(value, what: str) -> str:
-    """A free-text parameter (``what``: a field name or label); the rules are in :mod:`briefpack.inputs`."""
-    return inputs.text(value, what)
-
-
-def parse_date(value, what: str = "meeting_date") -> dt.date | None:
-    """A YYYY-MM-DD date within the accepted range; the rules are in :mod:`briefpack.inputs`."""
-    return inputs.date(value, what)
 
 
 @record.memo(maxsize=2)

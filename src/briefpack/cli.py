@@ -227,6 +227,8 @@ def _warn_letter_and_boundaries(args, jobs) -> None:
     from .letters import sender_warnings
 
     params = dict(jobs[0].parameters)
+    if "constituency" not in params:     # topic briefings have no letter
+        return
     for line in sender_warnings(params.get("sender_name", ""), str(params.get("sender_address", "")).split(", ")):
         print(f"warning: {line}", file=sys.stderr)
     if args.parliament == SCOTTISH and holyrood_warning():

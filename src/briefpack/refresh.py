@@ -36,7 +36,6 @@ from .errors import DataError, InputError, quote_input
 
 MAX_BYTES = 20 << 20          # the file is about 0.4 MB; anything this large is not it
 TIMEOUT = 60                  # seconds for a download
-MEMBER_FIELDS = ("member_id", "display_as", "party_text", "member_email")
 UNCHANGED = " Nothing in data/ was changed."
 
 
