@@ -54,7 +54,7 @@ def naive(seats, out: Path, jobs: int) -> float:
 
     def one(seat):
         executed = out / f"{seat.slug}.ipynb"
-        run(["papermill", str(nb), str(executed), "-p", "constituency", seat.gss_code, "--cwd",
+        run([sys.executable, "-m", "papermill", str(nb), str(executed), "-p", "constituency", seat.gss_code, "--cwd",
              str(ROOT / "notebooks"), "--no-progress-bar", "--log-level", "ERROR"], env=env)
         run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--no-input", "--log-level", "ERROR",
              "--output-dir", str(out), str(executed)], env=env)

@@ -155,10 +155,14 @@ class Briefing:
         """The chosen concerns' asks, addressed to the bodies that hold the power here."""
         return powers.asks([c.key for c in self.concerns], self.place, self.main_force.name)
 
+    @cached_property
+    def figures(self) -> list:
+        """One figure per chosen concern, for this seat (the concerns page and the letter share them)."""
+        return [figures.FIGURES[c.figure_for(self.seat.nation)](self) for c in self.concerns]
+
     def chosen_concerns(self) -> Section:
         items = []
-        for c, ask in zip(self.concerns, self.asks):
-            fig = figures.FIGURES[c.figure_for(self.seat.nation)](self)
+        for c, ask, fig in zip(self.concerns, self.asks, self.figures):
             items.append({"c": c, "fig": figures.shown(fig), "ask": ask})
         return render("concerns.html.j2", b=self, items=items, sources=content.sources())
 

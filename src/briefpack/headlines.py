@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import data, stats
+from . import data, record, stats
 from .errors import DataError
 
 TABLE = data.NRM_HEADLINES
@@ -116,6 +116,11 @@ def headline(period: str, measure: str) -> Headline:
 
 def annual(measure: str) -> list[Headline]:
     """Calendar-year figures for ``measure``, oldest first."""
+    return _annual(measure, data.stamp(TABLE))
+
+
+@record.memo(maxsize=16)
+def _annual(measure: str, stamp) -> list[Headline]:
     df = rows()
     years = sorted({p for p in df.period[df.measure == measure] if len(p) == 4 and p.isdigit()})
     return [headline(y, measure) for y in years]

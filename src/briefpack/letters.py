@@ -212,7 +212,7 @@ def _force_phrase(b) -> str:
 
 def build_letter(b) -> Letter:
     """The letter for briefing ``b``: its concerns, in order, each with the seat's own figure."""
-    from . import data, figures, powers
+    from . import data, powers
 
     w = wording()
     seat, member = b.seat, b.member
@@ -229,7 +229,7 @@ def build_letter(b) -> Letter:
     def fill(text: str) -> str:
         return powers.fill(text, values)
 
-    figs = [figures.FIGURES[c.figure_for(seat.nation)](b) for c in b.concerns]
+    figs = b.figures
     local = any(f.table == data.NRM_POLICE for f in figs)   # a figure for the seat's own police force
     openings = [o for o in w["openings"] if "{force_phrase}" not in o or local]
     paragraphs = [fill(_pick(openings, seat.gss_code, keys, "opening")),

@@ -86,12 +86,24 @@ def tables_used() -> list[str]:
 
     used = []
     for name, keys in _frames[0].tables.items():
-        if WHOLE not in keys:
-            df = data.read(name)
-            if not any((df[column].astype(str) == value).any() for column, value in keys):
-                continue
+        if WHOLE not in keys and not any(value in _values(name, column, data.stamp(name)) for column, value in keys):
+            continue
         used.append(name)
     return used
+
+
+_VALUES: dict = {}
+
+
+def _values(name: str, column: str, stamp) -> frozenset:
+    """The values (as text) of one column of a table, kept while the file is unchanged."""
+    from . import data
+
+    key = (name, column)
+    hit = _VALUES.get(key)
+    if hit is None or hit[0] != stamp:
+        hit = _VALUES[key] = (stamp, frozenset(data.read(name)[column].astype(str)))
+    return hit[1]
 
 
 def snapshot() -> dict:

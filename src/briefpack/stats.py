@@ -26,9 +26,9 @@ def quarter_label(year: int, quarter: str) -> str:
 
 def period_label(df: pd.DataFrame) -> str:
     """'2022 Q2 to 2023 Q4' for a table with year and quarter columns."""
-    keys = df.loc[df["quarter"] != TOTAL, ["year", "quarter"]].drop_duplicates().sort_values(["year", "quarter"])
-    first, last = keys.iloc[0], keys.iloc[-1]
-    return f"{int(first.year)} {first.quarter} to {int(last.year)} {last.quarter}"
+    keys = {(int(y), q) for y, q in zip(df["year"].tolist(), df["quarter"].tolist()) if q != TOTAL}
+    (y1, q1), (y2, q2) = min(keys), max(keys)
+    return f"{y1} {q1} to {y2} {q2}"
 
 
 _FIRST_MONTH = {"Q1": "January", "Q2": "April", "Q3": "July", "Q4": "October"}
