@@ -106,6 +106,7 @@ class _Slot:
         self.task: _Task | None = None
         self.warming = False
         self.stopping = False
+        self.freed = 0.0          # when it last finished a job (it then resets its kernel, briefly)
 
     @property
     def idle(self) -> bool:
@@ -291,7 +292,9 @@ class WorkerPool:
             self.size, len(self._waiting) + sum(not s.idle for s in self._slots))
         while len(self._slots) < want:
             self._spawn()
-        for slot in self._slots:
+        # The worker that finished longest ago first: one that has just finished is still resetting its
+        # kernel for a moment (worker.Worker.tidy), so a lone request goes to the other one.
+        for slot in sorted(self._slots, key=lambda s: s.freed):
             if not self._waiting:
                 break
             if slot.idle:
@@ -343,6 +346,7 @@ class WorkerPool:
     def _receive(self, slot: _Slot, msg) -> None:
         if msg[0] == "result" and slot.task is not None:
             task, slot.task = slot.task, None
+            slot.freed = time.monotonic()
             task.future.set_result(msg[1])
         elif msg[0] == "warm":
             slot.warming = False
