@@ -21,6 +21,7 @@ def test_postcode_finds_one_seat_with_its_member_to_confirm():
     assert (m.code, m.via, m.detail) == (BY_NAME["Banbury"]["gss_code"], "postcode", "OX16 5AA")
     member = geography.member(geography.resolve("Banbury"))
     assert (m.member, m.party) == (member.name, member.party) and m.member
+    assert m.as_at == member.as_of == "27 June 2026", "the date the member holds at travels with the match"
     assert "Check this is your constituency" in found.message
 
 

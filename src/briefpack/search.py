@@ -34,6 +34,7 @@ class Match:
     region: str
     via: str         # what matched: postcode, code, name, member or council
     detail: str = ""  # the postcode or the council's name that matched
+    as_at: str = ""   # the date the member and party hold at ("27 June 2026")
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -70,6 +71,7 @@ class _Entry:
     member: str
     party: str
     member_words: tuple
+    as_at: str
 
 
 def _members_stamp() -> tuple:
@@ -86,7 +88,7 @@ def _index(stamp) -> tuple:
         m = geography.member(seat)
         names = tuple(n for n in (fold(seat.name), fold(seat.name_cy)) if n)
         entries.append(_Entry(seat, names, tuple(w for n in names for w in n.split()), m.name, m.party,
-                               _words(m.name)))
+                               _words(m.name), m.as_of))
     return tuple(entries), {e.seat.gss_code: e for e in entries}
 
 
@@ -117,7 +119,7 @@ def councils() -> tuple:
 
 def _match(entry: _Entry, via: str, detail: str = "") -> Match:
     s = entry.seat
-    return Match(s.gss_code, s.name, entry.member, entry.party, s.nation, s.region, via, detail)
+    return Match(s.gss_code, s.name, entry.member, entry.party, s.nation, s.region, via, detail, entry.as_at)
 
 
 def seat_match(code: str, via: str = "code", detail: str = "") -> Match:

@@ -43,10 +43,11 @@
     matches.appendChild(el("p", "match-count", count + " choose your constituency."));
     var list = el("ul", "matches");
     body.matches.forEach(function (m) {
-      var li = el("li"), a = el("a", "", m.name), detail = "MP: " + m.member + " (" + m.party + ")";
+      var li = el("li"), a = el("a", "", m.name), detail = "MP: " + m.member + " (" + m.party + ", as at " + m.as_at + ")";
       a.href = base + "/?" + new URLSearchParams({q: text, seat: m.code}).toString() + "#make-heading";
       a.setAttribute("data-code", m.code); a.setAttribute("data-name", m.name);
       a.setAttribute("data-member", m.member); a.setAttribute("data-party", m.party);
+      a.setAttribute("data-as-at", m.as_at);
       if (m.via === "council") detail += "; covers part of " + m.detail;
       else if (m.via === "postcode") detail += "; contains " + m.detail;
       li.appendChild(a); li.appendChild(document.createTextNode(" ")); li.appendChild(el("span", "match-detail", detail));
@@ -69,7 +70,8 @@
     summary.appendChild(el("strong", "", a.getAttribute("data-name")));
     summary.appendChild(document.createTextNode(". Member of Parliament: "));
     summary.appendChild(el("strong", "", a.getAttribute("data-member")));
-    summary.appendChild(document.createTextNode(" (" + a.getAttribute("data-party") + "). Not right? "));
+    summary.appendChild(document.createTextNode(" (" + a.getAttribute("data-party") + ", as at " +
+      a.getAttribute("data-as-at") + "). Not right? "));
     summary.appendChild(again);
     summary.appendChild(document.createTextNode("."));
     clearErrors();
