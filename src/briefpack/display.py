@@ -30,6 +30,8 @@ import numbers
 import re
 from dataclasses import dataclass
 
+from .sections import long_date
+
 RENDERER = "briefpack"
 # A chart's Vega-Lite spec, carried beside another renderer's output for the export to draw.
 SPEC_MIME = "application/vnd.briefpack.vegalite+json"
@@ -254,9 +256,9 @@ def cell_text(value, column: str = "", decimals: int = 0) -> str:
             return _number(int(value), column)
         return _number(float(value), column, decimals) if math.isfinite(float(value)) else MISSING
     if isinstance(value, dt.datetime):
-        return f"{value.day} {value:%B %Y}" + (f" {value:%H:%M}" if value.time() != dt.time() else "")
+        return long_date(value) + (f" {value:%H:%M}" if value.time() != dt.time() else "")
     if isinstance(value, dt.date):
-        return f"{value.day} {value:%B %Y}"
+        return long_date(value)
     return str(value)
 
 

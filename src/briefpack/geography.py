@@ -1,6 +1,7 @@
 """Constituencies, their MPs and their police force areas. GSS codes are the keys; names are labels."""
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -9,6 +10,7 @@ from functools import lru_cache
 
 from . import data, record, paths
 from .errors import DataError, InputError, quote_input
+from .sections import long_date
 
 _GSS = re.compile(r"^[ENSW]\d{8}$", re.IGNORECASE)
 
@@ -332,7 +334,7 @@ def _msp(seat: Seat, name: str = "") -> Member:
     if seat.boundaries == "2026":
         listed = _holyrood_index(_holyrood_stamp())[3].get(seat.name, ("", "", ""))
         listed_name, listed_party, as_of = listed
-        where = (f"as listed in data/{HOLYROOD_2026}.csv, as at {_date_text(as_of)}") if listed_name else ""
+        where = (f"as listed in data/{HOLYROOD_2026}.csv, as at {long_date(dt.date.fromisoformat(as_of))}") if listed_name else ""
     else:
         by_seat = _msps(data.stamp(data.MSPS), _holyrood_stamp())
         listed_name, listed_party, written = by_seat.get(seat.name, ("", "", ""))
@@ -346,13 +348,6 @@ def _msp(seat: Seat, name: str = "") -> Member:
     if name and name != listed_name:
         listed_name, listed_party, where = name, "", "as given by the campaign (--msp), not from an official list"
     return Member(listed_name, listed_party, "", 0, 0.0, "", "", where)
-
-
-def _date_text(iso: str) -> str:
-    import datetime as dt
-
-    d = dt.date.fromisoformat(iso)
-    return f"{d.day} {d:%B %Y}"
 
 
 def msp_names() -> dict:

@@ -19,16 +19,13 @@ from functools import lru_cache
 import pandas as pd
 
 from . import data, record, stats
+from .sections import long_date
 from .errors import DataError
 
 TABLE = data.NRM_HEADLINES
 HOME_OFFICE = "Home Office, Modern Slavery: NRM and Duty to Notify statistics"
 # The release of the detailed tables (nrm_referrals_uk_quarterly_2009_2023.csv and the police tables).
 TABLES_RELEASE = "Quarter 4 2023 (October to December 2023) release"
-
-
-def long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass(frozen=True)

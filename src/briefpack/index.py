@@ -4,7 +4,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from .sections import env
+from .sections import env, long_date
 
 
 LABELS = {"html": "HTML", "pdf": "PDF", "docx": "Letter"}
@@ -21,7 +21,7 @@ def footer() -> str:
     snap = members.snapshot()
     fixes = len(members.overrides())
     return (f"Members of Parliament and their parties as recorded by the {members.SOURCE} (Open Parliament Licence "
-            f"v3.0), each as at the date shown; the members file in use is as at {members.long_date(snap['as_at'])}"
+            f"v3.0), each as at the date shown; the members file in use is as at {long_date(snap['as_at'])}"
             + (f", and {fixes} seat{'s' if fixes != 1 else ''} carr{'y' if fixes != 1 else 'ies'} a local correction"
                if fixes else "")
             + ". 2024 results: House of Commons Library. Each briefing lists its own sources and attributions.")

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import paths
+from .sections import long_date
 from .errors import DataError, InputError, quote_input
 from .inputs import FIELDS
 
@@ -223,7 +224,7 @@ def build_letter(b) -> Letter:
               "member_role": seat.member_role, "force_phrase": _force_phrase(b),
               "concern_list": powers.join_names(c.phrase for c in b.concerns),
               "recipients": powers.join_names(powers.recipients(asks)),
-              "meeting_date": f"{b.meeting_date.day} {b.meeting_date:%B %Y}" if b.meeting_date else ""}
+              "meeting_date": long_date(b.meeting_date)}
     values.update(voice(b.club))
 
     def fill(text: str) -> str:
@@ -261,7 +262,7 @@ def build_letter(b) -> Letter:
     note = ""
     if member.name and member.as_of:
         note = powers.fill(w["member_note"][seat.parliament], {"as_of": member.as_of, "name": member.name})
-    return Letter(sender=sender, date=f"{b.letter_date.day} {b.letter_date:%B %Y}" if b.letter_date else "",
+    return Letter(sender=sender, date=long_date(b.letter_date),
                   recipient=recipient, salutation=greeting, subject=fill(w["subject"]), paragraphs=paragraphs,
                   concerns=items, closing_paragraphs=closing_paragraphs, closing=w["closing"],
                   signature=signature, member_note=note)

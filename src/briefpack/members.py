@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import data, geography, record
+from .sections import long_date
 from .errors import DataError
 
 OVERRIDES = "campaign/member_overrides"
@@ -37,11 +38,6 @@ VACANT = "Vacant"
 NO_EMAIL = ("No email found", "NA")
 SOURCE = "UK Parliament Members API, via the Department for Education's mp-lookup"
 CURRENT_FILE = f"data/{data.MPS_CURRENT}.csv"
-
-
-def long_date(day: dt.date) -> str:
-    """'27 June 2026'."""
-    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass(frozen=True)
