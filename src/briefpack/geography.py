@@ -119,12 +119,12 @@ def holyrood_boundaries() -> str:
     return "2026" if holyrood_2026_present() else "2011"
 
 
-def holyrood_rows(seat: "Seat") -> tuple:
+def holyrood_row(seat: "Seat") -> tuple:
     """(table, column, value) of the row that describes a Scottish Parliament seat (and, in the 2026
     file, its member)."""
     if seat.boundaries == "2026":
-        return ((HOLYROOD_2026, "code", seat.gss_code),)
-    return ((data.SCOTTISH_PARLIAMENT, "name", seat.name),)
+        return HOLYROOD_2026, "code", seat.gss_code
+    return data.SCOTTISH_PARLIAMENT, "name", seat.name
 
 
 def holyrood_warning() -> str:
@@ -201,7 +201,7 @@ def resolve(query: str, parliament: str = WESTMINSTER) -> Seat:
     briefing being built records that it read the seat's row."""
     seat = _resolve(query, parliament)
     if seat.parliament == SCOTTISH:
-        table, column, value = holyrood_rows(seat)[0]
+        table, column, value = holyrood_row(seat)
         record.rows(table, column, [value])
     else:
         record.rows(data.CONSTITUENCIES, "gss_code", [seat.gss_code])
@@ -348,15 +348,6 @@ def _msp(seat: Seat, name: str = "") -> Member:
     if name and name != listed_name:
         listed_name, listed_party, where = name, "", "as given by the campaign (--msp), not from an official list"
     return Member(listed_name, listed_party, "", 0, 0.0, "", "", where)
-
-
-def msp_names() -> dict:
-    """{Scottish Parliament constituency: (MSP name, party)}: from the 2026 file if present, else from
-    data/campaign/msps.csv (filled in by campaigners, 2011 constituency names)."""
-    index = _holyrood_index(_holyrood_stamp())
-    if index[3] is not None:
-        return {k: (v[0], v[1]) for k, v in index[3].items() if v[0]}
-    return {k: v[:2] for k, v in _msps(data.stamp(data.MSPS), _holyrood_stamp()).items()}
 
 
 @lru_cache(maxsize=4)
