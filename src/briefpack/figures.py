@@ -13,7 +13,7 @@ from typing import Callable
 from . import data, stats
 from .content import Words
 from .powers import force_in_text
-from .sections import long_date, n, pct
+from .sections import n, pct
 
 FIGURES: dict[str, Callable] = {}
 
@@ -63,7 +63,7 @@ def uk_referrals_trend(ctx) -> Figure:
     return Figure(n(last.value),
                   WORDS("uk_referrals_trend", "text", latest=n(last.value), latest_year=last.year,
                         times=f"{growth:.0f}", first=n(first.total), first_year=int(first.year)),
-                  f"{NRM}: {last.year}, {last.release} (published {long_date(last.published)}); "
+                  f"{NRM}: {last.year}, {last.release_dated}; "
                   f"{int(first.year)}, Table 2 of the {headlines.TABLES_RELEASE}",
                   f"{int(first.year)} and {last.year}", data.NRM_UK)
 
@@ -149,7 +149,7 @@ def dtn_reports(ctx) -> Figure:
     later = [h for h in headlines.annual("dtn_reports") if h.year > d["year"]]
     if later:
         year, reports = later[-1].year, later[-1].value
-        source = f"{NRM}, {later[-1].release} (published {long_date(later[-1].published)})"
+        source = f"{NRM}, {later[-1].release_dated}"
     else:
         year, reports, source = d["year"], d["reports"], f"{NRM}, Table 40"
     return Figure(n(reports), WORDS("dtn_reports", "text", year=year, reports=n(reports)),

@@ -250,12 +250,6 @@ SUGGESTIONS = 10    # seats named in an error message (Birmingham has 9)
 _STOP_WORDS = frozenset({"a", "and", "in", "of", "on", "the", "upon", "with"})
 
 
-def suggest(query: str, parliament: str = WESTMINSTER, limit: int = SUGGESTIONS) -> tuple[list[Seat], int]:
-    """The seats a partial or mistyped name may mean, best first, and how many more matched."""
-    index = _holyrood_index(_holyrood_stamp()) if parliament == SCOTTISH else _seat_index()
-    return _suggest(_fold(query), index[2], limit)
-
-
 def _suggest(folded: str, by_name: dict, limit: int) -> tuple[list[Seat], int]:
     """Ranked: names holding the query's words as whole words (most words first, then names that start
     with the query), then words that start with or contain them; only when none do, close spellings

@@ -52,9 +52,14 @@ class Headline:
         return int(self.period[:4])
 
     @property
+    def release_dated(self) -> str:
+        """'end-of-year summary 2025, annex (published 19 February 2026)'."""
+        return f"{self.release} (published {long_date(self.published)})"
+
+    @property
     def cite(self) -> str:
         """'Home Office, ..., end-of-year summary 2025, annex (published 19 February 2026)'."""
-        return f"{HOME_OFFICE}, {self.release} (published {long_date(self.published)})"
+        return f"{HOME_OFFICE}, {self.release_dated}"
 
 
 def _releases() -> dict:
@@ -142,7 +147,7 @@ def referrals_by_year(nrm_uk: pd.DataFrame) -> pd.DataFrame:
     later = [h for h in annual("referrals_total") if h.year > last]
     extra = pd.DataFrame({"year": [h.year for h in later], "Adults": 0, "Children": 0, "Age not known": 0,
                           "total": [h.value for h in later], "quarters": 4, "split": False,
-                          "release": [f"{h.release} (published {long_date(h.published)})" for h in later]})
+                          "release": [h.release_dated for h in later]})
     out = pd.concat([by_age, extra], ignore_index=True) if later else by_age
     return out.astype({"year": int, "Adults": int, "Children": int, "Age not known": int, "total": int,
                        "quarters": int, "split": bool})
@@ -171,5 +176,5 @@ def dtn_by_year(dtn: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     extra = pd.DataFrame({"year": [h.year for h in later], "reports": [h.value for h in later], "quarters": 4})
     out = pd.concat([table, extra], ignore_index=True).astype(int) if later else table
     source = "; ".join([f"{HOME_OFFICE}, Table 40 of the {TABLES_RELEASE}, {int(table.year.min())} to {last}"]
-                       + [f"{h.year}: {h.release} (published {long_date(h.published)})" for h in later])
+                       + [f"{h.year}: {h.release_dated}" for h in later])
     return out, source
