@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -194,3 +195,52 @@ MEETING = dt.date(2026, 10, 1)
 ])
 def test_overdue_rules(entry, as_of, expected):
     assert entry.overdue(as_of) == expected
+
+
+def test_a_signal_inside_held_waits_for_the_end_of_the_step():
+    import signal as sig
+
+    from briefpack import stopping
+
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with stopping.held():
+            os.kill(os.getpid(), sig.SIGINT)
+            time.sleep(0.05)
+            done.append("after the signal")
+    assert done == ["after the signal"]
+    assert sig.getsignal(sig.SIGINT) is sig.default_int_handler
+
+
+def test_a_stop_arriving_as_a_briefing_is_recorded_still_records_it(tmp_path, monkeypatch):
+    """The race CI once met: SIGTERM between a finished briefing and its manifest line."""
+    import signal as sig
+
+    from briefpack.cli import Terminated, _on_sigterm
+    from briefpack.jobs import BUILT, Result
+    from briefpack.pack import build_pack
+
+    jobs = [Job(key=k, slug=k, label=k, title=k, notebook="briefing.ipynb", parameters=(("constituency", k),))
+            for k in ("Bolsover", "Bootle")]
+    real_record = manifest.Manifest.record
+
+    def record_with_a_stop(self, slug, *args, **kwargs):
+        os.kill(os.getpid(), sig.SIGTERM)   # as if the terminal's kill came now
+        time.sleep(0.05)
+        return real_record(self, slug, *args, **kwargs)
+
+    def executor(todo, out_dir, formats, n_jobs, recycle_after, on_result):
+        for job in todo:
+            page = Path(out_dir) / f"{job.slug}.html"
+            page.write_text("<p>built</p>", encoding="utf-8")
+            on_result(Result(job, BUILT, outputs=[str(page)]))
+
+    monkeypatch.setattr(manifest.Manifest, "record", record_with_a_stop)
+    previous = sig.signal(sig.SIGTERM, _on_sigterm)
+    try:
+        with pytest.raises(Terminated):
+            build_pack(jobs, tmp_path, formats=("html",), executor=executor, index=False)
+    finally:
+        sig.signal(sig.SIGTERM, previous)
+    recorded = {json.loads(line)["slug"] for line in (tmp_path / "manifest.jsonl").read_text().splitlines()}
+    assert recorded == {p.stem for p in tmp_path.glob("*.html")} == {"Bolsover"}

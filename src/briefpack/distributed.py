@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from . import stopping
 from .errors import BriefpackError
 from .jobs import BUILT, FAILED, Job, Result
 from .worker import Worker, remove_outputs, save_failed_notebook
@@ -73,18 +74,19 @@ def executor(scheduler: str | None):
                     rendered, error, failed = fut.result()
                 except Exception as exc:  # the worker died, etc.
                     rendered, error, failed = None, f"dask task failed: {type(exc).__name__}: {exc}", None
-                if rendered is None:
-                    remove_outputs(job, out_dir)
-                    if failed is not None:
-                        error += save_failed_notebook(job, failed, out_dir)
-                    r = Result(job, FAILED, error, time.perf_counter() - t0)
-                else:
-                    files, reads = rendered
-                    outputs = Worker.write(job, files, Path(out_dir))
-                    r = Result(job, BUILT, seconds=time.perf_counter() - t0, outputs=outputs, reads=reads)
-                results.append(r)
-                if on_result:
-                    on_result(r)
+                with stopping.held():   # the files written here and their record go together
+                    if rendered is None:
+                        remove_outputs(job, out_dir)
+                        if failed is not None:
+                            error += save_failed_notebook(job, failed, out_dir)
+                        r = Result(job, FAILED, error, time.perf_counter() - t0)
+                    else:
+                        files, reads = rendered
+                        outputs = Worker.write(job, files, Path(out_dir))
+                        r = Result(job, BUILT, seconds=time.perf_counter() - t0, outputs=outputs, reads=reads)
+                    results.append(r)
+                    if on_result:
+                        on_result(r)
         finally:
             client.close()
             if cluster is not None:

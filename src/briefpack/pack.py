@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import stopping
 from .atomic import remove_temporaries
 from .errors import BriefpackError
 from .jobs import BUILT, FAILED, FORMATS, UP_TO_DATE, WOULD_BUILD, Result, output_name
@@ -137,6 +138,10 @@ def build_pack(jobs, out_dir: Path, formats=FORMATS, n_jobs: int = 1, force: boo
             on_result(r)
 
     def record(r: Result) -> None:
+        with stopping.held():
+            _record(r)
+
+    def _record(r: Result) -> None:
         if r.status == BUILT:
             man.record(r.job.slug, r.job.key, inputs_of(r.job, r.reads), r.outputs, dict(r.job.info), r.reads)
         elif r.status == FAILED:

@@ -31,6 +31,7 @@ from concurrent.futures import Future, as_completed
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from . import stopping
 from .atomic import remove_temporaries
 from .jobs import FAILED, FORMATS, NOT_BUILT, Result
 
@@ -399,11 +400,12 @@ def build_jobs(jobs, out_dir: Path, formats=FORMATS, n_jobs: int = 1, recycle_af
     taken: set = set()
 
     def take(fut: Future) -> None:
-        taken.add(fut)
-        result = fut.result()
-        results.append(result)
-        if on_result:
-            on_result(result)
+        with stopping.held():   # a stop between a result and its record would leave it unrecorded
+            taken.add(fut)
+            result = fut.result()
+            results.append(result)
+            if on_result:
+                on_result(result)
 
     try:
         for fut in as_completed(futures):
