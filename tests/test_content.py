@@ -276,6 +276,15 @@ def test_figure_text_gives_the_police_service_of_northern_ireland_its_article():
     assert "referred by the Police Service of Northern Ireland (" in children, children
 
 
+def test_one_of_many_takes_a_singular_verb():
+    b = Briefing.prepare("Belfast South and Mid Down")
+    fig = figures.FIGURES["force_criminal_exploitation"](b)
+    assert fig.value == "1", "PSNI's one referral for criminal exploitation alone (Table 13)"
+    assert fig.text.startswith("1 of the 42 referrals made by the Police Service of Northern Ireland (2%) was for "), fig.text
+    many = figures.FIGURES["force_criminal_exploitation"](Briefing.prepare("Banbury")).text
+    assert ") were for criminal exploitation alone" in many, many
+
+
 @pytest.fixture
 def content_copy(tmp_path, monkeypatch):
     """A copy of content/ that the build reads (BRIEFPACK_CONTENT), for tests that edit it."""

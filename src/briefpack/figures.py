@@ -42,8 +42,8 @@ WORDS = Words("figures.yml", {
     "uk_referrals_trend": {"text": ("latest", "latest_year", "times", "first", "first_year")},
     "uk_child_referrals": {"text": ("children", "total", "year", "share")},
     "force_referrals": {"text": ("force", "total", "uk")},
-    "force_child_referrals": {"text": ("children", "total", "force", "share")},
-    "force_criminal_exploitation": {"text": ("criminal", "total", "force", "share")},
+    "force_child_referrals": {"text": ("children", "total", "force", "share", "were")},
+    "force_criminal_exploitation": {"text": ("criminal", "total", "force", "share", "were")},
     "police_share_uk": {"text": ("police_share", "police", "government_share", "government")},
     "dtn_reports": {"text": ("year", "reports")},
     "reasonable_grounds": {"text": _DECISIONS},
@@ -109,8 +109,13 @@ def force_child_referrals(ctx) -> Figure:
     share = ages["Children"] / total if total else 0
     return Figure(n(ages["Children"]),
                   WORDS("force_child_referrals", "text", children=n(ages["Children"]), total=n(total),
-                        force=force_in_text(force), share=pct(share)),
+                        force=force_in_text(force), share=pct(share), were=were(ages["Children"])),
                   f"{NRM}, Table 13", _period(police), data.NRM_POLICE)
+
+
+def were(count: int) -> str:
+    """'1 of the 42 referrals ... was', '2 of the 42 ... were'."""
+    return "was" if count == 1 else "were"
 
 
 @figure("force_criminal_exploitation")
@@ -123,7 +128,7 @@ def force_criminal_exploitation(ctx) -> Figure:
     share = crim / total if total else 0
     return Figure(n(crim),
                   WORDS("force_criminal_exploitation", "text", criminal=n(crim), total=n(total),
-                        force=force_in_text(force), share=pct(share)),
+                        force=force_in_text(force), share=pct(share), were=were(crim)),
                   f"{NRM}, Table 13", _period(police), data.NRM_POLICE)
 
 
