@@ -434,6 +434,7 @@ def test_form_errors_are_shown_beside_their_field_and_answers_kept(stand_in, cha
     error = page.find(id=f"{field}-error")
     assert error and not error.has_attr("hidden") and error.get_text(strip=True).startswith("Error:")
     assert page.select_one(".error-summary a").get_text() in error.get_text()
+    assert "(--" not in error.get_text() and "python build.py" not in error.get_text(), "a page names no CLI option"
     if field not in ("constituency",):
         marked = page.find(attrs={"aria-invalid": "true"})
         assert marked and f"{field}-error" in (marked.get("aria-describedby", "") +
@@ -454,7 +455,26 @@ def test_api_400_gives_the_command_lines_message(stand_in, changes, cli):
     payload = {k: v for k, v in briefing_request(**changes).items() if k in changes or k == "constituency"}
     reply = fetch(url + "/api/briefings", payload)
     assert reply.status == 400
-    assert reply.json()["error"] == cli_error(*cli)
+    said = reply.json()
+    assert said["error"] == cli_error(*cli)
+    assert said["message"] == web.for_page(said["error"]) and "(--" not in said["message"]
+    assert "python build.py" not in said["message"]
+
+
+@pytest.mark.parametrize("cli,page", [
+    ("The club name (--club) is 121 characters long; keep it to 120 or fewer.",
+     "The club name is 121 characters long; keep it to 120 or fewer."),
+    ("Line 1 of the sender's address (--address) is 121 characters long; keep it to 80 or fewer.",
+     "Line 1 of the sender's address is 121 characters long; keep it to 80 or fewer."),
+    ("Unknown constituency 'Nowhere' (closest: Gower); give a name or GSS code from `python build.py --list`.",
+     "Unknown constituency 'Nowhere' (closest: Gower); search for the seat by postcode, name, member or council."),
+    ("Say which constituency (--constituency): a name or a GSS code; `python build.py --list` lists them.",
+     "Say which constituency: a name or a GSS code; search for the seat by postcode, name, member or council."),
+    ("Choose 2-3 concerns (got 1); the campaign asks for 2-3 of: data, training.",
+     "Choose 2-3 concerns (got 1); the campaign asks for 2-3 of: data, training."),
+])
+def test_a_page_shows_the_command_lines_message_without_its_options(cli, page):
+    assert web.for_page(cli) == page
 
 
 def test_a_failed_build_gives_its_reason(stand_in):
@@ -742,7 +762,7 @@ def test_sigterm_stops_cleanly_leaving_no_kernel_browser_or_file(tmp_path):
         served.proc.send_signal(signal.SIGTERM)
         code = served.proc.wait(120)
     assert code == 0, served.log.read_text()
-    procs, files = _left_behind(served.tmp)
+    procs, files = _left_behind(served.tmp, settle=20)
     assert procs == [] and files == []
     assert list(served.cache.iterdir()) == []
     assert "stopped: the web server" in served.log.read_text()
@@ -837,6 +857,7 @@ def test_each_bad_input_shows_its_message_beside_the_field(server, browser, java
     cases = [("concerns", lambda p: p.check("#concern-training"), expected_error(concerns=["training"])),
              ("club", lambda p: p.fill("#club", "c" * 121), expected_error(club="c" * 121)),
              ("address", lambda p: p.fill("#address", "a" * 121), expected_error(sender_address="a" * 121))]
+    cases = [(field, enter, web.for_page(message)) for field, enter, message in cases]
     for field, enter, message in cases:
         choose_banbury(page, javascript)
         if field != "concerns":
@@ -846,7 +867,7 @@ def test_each_bad_input_shows_its_message_beside_the_field(server, browser, java
         page.click("#make-button")
         error = page.locator(f"#{field}-error")
         error.wait_for(state="visible")
-        assert message in error.text_content()
+        assert message in error.text_content() and "(--" not in error.text_content()
         described = page.locator(f"[aria-describedby~='{field}-error']").first
         assert described.count() == 1, "the field is described by its error"
     context.close()

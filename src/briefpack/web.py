@@ -283,6 +283,18 @@ class BuildFailed(Exception):
     """A build that ran and failed (its reason is one line); the worker pool goes on."""
 
 
+_CLI_OPTION = re.compile(r" \(--[a-z][a-z-]*\)")
+_CLI_LIST = re.compile(r"; (?:give a name or GSS code from )?`python build\.py[^`]*`(?: lists them)?\.$")
+
+
+def for_page(message: str) -> str:
+    """The command line's message as a page shows it: a page has fields, not options, so "(--club)" goes
+    and "`python build.py --list` lists them" becomes the page's own search. The API's ``error`` keeps
+    the command line's words; its ``message`` is this."""
+    return _CLI_LIST.sub("; search for the seat by postcode, name, member or council.",
+                         _CLI_OPTION.sub("", message))
+
+
 def field_of(exc: Exception) -> str | None:
     """The form field an InputError concerns (briefpack.inputs names it), or None."""
     named = getattr(exc, "field", None)
@@ -626,7 +638,7 @@ class Pages:
             made = await self.service.make(form)
         except InputError as exc:
             name = field_of(exc) or "form"
-            values = self.start_values(request, form=form, errors={name: str(exc)})
+            values = self.start_values(request, form=form, errors={name: for_page(str(exc))})
             return self.render(request, "start.html.j2", 400, **values)
         except Busy as exc:
             seconds = self.service.retry_after(exc)
@@ -704,7 +716,7 @@ class Pages:
         try:
             made = await self.service.make(form)
         except InputError as exc:
-            return self.json({"error": str(exc), "field": field_of(exc)}, 400)
+            return self.json({"error": str(exc), "message": for_page(str(exc)), "field": field_of(exc)}, 400)
         except Busy as exc:
             seconds = self.service.retry_after(exc)
             return self.json({"error": _busy_message(seconds), "retry_after": seconds}, 503,

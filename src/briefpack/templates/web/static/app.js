@@ -118,8 +118,9 @@
         if (res.status === 200) return showResult(res.body);
         button.disabled = false;
         if (res.status === 400) {
-          showError(res.body.field, res.body.error);
-          status.textContent = "There is a problem: " + res.body.error;
+          var said = res.body.message || res.body.error;   /* message: the page's words, without CLI options */
+          showError(res.body.field, said);
+          status.textContent = "There is a problem: " + said;
         } else {
           status.textContent = res.body.error || "Something went wrong; please try again.";
         }
