@@ -242,6 +242,11 @@ def test_researcher_adds_a_chart_and_tables(project, tmp_path):
     assert single.returncode == 0, single.stderr
     assert (out / "banbury.html").read_bytes() == (alone / "banbury.html").read_bytes(), \
         "a renderer left enabled by one briefing does not change the next"
+    pair = project.build("-c", "Hitchin", "-c", "Banbury", "--formats", "html", "--out", str(tmp_path / "pair"),
+                         "--jobs", "2")
+    assert pair.returncode == 0 and "capped" not in pair.stderr, pair.stderr
+    assert sum("'import altair as alt'" in line and "no description" in line
+               for line in pair.stderr.splitlines()) == 1, "once a build, not once a worker"
     by_year = nrm_by_year()
     years = sorted(by_year)
 

@@ -11,8 +11,10 @@
   with thousands separators and without an unnamed ``0, 1, 2`` index;
 - any other script is removed (it would not run offline, nor in print).
 
-A chart without a description or a source, and a table without a source, are reported once per
-process on stderr (``warning: ...``), naming the cell by its first line.
+A chart without a description or a source, and a table without a source, are reported once on
+stderr (``warning: ...``), naming the cell by its first line: once per process, and once per pool
+where the pool's workers share a folder of what was said (``BRIEFPACK_WARNED_DIR``, set by
+:func:`briefpack.worker.serve`), so ``--jobs 2`` does not say it twice.
 """
 from __future__ import annotations
 
@@ -200,9 +202,29 @@ def cell_name(cell) -> str:
 
 
 def _warn_once(cell, message: str) -> None:
-    """Log ``message`` about ``cell`` once per process (a pack builds the same cell for every seat)."""
+    """Log ``message`` about ``cell`` once (a pack builds the same cell for every seat, in each worker)."""
     key = (cell.get("source", ""), message)
     if key in _warned:
         return
     _warned.add(key)
+    if _said_by_another_worker(key):
+        return
     log.warning("warning: cell starting %s: %s.", cell_name(cell), message)
+
+
+def _said_by_another_worker(key: tuple) -> bool:
+    """Claim ``key`` in the pool's shared folder; False if this process is the first to (or no folder)."""
+    import hashlib
+    import os
+
+    folder = os.environ.get("BRIEFPACK_WARNED_DIR")
+    if not folder:
+        return False
+    name = hashlib.sha256("\0".join(key).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    try:
+        os.close(os.open(os.path.join(folder, name), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return True
+    except OSError:     # the folder is gone (the pool is closing): say it rather than lose it
+        return False
+    return False

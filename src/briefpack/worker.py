@@ -183,6 +183,9 @@ def serve(conn, tmp_dir: str, recycle_after: int) -> None:
     signal.signal(signal.SIGTERM, _raise_stop)
     for var in ("TMPDIR", "JUPYTER_RUNTIME_DIR"):
         os.environ[var] = tmp_dir
+    warned = Path(tmp_dir).parent / "warned"    # shared by the pool's workers (preprocessors._warn_once)
+    warned.mkdir(exist_ok=True)
+    os.environ["BRIEFPACK_WARNED_DIR"] = str(warned)
     import tempfile
 
     tempfile.tempdir = None
