@@ -1,12 +1,17 @@
 """build.py --refresh-members: check a new members file, bring it in with its changes logged, print them.
 
-Local files only: no test touches the network.
+No test touches the network: local files, and a web server of the test's own on 127.0.0.1 for the
+download path.
 """
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
+import http.server
 import shutil
+import socket
+import threading
 
 import pytest
 import yaml
@@ -50,7 +55,8 @@ def row(rows, code):
 
 
 def refresh(data_copy, *args):
-    return run_build("--refresh-members", *args, env={"BRIEFPACK_DATA": str(data_copy)})
+    return run_build("--refresh-members", *args,
+                     env={"BRIEFPACK_DATA": str(data_copy), "no_proxy": "127.0.0.1", "NO_PROXY": "127.0.0.1"})
 
 
 def snapshot(data_copy):
@@ -202,6 +208,52 @@ def test_bad_sources_and_dates(tmp_path, data_copy):
     bad = refresh(data_copy, str(path), "--as-of", "soon")
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
     assert snapshot(data_copy) == kept
+
+
+@pytest.fixture
+def loopback(tmp_path):
+    """A web server on 127.0.0.1 that serves the files of tmp_path/www (the download path, offline)."""
+    www = tmp_path / "www"
+    www.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(www)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield www, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_download_is_checked_and_brought_in_like_a_file(tmp_path, data_copy, loopback):
+    www, base = loopback
+    path = new_file(www, lambda rows: row(rows, BANBURY).update(party_text="Reform UK"))
+    kept = snapshot(data_copy)
+    for bad, said in (("nothing.csv", "(HTTP 404)"), ("", "")):
+        url = f"{base}/{bad}" if bad else _closed_port_url()
+        proc = refresh(data_copy, url, "--as-of", "2026-11-20")
+        assert proc.returncode == 2 and proc.stderr.startswith(f"error: Could not download the members file from {url}")
+        assert said in proc.stderr and "nothing in data/ was changed" in proc.stderr.lower(), proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and snapshot(data_copy) == kept
+    (www / "index.html").write_text("<!doctype html><title>Not a CSV</title>", encoding="utf-8")
+    page = refresh(data_copy, f"{base}/index.html", "--as-of", "2026-11-20")
+    assert page.returncode == 2 and snapshot(data_copy) == kept, page.stderr
+    proc = refresh(data_copy, f"{base}/mp_lookup.csv", "--as-of", "2026-11-20")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "Banbury (E14001072): party change: Sean Woodcock: Labour -> Reform UK"
+    assert (data_copy / "mps_current.csv").read_bytes() == path.read_bytes()
+    meta = yaml.safe_load((data_copy / "mps_current.meta.yml").read_text(encoding="utf-8"))
+    assert meta["snapshot"] == {"as_at": "2026-11-20", "source": f"{base}/mp_lookup.csv"}
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as s:       # a port that was free a moment ago: nothing listens on it
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/mp_lookup.csv"
 
 
 def test_the_default_source_is_the_dfe_file():
