@@ -97,7 +97,7 @@ def test_progress_report(tmp_path, tracker_data):
     # tests/fixtures/tracker_sample.csv: Banbury replied, Hitchin wrote, Ynys Môn met, Aberdeen North and
     # Belfast East arranged, Aldershot contacted; the other 644 seats have no contact.
     assert totals == {"no contact": 644, "contact made": 1, "meeting arranged": 2, "met": 1,
-                      "wrote to Home Secretary": 1, "reply received": 1}
+                      "wrote to ministers": 1, "reply received": 1}
     assert len(page.select("figure.chart svg g.mark-symbol.role-mark > path")) == 650, "one hexagon per seat"
     assert "650" in page.select_one("figure.chart [role=img]")["aria-label"]
     overdue = page.select_one("table.overdue").get_text(" ")
@@ -113,7 +113,7 @@ def test_briefing_shows_campaign_status(tmp_path, tracker_data):
                      env={"BRIEFPACK_DATA": str(tracker_data)})
     assert proc.returncode == 0, proc.stderr
     page = BeautifulSoup((tmp_path / "hitchin.html").read_text(encoding="utf-8"), "lxml")
-    assert page.select_one(".campaign-status").get_text().startswith("Wrote to Home Secretary")
+    assert page.select_one(".campaign-status").get_text().startswith("Wrote to ministers")
 
 
 @pytest.mark.parametrize("row,message", [

@@ -184,10 +184,10 @@ MEETING = dt.date(2026, 10, 1)
 @pytest.mark.parametrize("entry, as_of, expected", [
     (_entry(meeting_date=MEETING, met=True), MEETING + dt.timedelta(days=campaign.CHASE_LETTER_DAYS), ""),
     (_entry(meeting_date=MEETING, met=True), MEETING + dt.timedelta(days=campaign.CHASE_LETTER_DAYS + 1),
-     "chase the MP's letter to the Home Secretary (met 01 Oct 2026)"),
+     "chase the MP's letter to ministers (met 01 Oct 2026)"),
     (_entry(meeting_date=MEETING, met=True, letter=MEETING), MEETING + dt.timedelta(days=campaign.CHASE_REPLY_DAYS), ""),
     (_entry(meeting_date=MEETING, met=True, letter=MEETING), MEETING + dt.timedelta(days=campaign.CHASE_REPLY_DAYS + 1),
-     "chase the Home Secretary's reply (MP wrote 01 Oct 2026)"),
+     "chase the reply from ministers (MP wrote 01 Oct 2026)"),
     (_entry(meeting_date=MEETING, met=True, letter=MEETING, reply=MEETING), MEETING + dt.timedelta(days=400), ""),
     (_entry(meeting_date=MEETING), MEETING, ""),
     (_entry(meeting_date=MEETING), MEETING + dt.timedelta(days=1),

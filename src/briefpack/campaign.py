@@ -15,11 +15,13 @@ from . import data, geography, record
 from .errors import DataError
 
 TRACKER = "campaign/tracker"
-STATUSES = ("no contact", "contact made", "meeting arranged", "met", "wrote to Home Secretary", "reply received")
+STATUSES = ("no contact", "contact made", "meeting arranged", "met", "wrote to ministers", "reply received")
+# letter_to_home_secretary keeps the name of the Call to Action's step; it is the date the MP wrote to the
+# ministers the briefing asked them to write to, which differ by nation (content/powers.yml, write_to).
 DATE_COLUMNS = ("contact_made", "meeting_date", "letter_to_home_secretary", "reply_received", "press_release")
 # Follow-up rules (stated on the progress report): how long before a step is overdue.
-CHASE_LETTER_DAYS = 21      # after the meeting, the MP's letter to the Home Secretary
-CHASE_REPLY_DAYS = 42       # after the MP's letter, the Home Secretary's reply
+CHASE_LETTER_DAYS = 21      # after the meeting, the MP's letter to ministers
+CHASE_REPLY_DAYS = 42       # after the MP's letter, the ministers' reply
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class Entry:
         if self.reply:
             return "reply received"
         if self.letter:
-            return "wrote to Home Secretary"
+            return "wrote to ministers"
         if self.met:
             return "met"
         if self.meeting_date:
@@ -52,9 +54,9 @@ class Entry:
     def overdue(self, as_of: dt.date) -> str:
         """The follow-up that is overdue on ``as_of``, or ''."""
         if self.met and not self.letter and self.meeting_date and (as_of - self.meeting_date).days > CHASE_LETTER_DAYS:
-            return f"chase the MP's letter to the Home Secretary (met {self.meeting_date:%d %b %Y})"
+            return f"chase the MP's letter to ministers (met {self.meeting_date:%d %b %Y})"
         if self.letter and not self.reply and (as_of - self.letter).days > CHASE_REPLY_DAYS:
-            return f"chase the Home Secretary's reply (MP wrote {self.letter:%d %b %Y})"
+            return f"chase the reply from ministers (MP wrote {self.letter:%d %b %Y})"
         if self.meeting_date and not self.met and self.meeting_date < as_of:
             return f"record whether the meeting of {self.meeting_date:%d %b %Y} took place"
         return ""
@@ -96,9 +98,9 @@ def _load(folder: str, stamp) -> dict[str, Entry]:
         if met and not d["meeting_date"]:
             problems.append("'met' is True but there is no meeting_date")
         if d["letter_to_home_secretary"] and not met:
-            problems.append("a letter to the Home Secretary is recorded but the meeting is not marked as met")
+            problems.append("a letter to ministers is recorded but the meeting is not marked as met")
         if d["reply_received"] and not d["letter_to_home_secretary"]:
-            problems.append("a reply is recorded but no letter to the Home Secretary")
+            problems.append("a reply is recorded but no letter to ministers")
         if r.reply_summary and not d["reply_received"]:
             problems.append("a reply summary is given but no reply_received date")
         order = [("contact_made", "meeting_date"), ("meeting_date", "letter_to_home_secretary"),

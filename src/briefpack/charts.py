@@ -206,7 +206,7 @@ STATUS_COLOURS = {
     "contact made": "#c6dbef",
     "meeting arranged": "#6baed6",
     "met": "#f4a259",
-    "wrote to Home Secretary": "#8e44ad",
+    "wrote to ministers": "#8e44ad",
     "reply received": "#1b7837",
 }
 # A flat-topped hexagon in Vega's unit box [-1, 1]: the cartogram's neighbours sit at
