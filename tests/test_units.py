@@ -236,11 +236,13 @@ def test_a_stop_arriving_as_a_briefing_is_recorded_still_records_it(tmp_path, mo
             on_result(Result(job, BUILT, outputs=[str(page)]))
 
     monkeypatch.setattr(manifest.Manifest, "record", record_with_a_stop)
+    counted = []     # what the progress line counts, which the "stopped: N built and recorded" line reports
     previous = sig.signal(sig.SIGTERM, _on_sigterm)
     try:
         with pytest.raises(Terminated):
-            build_pack(jobs, tmp_path, formats=("html",), executor=executor, index=False)
+            build_pack(jobs, tmp_path, formats=("html",), executor=executor, index=False,
+                       on_result=lambda r: counted.append(r.job.slug))
     finally:
         sig.signal(sig.SIGTERM, previous)
     recorded = {json.loads(line)["slug"] for line in (tmp_path / "manifest.jsonl").read_text().splitlines()}
-    assert recorded == {p.stem for p in tmp_path.glob("*.html")} == {"Bolsover"}
+    assert recorded == {p.stem for p in tmp_path.glob("*.html")} == set(counted) == {"Bolsover"}

@@ -230,8 +230,9 @@ def _warn_letter_and_boundaries(args, jobs) -> None:
     if "constituency" not in params:     # topic briefings have no letter
         return
     blank_pack = args.all and not (args.sender_name or args.address)   # a pack's letters are blank on purpose
-    for line in [] if blank_pack else sender_warnings(params.get("sender_name", ""), str(params.get("sender_address", "")).split(", ")):
-        print(f"warning: {line}", file=sys.stderr)
+    if not blank_pack:
+        for line in sender_warnings(params.get("sender_name", ""), str(params.get("sender_address", "")).split(", ")):
+            print(f"warning: {line}", file=sys.stderr)
     if args.parliament == SCOTTISH and holyrood_warning():
         print(f"warning: {holyrood_warning()}", file=sys.stderr)
 

@@ -138,17 +138,14 @@ def build_pack(jobs, out_dir: Path, formats=FORMATS, n_jobs: int = 1, force: boo
             on_result(r)
 
     def record(r: Result) -> None:
-        with stopping.held():
-            _record(r)
-
-    def _record(r: Result) -> None:
-        if r.status == BUILT:
-            man.record(r.job.slug, r.job.key, inputs_of(r.job, r.reads), r.outputs, dict(r.job.info), r.reads)
-        elif r.status == FAILED:
-            man.forget(r.job.slug)
-        results.append(r)
-        if on_result:
-            on_result(r)
+        with stopping.held():   # a briefing on disk has its manifest line, whatever executor wrote it
+            if r.status == BUILT:
+                man.record(r.job.slug, r.job.key, inputs_of(r.job, r.reads), r.outputs, dict(r.job.info), r.reads)
+            elif r.status == FAILED:
+                man.forget(r.job.slug)
+            results.append(r)
+            if on_result:
+                on_result(r)
 
     run = executor or build_jobs
     try:

@@ -18,8 +18,10 @@ where the pool's workers share a folder of what was said (``BRIEFPACK_WARNED_DIR
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 import re
 
 from nbconvert.preprocessors import Preprocessor
@@ -214,9 +216,6 @@ def _warn_once(cell, message: str) -> None:
 
 def _said_by_another_worker(key: tuple) -> bool:
     """Claim ``key`` in the pool's shared folder; False if this process is the first to (or no folder)."""
-    import hashlib
-    import os
-
     folder = os.environ.get("BRIEFPACK_WARNED_DIR")
     if not folder:
         return False
