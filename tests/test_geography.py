@@ -1,7 +1,7 @@
 """Constituency look-up: names, GSS codes, Welsh names; unknown names suggest the closest."""
 import pytest
 
-from briefpack import geography
+from briefpack import geography, members
 from briefpack.errors import InputError
 from conftest import read_csv
 
@@ -39,7 +39,7 @@ def test_split_seat_has_two_forces_with_shares():
 
 
 def test_member_is_the_sitting_mp_with_the_2024_result():
-    mp = geography.member(geography.resolve("Banbury"))
+    mp = members.member(geography.resolve("Banbury"))
     current = next(r for r in read_csv("mps_current") if r["pcon_name"] == "Banbury")
     elected = next(r for r in read_csv("mps_elected_ge2024") if r["constituency_name"] == "Banbury")
     assert (mp.name, mp.party, mp.email) == (current["display_as"], current["party_text"], current["member_email"])

@@ -89,12 +89,12 @@ def test_labour_co_op_members_elected_as_labour_have_not_changed_party():
 def test_makerfield_and_newark():
     current = rows_by_code("mps_current", "pcon_name")
     elected = rows_by_code("mps_elected_ge2024", "constituency_name")
-    mk = geography.member(geography.resolve("Makerfield"))
+    mk = members.member(geography.resolve("Makerfield"))
     assert (mk.name, mk.party) == (current["Makerfield"]["display_as"], current["Makerfield"]["party_text"])
     assert (mk.name, mk.party) == ("Andy Burnham", "Labour (Co-op)")
     assert mk.as_of == long(snapshot_date()) == "27 June 2026"
     assert mk.since_2024.kind == "by-election" and mk.since_2024.name_2024 == elected["Makerfield"]["mp_name"]
-    nw = geography.member(geography.resolve("Newark"))
+    nw = members.member(geography.resolve("Newark"))
     assert (nw.name, nw.party) == ("Robert Jenrick", current["Newark"]["party_text"]) == ("Robert Jenrick", "Reform UK")
     assert nw.since_2024.kind == "party change" and nw.since_2024.party_2024 == elected["Newark"]["party_name"]
     assert nw.majority == int(elected["Newark"]["majority"]), "the 2024 result stays"
@@ -113,14 +113,14 @@ def test_a_local_correction_wins_and_says_so(data_copy):
         "seat,member,party,email,date,source\n"
         "Banbury,A. N. Other,Green Party,a.n.other.mp@parliament.uk,2026-12-01,Declaration of the returning officer\n"
         "E14001350,Vacant,,,2026-12-02,Resignation announced in the House\n", encoding="utf-8")
-    banbury = geography.member(geography.resolve("Banbury"))
+    banbury = members.member(geography.resolve("Banbury"))
     assert (banbury.name, banbury.party, banbury.as_of) == ("A. N. Other", "Green Party", "1 December 2026")
     assert banbury.overridden and "Declaration of the returning officer" in banbury.source
     assert banbury.since_2024.kind == "corrected" and banbury.since_2024.name_2024 == "Sean Woodcock"
-    makerfield = geography.member(geography.resolve("Makerfield"))
+    makerfield = members.member(geography.resolve("Makerfield"))
     assert makerfield.vacant and makerfield.name == "" and makerfield.since_2024.kind == "vacant"
     with record.capture() as reads:
-        geography.member(geography.resolve("Banbury"))
+        members.member(geography.resolve("Banbury"))
     assert reads.tables[members.OVERRIDES] == {("seat", "E14001072"), ("seat", "Banbury")}
     assert len(members.overrides()) == 2
 
@@ -137,7 +137,7 @@ def test_bad_local_corrections_fail_with_one_line(data_copy, row, expect):
     (data_copy / "campaign" / "member_overrides.csv").write_text(
         f"seat,member,party,email,date,source\n{row}\n", encoding="utf-8")
     with pytest.raises(DataError) as err:
-        geography.member(geography.resolve("Banbury"))
+        members.member(geography.resolve("Banbury"))
     assert expect in str(err.value) and "\n" not in str(err.value)
 
 
@@ -159,26 +159,26 @@ def test_a_vacancy_must_be_stated(data_copy):
     path = data_copy / "mps_current.csv"
     _edit_row(path, "E14001072", member_id="NA", full_title="Vacant", display_as="Vacant", party_text="Vacant",
               member_email="NA")
-    mp = geography.member(geography.resolve("Banbury"))
+    mp = members.member(geography.resolve("Banbury"))
     assert mp.vacant and mp.name == "" and mp.since_2024.kind == "vacant"
     _edit_row(path, "E14001072", party_text="Labour")
     with pytest.raises(DataError, match="a vacant seat must say 'Vacant' as both name and party"):
-        geography.member(geography.resolve("Banbury"))
+        members.member(geography.resolve("Banbury"))
 
 
 def test_each_seat_has_its_own_date(data_copy):
     """A seat changed by a later refresh (a row in the change log) is as at that refresh's date."""
     with open(data_copy / "mp_changes.csv", "a", encoding="utf-8") as fh:
         fh.write("2026-11-02,,E14001072,Banbury,Sean Woodcock,Labour,Sean Woodcock,Labour,email change\n")
-    assert geography.member(geography.resolve("Banbury")).as_of == "2 November 2026"
-    assert geography.member(geography.resolve("Hitchin")).as_of == long(snapshot_date())
+    assert members.member(geography.resolve("Banbury")).as_of == "2 November 2026"
+    assert members.member(geography.resolve("Hitchin")).as_of == long(snapshot_date())
 
 
 def test_a_member_look_up_records_the_seat_rows_it_read():
     from briefpack import plan
 
     with record.capture() as reads:
-        geography.member(geography.resolve("Makerfield"))
+        members.member(geography.resolve("Makerfield"))
     for table, column in ((data.MPS_CURRENT, "pcon_code"), (data.MP_CHANGES, "gss_code"),
                           (data.MP_CHANGE_NOTES, "gss_code"), (members.OVERRIDES, "seat"), (data.MPS, "gss_code")):
         assert reads.tables[table] == {(column, "E14001350")} | (

@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from briefpack import content, geography, powers
+from briefpack import content, geography, members, powers
 from briefpack.errors import DataError
 from conftest import DATA, read_csv, run_build
 
@@ -275,7 +275,7 @@ def test_the_2026_file_is_used_when_present(tmp_path, data_copy, monkeypatch):
     assert len(seats) == 73 and all(s.boundaries == "2026" and s.gss_code.startswith("S16") for s in seats)
     seat = geography.resolve("Aberdeen Central", "scottish")
     assert seat.region == "North East Scotland"
-    member = geography.member(seat)
+    member = members.member(seat)
     assert member.name == "A. N. Example" and "8 May 2026" in member.as_of
     out = tmp_path / "out"
     proc = run_build("--parliament", "scottish", "-c", "Aberdeen Central", "--formats", "html,docx",

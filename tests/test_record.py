@@ -13,7 +13,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from briefpack import data, geography, manifest, record
+from briefpack import data, geography, manifest, record, used
 from briefpack.briefing import Briefing
 from conftest import DATA, ROOT, read_csv, run_build
 
@@ -81,7 +81,7 @@ def test_memo_replays_into_every_frame_and_capture_is_nested():
 def test_the_sources_page_lists_only_tables_that_gave_something():
     Briefing.prepare("Banbury")                  # reads the tracker for Banbury, which has no row
     assert "campaign/tracker" in record.tables_read()
-    assert "campaign/tracker" not in record.tables_used()
+    assert "campaign/tracker" not in used.tables_used()
 
 
 def test_the_manifest_hashes_each_recorded_key_as_the_data_is_now(tmp_path, monkeypatch):
@@ -111,7 +111,7 @@ def test_from_notebook_puts_the_final_sources_in_place():
     early = nbformat.v4.new_code_cell("b.sources()")
     early.outputs = [nbformat.v4.new_output("display_data", {"text/html": "<p>early</p>",
                                                              record.SOURCES_MIME: {"tables": ["a"]}})]
-    last = nbformat.v4.new_code_cell(record.EMIT_SOURCE)
+    last = nbformat.v4.new_code_cell(used.EMIT_SOURCE)
     last.metadata["tags"] = [record.TAG]
     last.outputs = [nbformat.v4.new_output("display_data", {"text/html": "<p>final</p>",
                                                             record.MIME: {"a": ["*"], "b": ["*"]},

@@ -115,13 +115,13 @@ def test_kinds_of_change_are_told_by_member_id_not_by_name(tmp_path, data_copy, 
     assert kinds == {"E14001063": "email change", BANBURY: "name style", "E14001289": "new member",
                      "E14001350": "vacancy"}, "other details are not member changes"
     # And the briefing's member follows: a new member since 2024 in Hitchin, Makerfield vacant.
-    from briefpack import geography
+    from briefpack import geography, members
 
     monkeypatch.setenv("BRIEFPACK_DATA", str(data_copy))
-    hitchin = geography.member(geography.resolve("Hitchin"))
+    hitchin = members.member(geography.resolve("Hitchin"))
     assert hitchin.since_2024.kind == "by-election" and hitchin.as_of == "20 November 2026"
-    assert geography.member(geography.resolve("Makerfield")).vacant
-    assert geography.member(geography.resolve("Banbury")).since_2024 is None
+    assert members.member(geography.resolve("Makerfield")).vacant
+    assert members.member(geography.resolve("Banbury")).since_2024 is None
 
 
 def _drop_last(rows):

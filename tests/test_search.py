@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefpack import geography, search
+from briefpack import geography, members, search
 from conftest import read_csv
 
 SEATS = read_csv("westminster_constituencies_2024")
@@ -19,7 +19,7 @@ def test_postcode_finds_one_seat_with_its_member_to_confirm():
     assert names(found) == ["Banbury"]
     m = found.matches[0]
     assert (m.code, m.via, m.detail) == (BY_NAME["Banbury"]["gss_code"], "postcode", "OX16 5AA")
-    member = geography.member(geography.resolve("Banbury"))
+    member = members.member(geography.resolve("Banbury"))
     assert (m.member, m.party) == (member.name, member.party) and m.member
     assert m.as_at == member.as_of == "27 June 2026", "the date the member holds at travels with the match"
     assert "Check this is your constituency" in found.message
@@ -70,7 +70,7 @@ def test_exact_name_comes_first():
 
 def test_member_name_finds_their_seat():
     seat = geography.resolve("Banbury")
-    member = geography.member(seat)
+    member = members.member(seat)
     surname = member.name.split()[-1]
     found = search.find(surname)
     hit = next(m for m in found.matches if m.code == seat.gss_code)

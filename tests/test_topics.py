@@ -23,7 +23,7 @@ def test_every_topic_builds(topic_pages):
 @pytest.mark.parametrize("key", topics.topic_keys())
 def test_topic_page(topic_pages, key):
     page = BeautifulSoup((topic_pages / f"topic-{key.replace('_', '-')}.html").read_text(encoding="utf-8"), "lxml")
-    t = topics.TopicBriefing(key).topic
+    t = topics.topic(key)
     assert page.h1.get_text() == t["title"]
     charts = page.select("figure.chart")
     assert len(charts) >= 2
@@ -83,7 +83,7 @@ def test_kind_and_age_focus_change_the_page(topic_pages, key):
     from conftest import read_csv
 
     page = BeautifulSoup((topic_pages / f"topic-{key.replace('_', '-')}.html").read_text(encoding="utf-8"), "lxml")
-    t = topics.TopicBriefing(key).topic
+    t = topics.topic(key)
     kicker = page.select_one("p.kicker").get_text()
     assert ("a concern the campaign raises with MPs" in kicker) == (t["kind"] == "concern") == (key in content.concerns())
     assert ("a theme across the campaign's concerns" in kicker) == (t["kind"] == "theme")

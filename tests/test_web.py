@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 import pytest
 from bs4 import BeautifulSoup
 
-from briefpack import content, geography, web
+from briefpack import content, geography, members, web
 from briefpack.errors import InputError
 from briefpack.jobs import Result, output_name
 from conftest import ROOT, XSS, run_build
@@ -363,7 +363,7 @@ def test_postcode_search_without_javascript(stand_in):
     url, *_ = stand_in
     page = fetch(url + "/?" + urlencode({"q": "ox16 5aa"})).soup()
     link = page.select_one("#matches a[data-code]")
-    member = geography.member(BANBURY)
+    member = members.member(BANBURY)
     assert link.get_text() == "Banbury" and member.name in page.select_one("#matches").get_text()
     assert "Check this is your constituency" in page.select_one("#matches").get_text()
     chosen = fetch(url + link["href"].split("#")[0]).soup()
@@ -674,7 +674,7 @@ def test_real_build_200_with_html_pdf_and_letter(server):
                                                                   meeting_date="2026-12-04"))
     assert reply.status == 200, reply.text
     doc = reply.json()
-    member = geography.member(BANBURY).name
+    member = members.member(BANBURY).name
     assert doc["constituency"]["member"] == member
     pdf = fetch(server.url + doc["pdf"])
     assert pdf.status == 200 and member in pdf_text(pdf.body)
@@ -803,7 +803,7 @@ def choose_banbury(page, javascript: bool) -> None:
         page.click("#find button")
     match = page.locator("#matches a[data-code]", has_text="Banbury")
     match.wait_for()
-    assert geography.member(BANBURY).name in page.text_content("#matches"), "the member is shown to confirm"
+    assert members.member(BANBURY).name in page.text_content("#matches"), "the member is shown to confirm"
     match.click()
     page.locator("#make-section").wait_for()
     assert "Banbury" in page.text_content("#seat-summary")
@@ -821,7 +821,7 @@ def make_and_check_pdf(page, tmp_path) -> None:
     path = tmp_path / "briefing.pdf"
     download.value.save_as(path)
     assert download.value.suggested_filename == "banbury.pdf"
-    assert geography.member(BANBURY).name in pdf_text(path.read_bytes())
+    assert members.member(BANBURY).name in pdf_text(path.read_bytes())
 
 
 @pytest.mark.e2e
@@ -925,7 +925,7 @@ def test_pack_index_finds_seats_by_postcode_and_council_offline(browser, tmp_pat
     from briefpack import index
 
     entries = [{"key": s.gss_code, "slug": s.slug, "name": s.name, "region": s.region,
-                "mp": geography.member(s).name, "party": geography.member(s).party, "files": []}
+                "mp": members.member(s).name, "party": members.member(s).party, "files": []}
                for s in geography.seats()]
     path = index.write_index(tmp_path, entries)
     context = browser.new_context(offline=True)

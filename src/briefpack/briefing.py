@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from . import content, data, figures, geography, inputs, paths, powers, record, stats
+from . import content, data, figures, geography, inputs, members, paths, powers, record, stats, used
 from .errors import DataError, InputError
 from .sections import Section, render, render_sources
 
@@ -55,7 +55,7 @@ class Briefing:
     def __post_init__(self):
         from . import campaign
 
-        self.member = geography.member(self.seat, self.member_name)
+        self.member = members.member(self.seat, self.member_name)
         self.forces = geography.forces(self.seat)
         self.campaign = campaign.status_of(self.seat.gss_code) if self.seat.parliament == geography.WESTMINSTER else None
 
@@ -189,11 +189,11 @@ class Briefing:
         """Every table this briefing read (as recorded: see :mod:`briefpack.record`) with its publisher,
         period and licence, the attributions the licences ask for, and the documents cited. Shown
         again at the end of the build, from everything the notebook read, cells below included."""
-        return record.sources_section(self._sources)
+        return used.sources_section(self._sources)
 
     def _sources(self) -> Section:
         docs = content.sources()
         cited = list(dict.fromkeys([s for c in self.concerns for s in c.sources] + content.meeting()["sources"]))
         powers_cited = list(dict.fromkeys(s for a in self.asks for s in a.sources if s not in cited))
-        return render_sources(record.tables_used(), docs=[(k, docs[k]) for k in cited if k in docs],
+        return render_sources(used.tables_used(), docs=[(k, docs[k]) for k in cited if k in docs],
                               place=self.place, powers_docs=[(k, docs[k]) for k in powers_cited if k in docs])

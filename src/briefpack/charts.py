@@ -14,9 +14,8 @@ from functools import lru_cache
 import altair as alt
 import pandas as pd
 
-from .content import Words
-from .powers import force_in_text
-from .sections import n, pct
+from .sentences import Words
+from .text import force_in_text, n, pct
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 PALETTE = {

@@ -305,7 +305,7 @@ def read(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Read table ``name`` from ``data/``, validated and typed, *without* recording the read.
 
     For code that builds a look-up over a whole table and records, where it hands out a row, which
-    row it handed out (e.g. :func:`briefpack.geography.member`); everything else calls :func:`load`
+    row it handed out (e.g. :func:`briefpack.members.member`); everything else calls :func:`load`
     or :func:`select`. Tables are cached per process for as long as the file is unchanged; callers
     get a shallow copy (pandas copy-on-write), so changing a returned frame never changes the cache.
     """

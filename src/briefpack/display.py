@@ -30,7 +30,7 @@ import numbers
 import re
 from dataclasses import dataclass
 
-from .sections import long_date
+from .text import long_date
 
 RENDERER = "briefpack"
 # A chart's Vega-Lite spec, carried beside another renderer's output for the export to draw.

@@ -11,9 +11,8 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from . import data, stats
-from .content import Words
-from .powers import force_in_text
-from .sections import n, pct
+from .sentences import Words
+from .text import force_in_text, n, pct
 
 FIGURES: dict[str, Callable] = {}
 

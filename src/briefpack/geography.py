@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from . import data, record, paths
 from .errors import DataError, InputError, quote_input
-from .sections import long_date
+from .text import long_date
 
 _GSS = re.compile(r"^[ENSW]\d{8}$", re.IGNORECASE)
 
@@ -313,18 +313,8 @@ def forces(seat: Seat) -> list[Force]:
     return list(found)
 
 
-def member(seat: Seat, name: str = "") -> Member:
-    """The sitting MP for a Westminster seat (:func:`briefpack.members.sitting`); for a Scottish
-    Parliament seat, the MSP of the 2026 constituency file, or (2011 boundaries) the one named by the
-    campaigner (``name`` or data/campaign/msps.csv), if any. ``as_of`` says where the name comes from."""
-    if seat.parliament == SCOTTISH:
-        return _msp(seat, name)
-    from . import members
-
-    return members.sitting(seat)
-
-
-def _msp(seat: Seat, name: str = "") -> Member:
+def msp(seat: Seat, name: str = "") -> Member:
+    """The MSP of a Scottish Parliament seat, as :func:`briefpack.members.member` describes."""
     if seat.boundaries == "2026":
         listed = _holyrood_index(_holyrood_stamp())[3].get(seat.name, ("", "", ""))
         listed_name, listed_party, as_of = listed

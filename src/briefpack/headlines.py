@@ -19,7 +19,7 @@ from functools import lru_cache
 import pandas as pd
 
 from . import data, record, stats
-from .sections import long_date
+from .text import long_date
 from .errors import DataError
 
 TABLE = data.NRM_HEADLINES

@@ -4,7 +4,8 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from .sections import env, long_date
+from .sections import env
+from .text import long_date
 
 
 LABELS = {"html": "HTML", "pdf": "PDF", "docx": "Letter"}

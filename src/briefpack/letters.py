@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import paths
-from .sections import long_date
+from .text import long_date
 from .errors import DataError, InputError, quote_input
 from .inputs import FIELDS
 
@@ -204,7 +204,7 @@ def read_personal_note(path) -> str:
 # --- the letter -----------------------------------------------------------------------------------
 
 def _force_phrase(b) -> str:
-    from .powers import force_in_text
+    from .text import force_in_text
 
     force = b.main_force
     scope = "" if len(b.forces) == 1 else ("most of " if force.population_share >= 0.5 else "part of ")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import data, geography, record
-from .sections import long_date
+from .text import long_date
 from .errors import DataError
 
 OVERRIDES = "campaign/member_overrides"
@@ -234,3 +234,12 @@ def sitting(seat: geography.Seat) -> geography.Member:
 def all_sitting() -> dict:
     """{gss code: Member} for the 650 Westminster seats."""
     return {s.gss_code: sitting(s) for s in geography.seats()}
+
+
+def member(seat: geography.Seat, name: str = "") -> geography.Member:
+    """The sitting MP for a Westminster seat (:func:`sitting`); for a Scottish Parliament seat, the MSP
+    of the 2026 constituency file, or (2011 boundaries) the one named by the campaigner (``name`` or
+    data/campaign/msps.csv), if any. ``as_of`` says where the name comes from."""
+    if seat.parliament == geography.SCOTTISH:
+        return geography.msp(seat, name)
+    return sitting(seat)

@@ -41,7 +41,7 @@ TOPIC_NOTEBOOK = "topic.ipynb"
 
 def topic_job(key: str) -> Job:
     """A topic briefing job (national figures; words from content/topics/<key>.yml)."""
-    from .topics import TopicBriefing
+    from .topic_briefing import TopicBriefing
 
     t = TopicBriefing.prepare(key)
     return Job(key=f"topic:{t.key}", slug=f"topic-{t.key.replace('_', '-')}", label=f"topic {t.key}",

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import paths
-from .content import files, fill, placeholders, stamps  # noqa: F401  (powers.fill: content's texts fill alike)
+from . import data, paths
+from .content import NATIONS, concern_keys, sources
 from .errors import DataError
+from .sentences import files, fill, placeholders, stamps  # noqa: F401  (powers.fill: content's texts fill alike)
+from .text import force_in_text, join_names  # noqa: F401  (powers.join_names: callers name bodies alike)
 
 PLACES = ("England", "Wales", "Scotland", "Northern Ireland", "Scottish Parliament")
 ROLES = ("home", "justice", "oversight", "children", "local", "support", "health", "government")
@@ -47,20 +49,6 @@ class Ask:
 def place_of(nation: str, parliament: str) -> str:
     """The place whose powers apply: the Scottish Parliament for its seats, else the seat's nation."""
     return "Scottish Parliament" if parliament == "scottish" else nation
-
-
-def force_in_text(force: str) -> str:
-    """A police force's name as it reads in a sentence: 'Police Scotland', 'the Metropolitan Police Service'."""
-    needs_the = ("Metropolitan Police", "Police Service of", "City of London Police", "British Transport Police")
-    return f"the {force}" if force.startswith(needs_the) else force
-
-
-def join_names(names) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 class Powers:
@@ -105,8 +93,6 @@ class Powers:
                     self._sources(value.get("sources"), f"{section}.{key}", source_ids))
 
     def _places(self, section: dict) -> dict:
-        from .content import NATIONS
-
         self._exactly(section, "places", PLACES)
         out = {}
         for name, value in section.items():
@@ -134,8 +120,6 @@ class Powers:
         return out
 
     def _entries(self, section: dict, source_ids: set) -> dict:
-        from .content import concern_keys
-
         self._exactly(section, "concerns", concern_keys())
         out = {}
         for concern, by_place in section.items():
@@ -215,10 +199,7 @@ class Powers:
 
 @lru_cache(maxsize=4)
 def _powers(key: tuple) -> Powers:
-    from .content import sources
-    from .data import read_yaml
-
-    return Powers(read_yaml(Path(key[0][0]), _FILE), set(sources()))
+    return Powers(data.read_yaml(Path(key[0][0]), _FILE), set(sources()))
 
 
 def powers() -> Powers:

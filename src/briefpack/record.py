@@ -26,8 +26,6 @@ WHOLE = "*"
 MIME = "application/vnd.briefpack.reads+json"
 SOURCES_MIME = "application/vnd.briefpack.sources+json"
 TAG = "briefpack-record"
-# The hidden last cell the worker adds to the notebook it runs (the exporter removes it).
-EMIT_SOURCE = "import briefpack.record\nbriefpack.record.emit()"
 
 
 class Reads:
@@ -73,37 +71,14 @@ def rows(name: str, column: str, values) -> None:
         _note(name, (column, str(value)))
 
 
+def current() -> Reads:
+    """The briefing's record so far."""
+    return _frames[0]
+
+
 def tables_read() -> list[str]:
     """The tables read so far, in the order first read."""
     return list(_frames[0].tables)
-
-
-def tables_used() -> list[str]:
-    """The tables read so far that gave the briefing something (for the sources section): a table read
-    whole, or read for keys of which at least one has rows (a seat with no row in the tracker, say,
-    read the tracker, which the manifest must know, but used nothing from it)."""
-    from . import data
-
-    used = []
-    for name, keys in _frames[0].tables.items():
-        if WHOLE not in keys and not any(value in _values(name, column, data.stamp(name)) for column, value in keys):
-            continue
-        used.append(name)
-    return used
-
-
-_VALUES: dict = {}
-
-
-def _values(name: str, column: str, stamp) -> frozenset:
-    """The values (as text) of one column of a table, kept while the file is unchanged."""
-    from . import data
-
-    key = (name, column)
-    hit = _VALUES.get(key)
-    if hit is None or hit[0] != stamp:
-        hit = _VALUES[key] = (stamp, frozenset(data.read(name)[column].astype(str)))
-    return hit[1]
 
 
 def snapshot() -> dict:
@@ -154,25 +129,15 @@ def memo(maxsize: int = 8):
     return decorate
 
 
-# --- the sources section, rendered again from the whole record -----------------------------------
-
-def sources_section(render):
-    """Show the sources section now (``render()`` -> Section) and keep ``render`` to show it again,
-    from the whole record, at the end of the build: a cell further down (the letter, a researcher's
-    chart) may read a table this cell has not seen yet."""
+def keep_sources(render) -> None:
+    """Keep how to render the sources section again at the end of the build (see
+    :func:`briefpack.used.sources_section`)."""
     global _sources
     _sources = render
-    section = render()
-    section.extra[SOURCES_MIME] = {"tables": tables_used()}
-    return section
 
 
-def emit():
-    """The record, and the sources section rendered from all of it (displayed by the hidden last cell)."""
-    from .sections import Section
-
-    html = _sources().html if _sources is not None else ""
-    return Section(html, {MIME: snapshot(), SOURCES_MIME: {"tables": tables_used()}})
+def kept_sources():
+    return _sources
 
 
 def from_notebook(nb) -> dict | None:

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from . import campaign, data, geography, inputs, members, record
+from . import campaign, data, geography, inputs, members, record, used
 from .sections import Section, render, render_sources
 
 
@@ -65,4 +65,4 @@ class ProgressReport:
 
     def sources(self) -> Section:
         """The tables the report read (as recorded)."""
-        return record.sources_section(lambda: render_sources(record.tables_used()))
+        return used.sources_section(lambda: render_sources(used.tables_used()))

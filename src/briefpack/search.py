@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
-from . import data, geography, postcodes
+from . import data, geography, members, postcodes
 from .errors import InputError, quote_input
 
 LIMIT = 20
@@ -75,7 +75,7 @@ class _Entry:
 
 
 def _members_stamp() -> tuple:
-    """Changes when any member table changes (``geography.member`` reads them: members.TABLES)."""
+    """Changes when any member table changes (``members.member`` reads them: members.TABLES)."""
     from .members import TABLES
 
     return tuple(data.stamp(n) for n in TABLES)
@@ -85,7 +85,7 @@ def _members_stamp() -> tuple:
 def _index(stamp) -> tuple:
     entries = []
     for seat in geography.seats():
-        m = geography.member(seat)
+        m = members.member(seat)
         names = tuple(n for n in (fold(seat.name), fold(seat.name_cy)) if n)
         entries.append(_Entry(seat, names, tuple(w for n in names for w in n.split()), m.name, m.party,
                                _words(m.name), m.as_of))

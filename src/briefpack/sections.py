@@ -8,48 +8,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from . import paths
-
-
-class Section:
-    """HTML shown as a cell's output (Jupyter calls ``_repr_mimebundle_``), with optional extra data."""
-
-    def __init__(self, html: str, extra: dict | None = None):
-        self.html = html
-        self.extra = extra or {}
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        return {"text/html": self.html, **self.extra}
-
-    def __str__(self) -> str:
-        return self.html
-
-
-def n(x) -> str:
-    """A count with thousands separators: 17004 -> '17,004'."""
-    return f"{int(x):,}"
-
-
-def pct(x: float) -> str:
-    """A share as a whole percentage: 0.214 -> '21%'."""
-    return f"{100 * x:.0f}%"
-
-
-def sentence(text: str) -> str:
-    """The text with its first letter in capitals."""
-    return text[:1].upper() + text[1:]
-
-
-def long_date(d) -> str:
-    """'4 December 2026' ('' for no date)."""
-    return f"{d.day} {d:%B %Y}" if d else ""
+from . import data, paths
+from .html import Section  # noqa: F401  (pages import it from here with render)
+from .text import force_in_text, long_date, n, pct, sentence
 
 
 @lru_cache(maxsize=4)
 def _env(folder: str):
     import jinja2
-
-    from .powers import force_in_text
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
@@ -70,8 +36,6 @@ def render(template: str, extra: dict | None = None, **values) -> Section:
 
 def render_sources(tables, **values) -> Section:
     """The sources section for ``tables``: each with its provenance, and the attribution lines once each."""
-    from . import data
-
     attributions = data.attributions(tables)
     lines = list(dict.fromkeys(line for a in attributions for line in a["attribution"]))
     values.setdefault("docs", [])

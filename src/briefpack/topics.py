@@ -1,7 +1,5 @@
-"""Topic briefings: one per campaign concern and per theme, national figures only.
-
-``notebooks/topic.ipynb`` is the outline; each cell is one call to a :class:`TopicBriefing` method.
-Words come from ``content/topics/<key>.yml`` (one file per topic, named by its key); every chart and
+"""The topics of topic briefings: one per campaign concern and per theme (see
+:mod:`briefpack.topic_briefing` for the pages). Words come from ``content/topics/<key>.yml`` (one file per topic, named by its key); every chart and
 figure from ``data/``.
 """
 from __future__ import annotations
@@ -9,9 +7,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from . import content, data, figures, paths, record, stats
+from . import content, data, paths
 from .errors import DataError, InputError, quote_input
-from .sections import Section, render, render_sources
 
 TYPES = ("Sexual", "Labour", "Criminal", "Domestic")
 KINDS = ("concern", "theme")                 # one of the campaign's concerns, or a theme across them
@@ -22,6 +19,11 @@ _REQUIRED = ("key", "title", "kind", "summary", "why", "exploitation_types", "ag
 def topic_keys() -> tuple:
     """Every topic: the concerns' topics in Key Card order, then the themes by key."""
     return tuple(_all_topics(_stamps()))
+
+
+def topic(key: str) -> dict:
+    """The checked content of ``content/topics/<key>.yml``."""
+    return _all_topics(_stamps())[key]
 
 
 def _stamps() -> tuple:
@@ -80,79 +82,3 @@ def parse_topics(value) -> list[str]:
     if not keys:
         raise InputError(f"Name a topic: one of {', '.join(known)} (or all).")
     return list(dict.fromkeys(keys))
-
-
-class TopicBriefing:
-    def __init__(self, key: str):
-        self.key = key
-        self.topic = _all_topics(_stamps())[key]
-
-    @classmethod
-    def prepare(cls, topic: str) -> "TopicBriefing":
-        return cls(parse_topics(topic)[0])
-
-    @property
-    def title(self) -> str:
-        return self.topic["title"]
-
-    def cover(self) -> Section:
-        from .headlines import TABLES_RELEASE, latest
-
-        y = stats.uk_year(data.load(data.NRM_UK))
-        return render("topic_cover.html.j2", t=self.topic, latest=latest("referrals_total"), split=y,
-                      source=f"{figures.NRM}, Table 2 of the {TABLES_RELEASE}")
-
-    def charts(self) -> Section:
-        from . import charts
-
-        nrm_uk = data.load(data.NRM_UK)
-        police = data.load(data.NRM_POLICE)
-        uk_source = f"{figures.NRM}, Table 2, {stats.period_label(nrm_uk)}"
-        police_source = f"{figures.NRM}, Table 13, {stats.period_label(police)} ({stats.period_words(police)})"
-        blocks = [charts.age_trend(stats.uk_referrals_by_year(nrm_uk), self.topic["age_focus"], uk_source)]
-        by_type = stats.force_by_quarter_and_type(police, stats.POLICE_TOTAL)
-        type_chart = charts.force_quarters(by_type, "all UK police forces", police_source)
-        blocks.append(type_chart)
-        totals = stats.force_by_type(police, stats.POLICE_TOTAL)
-        highlight = []
-        for t in self.topic["exploitation_types"] or []:
-            n = int(totals.get(t, 0))
-            highlight.append({"type": t, "n": n, "share": n / totals.sum() if totals.sum() else 0})
-        nationalities = stats.force_top_nationalities(data.load(data.NRM_POLICE_NATIONALITY), stats.POLICE_TOTAL, n=8)
-        extra = []
-        if self.topic.get("show_decisions"):
-            for table, kind, no in ((data.NRM_REASONABLE, "reasonable", "16"), (data.NRM_CONCLUSIVE, "conclusive", "28")):
-                yearly = stats.decisions_by_year(data.load(table))
-                yearly = yearly[yearly.quarters == 4]
-                extra.append(charts.decisions_trend(yearly, kind, f"{figures.NRM}, Table {no}, "
-                                                                   f"{int(yearly.year.min())} to {int(yearly.year.max())}"))
-        dtn_nat = None
-        if self.topic.get("show_duty_to_notify"):
-            from .headlines import dtn_by_year
-
-            dtn, dtn_source = dtn_by_year(data.load(data.DTN))
-            extra.append(charts.yearly_bars(dtn, "reports", "dtn_reports", dtn_source))
-            dtn_nat = stats.dtn_top_nationalities(data.load(data.DTN_NATIONALITY))
-        responders = data.load(data.NRM_RESPONDER_TYPE)
-        shares = stats.responder_type_shares(responders).set_index("first_responder_type")
-        return render("topic_charts.html.j2", blocks=blocks, more_charts=extra, highlight=highlight,
-                      largest_type=totals.index[0] if len(totals) else "",
-                      police=shares.loc["Police"], government=shares.loc["Government agency"],
-                      responder_source=f"{figures.NRM}, Tables 11-14, {stats.period_label(responders)}",
-                      nationalities=nationalities, police_period=stats.period_words(police),
-                      dtn_nat=dtn_nat, dtn_period=stats.period_label(data.load(data.DTN_NATIONALITY)),
-                      dtn_words=stats.period_words(data.load(data.DTN_NATIONALITY)),
-                      min_count=stats.NATIONALITY_MIN_COUNT, police_source=police_source)
-
-    def recommendations(self) -> Section:
-        return render("topic_recommendations.html.j2", t=self.topic, sources=content.sources())
-
-    def sources(self) -> Section:
-        """The tables this briefing read (as recorded) and the documents its recommendations cite."""
-        return record.sources_section(self._sources)
-
-    def _sources(self) -> Section:
-        docs = content.sources()
-        cited = list(dict.fromkeys([r["source"] for r in self.topic["recommendations"]]
-                                   + ([self.topic["quote"]["source"]] if self.topic.get("quote") else [])))
-        return render_sources(record.tables_used(), docs=[(k, docs[k]) for k in cited if k in docs])

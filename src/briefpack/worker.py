@@ -34,12 +34,12 @@ class Worker:
         (:mod:`briefpack.record`); the exporter leaves that cell out of the page."""
         import nbformat
 
-        from . import record
+        from . import record, used
         from .execute import load_notebook
 
         if name not in self._notebooks:
             nb = load_notebook(paths.notebooks_dir() / name)
-            cell = nbformat.v4.new_code_cell(record.EMIT_SOURCE, id="briefpack-record")
+            cell = nbformat.v4.new_code_cell(used.EMIT_SOURCE, id="briefpack-record")
             cell.metadata["tags"] = [record.TAG]
             nb.cells.append(cell)
             self._notebooks[name] = nb
