@@ -4,10 +4,10 @@ import sys
 from pathlib import Path
 
 try:
-    from briefpack.cli import main
+    from briefpack.app.cli import main
 except ModuleNotFoundError:  # not installed yet: use the checkout's source
     sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
-    from briefpack.cli import main
+    from briefpack.app.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

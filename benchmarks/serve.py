@@ -41,7 +41,7 @@ from numpy import base_repr
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from briefpack import postcodes  # noqa: E402
+from briefpack.places import postcodes  # noqa: E402
 
 HOST = "127.0.0.1"          # loopback only
 CONCERNS = ["training", "children", "policing"]

@@ -9,7 +9,8 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from briefpack import charts, data, display, stats
+from briefpack.render import charts, display
+from briefpack.data import catalogue as data, stats
 from conftest import read_csv
 
 OKABE_ITO = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000"]

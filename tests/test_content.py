@@ -6,9 +6,10 @@ import re
 import pytest
 import yaml
 
-from briefpack import content, data, figures, stats
-from briefpack.briefing import Briefing
-from briefpack.errors import InputError
+from briefpack.words import content, figures
+from briefpack.data import catalogue as data, stats
+from briefpack.render.briefing import Briefing
+from briefpack.core.errors import InputError
 from conftest import ROOT, read_csv
 
 PROSE = ("title", "phrase", "summary", "problem", "dated_note")
@@ -24,7 +25,7 @@ def test_seven_concerns_in_key_card_order():
 
 
 def test_the_law_that_applies_in_each_place():
-    from briefpack import powers
+    from briefpack.words import powers
 
     expect = {"England": "Modern Slavery Act 2015", "Wales": "Modern Slavery Act 2015",
               "Scotland": "Human Trafficking and Exploitation (Scotland) Act 2015",
@@ -195,7 +196,7 @@ def test_london_workshop_focused_on_domestic_servitude(seeds):
 
 
 def test_key_card_mandatory_training_goes_into_letters(seeds):
-    from briefpack import powers
+    from briefpack.words import powers
 
     words = "mandatory training for police and social workers"
     assert words in seeds["call_to_action_2013"]
@@ -249,7 +250,7 @@ def test_criminal_exploitation_is_not_centred_on_cannabis_farms():
 # --- the sentences around the numbers: content/figures.yml and content/charts.yml --------------------
 
 def test_words_files_hold_every_key_the_code_fills():
-    from briefpack import charts
+    from briefpack.render import charts
 
     for words in (figures.WORDS, charts.WORDS):
         doc = yaml.safe_load((CONTENT / words.filename).read_text(encoding="utf-8"))
@@ -311,7 +312,7 @@ def edit_yaml(path, change) -> None:
     (lambda d: d["dtn_reports"].update(note="x"), "content/figures.yml: dtn_reports.note is not a field of"),
 ])
 def test_a_broken_figures_file_is_one_line_naming_the_file_and_key(content_copy, change, message):
-    from briefpack.errors import DataError
+    from briefpack.core.errors import DataError
 
     edit_yaml(content_copy / "figures.yml", change)
     with pytest.raises(DataError) as err:
@@ -320,8 +321,8 @@ def test_a_broken_figures_file_is_one_line_naming_the_file_and_key(content_copy,
 
 
 def test_a_broken_charts_file_is_one_line_naming_the_file_and_key(content_copy):
-    from briefpack import charts
-    from briefpack.errors import DataError
+    from briefpack.render import charts
+    from briefpack.core.errors import DataError
 
     edit_yaml(content_copy / "charts.yml", lambda d: d["hex_map"].pop("title"))
     with pytest.raises(DataError, match=r"^content/charts\.yml: missing hex_map\.title \(a sentence\)"):
@@ -330,7 +331,7 @@ def test_a_broken_charts_file_is_one_line_naming_the_file_and_key(content_copy):
 
 def test_a_sentence_edited_in_content_is_used_at_the_next_call(content_copy):
     """As in Jupyter: the same process, the file edited between two runs."""
-    from briefpack import charts
+    from briefpack.render import charts
 
     police = data.load(data.NRM_POLICE)
     by_qt = stats.force_by_quarter_and_type(police, "Police Service of Northern Ireland")
@@ -367,7 +368,7 @@ def test_concern_keys_are_the_files_of_content_concerns(content_copy):
     add_concern(content_copy, "supply_chains")
     assert content.concern_keys()[-1] == "supply_chains"
     assert content.parse_concerns("supply_chains,training") == ["supply_chains", "training"]
-    from briefpack import powers
+    from briefpack.words import powers
 
     assert powers.powers().ask("supply_chains", "Wales").ask == powers.powers().ask("data", "Wales").ask
     (content_copy / "concerns" / "supply_chains.yml").unlink()
@@ -376,8 +377,8 @@ def test_concern_keys_are_the_files_of_content_concerns(content_copy):
 
 
 def test_topic_keys_are_the_files_of_content_topics(content_copy):
-    from briefpack import topics as topic_briefings
-    from briefpack.errors import DataError
+    from briefpack.words import topics as topic_briefings
+    from briefpack.core.errors import DataError
 
     keys = topic_briefings.topic_keys()
     assert set(keys) == {p.stem for p in (CONTENT / "topics").glob("*.yml")}
@@ -439,15 +440,15 @@ def set_title(doc):
 
 @pytest.mark.parametrize("file,change,read", [
     ("concerns/training.yml", set_title, lambda: content.concerns()["training"].title),
-    ("topics/children.yml", set_title, lambda: importlib.import_module("briefpack.topic_briefing").TopicBriefing("children").title),
+    ("topics/children.yml", set_title, lambda: importlib.import_module("briefpack.render.topic_briefing").TopicBriefing("children").title),
     ("sources.yml", lambda d: d["steen_speech_2013"].update(title="A title edited while Jupyter was open"),
      lambda: content.sources()["steen_speech_2013"]["title"]),
     ("meeting.yml", lambda d: d.update(headline_ask="A title edited while Jupyter was open"),
      lambda: content.meeting()["headline_ask"]),
     ("letter.yml", lambda d: d.update(closing="A title edited while Jupyter was open"),
-     lambda: importlib.import_module("briefpack.letters").wording()["closing"]),
+     lambda: importlib.import_module("briefpack.render.letters").wording()["closing"]),
     ("powers.yml", lambda d: d["bodies"]["pcc"].update(name="A title edited while Jupyter was open"),
-     lambda: importlib.import_module("briefpack.powers").powers().bodies["pcc"].name),
+     lambda: importlib.import_module("briefpack.words.powers").powers().bodies["pcc"].name),
     ("figures.yml", lambda d: d["dtn_reports"].update(text="A title edited while Jupyter was open"),
      lambda: figures.WORDS("dtn_reports", "text")),
 ])

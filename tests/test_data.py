@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from briefpack import data
-from briefpack.errors import DataError
-from briefpack.pack import LOCK
+from briefpack.data import catalogue as data
+from briefpack.core.errors import DataError
+from briefpack.build.pack import LOCK
 from conftest import DATA, read_csv, run_build
 
 TABLES = data.table_names()

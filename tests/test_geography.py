@@ -1,8 +1,8 @@
 """Constituency look-up: names, GSS codes, Welsh names; unknown names suggest the closest."""
 import pytest
 
-from briefpack import geography, members
-from briefpack.errors import InputError
+from briefpack.places import geography, members
+from briefpack.core.errors import InputError
 from conftest import read_csv
 
 

@@ -18,7 +18,7 @@ import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from briefpack import manifest
+from briefpack.build import manifest
 from conftest import ROOT, read_csv
 
 GUIDE = "## For researchers: four changes, step by step"
@@ -96,7 +96,7 @@ def test_a_template_edit_changes_the_inputs_of_every_briefing(project, monkeypat
 def test_a_template_edit_shows_at_the_next_call_in_the_same_process(project, monkeypatch):
     """As in Jupyter: the section that is rendered once per process (the same for every seat) follows
     its template, and so does every other."""
-    from briefpack.briefing import Briefing
+    from briefpack.render.briefing import Briefing
 
     monkeypatch.setenv("BRIEFPACK_ROOT", str(project.root))
     b = Briefing.prepare("Banbury")

@@ -9,8 +9,10 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from briefpack import charts, data, figures, headlines, stats
-from briefpack.briefing import Briefing
+from briefpack.render import charts
+from briefpack.data import catalogue as data, headlines, stats
+from briefpack.words import figures
+from briefpack.render.briefing import Briefing
 from conftest import read_csv
 
 ANNEX_2025 = "end-of-year-summary-2025"
@@ -59,7 +61,7 @@ def test_a_quarter_takes_the_latest_revision():
 
 
 def test_one_page_giving_two_numbers_is_refused():
-    from briefpack.errors import DataError
+    from briefpack.core.errors import DataError
 
     with pytest.raises(DataError, match="twice with different numbers"):
         headlines.headline("2024", "referrals_uk_nationals")

@@ -1,4 +1,4 @@
-"""Every user-given value is checked by briefpack.inputs: unit tests per rule, then the same rules
+"""Every user-given value is checked by briefpack.request.inputs: unit tests per rule, then the same rules
 through the command line (one line `error: ...`, exit 2, nothing written to --out)."""
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import unicodedata
 import pytest
 from pypdf import PdfReader
 
-from briefpack import geography, inputs
-from briefpack.errors import InputError
+from briefpack.places import geography
+from briefpack.request import inputs
+from briefpack.core.errors import InputError
 from conftest import read_csv, run_build
 
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",

@@ -8,9 +8,11 @@ import re
 import docx
 import pytest
 
-from briefpack import letters, powers, stats
-from briefpack.briefing import Briefing
-from briefpack.errors import InputError
+from briefpack.render import letters
+from briefpack.words import powers
+from briefpack.data import stats
+from briefpack.render.briefing import Briefing
+from briefpack.core.errors import InputError
 from conftest import read_csv
 
 POLICE = "nrm_referrals_by_police_force_first_responder_2022q2_2023q4"

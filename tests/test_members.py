@@ -12,8 +12,9 @@ import shutil
 import pytest
 import yaml
 
-from briefpack import record, data, geography, members
-from briefpack.errors import DataError
+from briefpack.data import record, catalogue as data
+from briefpack.places import geography, members
+from briefpack.core.errors import DataError
 from conftest import DATA, read_csv
 
 BY_ELECTIONS = {"Runcorn and Helsby", "Gorton and Denton", "Makerfield", "Aberdeen South",
@@ -175,7 +176,7 @@ def test_each_seat_has_its_own_date(data_copy):
 
 
 def test_a_member_look_up_records_the_seat_rows_it_read():
-    from briefpack import plan
+    from briefpack.build import plan
 
     with record.capture() as reads:
         members.member(geography.resolve("Makerfield"))

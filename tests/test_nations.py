@@ -11,8 +11,9 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from briefpack import content, geography, members, powers
-from briefpack.errors import DataError
+from briefpack.words import content, powers
+from briefpack.places import geography, members
+from briefpack.core.errors import DataError
 from conftest import DATA, read_csv, run_build
 
 # Bodies and laws that hold the power in each place, and those that must never be named there.

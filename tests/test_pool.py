@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from briefpack.jobs import BUILT, FAILED, NOT_BUILT, Job
-from briefpack.pool import INTERRUPTED, WORKER_STOPPED, Busy, WorkerPool, worker_limit
+from briefpack.build.jobs import BUILT, FAILED, NOT_BUILT, Job
+from briefpack.build.pool import INTERRUPTED, WORKER_STOPPED, Busy, WorkerPool, worker_limit
 
 
 

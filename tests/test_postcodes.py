@@ -7,8 +7,9 @@ import shutil
 import pytest
 from numpy import base_repr
 
-from briefpack import data, postcodes
-from briefpack.errors import DataError, InputError
+from briefpack.data import catalogue as data
+from briefpack.places import postcodes
+from briefpack.core.errors import DataError, InputError
 from conftest import DATA, read_csv
 
 SEATS = {r["name"]: r["gss_code"] for r in read_csv("westminster_constituencies_2024")}

@@ -1,6 +1,6 @@
 """What a briefing reads is recorded where it is read, and drives both the sources page and the manifest.
 
-There is no planner's prediction to compare with: it was retired (see briefpack.record). These tests
+There is no planner's prediction to compare with: it was retired (see briefpack.data.record). These tests
 check instead that the record is exact (a seat's own rows, its own forces, the published police total,
 whole national tables), that caches replay what they read, and, end to end, that a researcher's cell
 reading a new table puts it on the sources page and makes a change to it rebuild that briefing."""
@@ -13,8 +13,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from briefpack import data, geography, manifest, record, used
-from briefpack.briefing import Briefing
+from briefpack.data import catalogue as data, record, used
+from briefpack.places import geography
+from briefpack.build import manifest
+from briefpack.render.briefing import Briefing
 from conftest import DATA, ROOT, read_csv, run_build
 
 

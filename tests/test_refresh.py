@@ -115,7 +115,7 @@ def test_kinds_of_change_are_told_by_member_id_not_by_name(tmp_path, data_copy, 
     assert kinds == {"E14001063": "email change", BANBURY: "name style", "E14001289": "new member",
                      "E14001350": "vacancy"}, "other details are not member changes"
     # And the briefing's member follows: a new member since 2024 in Hitchin, Makerfield vacant.
-    from briefpack import geography, members
+    from briefpack.places import geography, members
 
     monkeypatch.setenv("BRIEFPACK_DATA", str(data_copy))
     hitchin = members.member(geography.resolve("Hitchin"))
@@ -257,7 +257,7 @@ def _closed_port_url() -> str:
 
 
 def test_the_default_source_is_the_dfe_file():
-    from briefpack import refresh as r
+    from briefpack.app import refresh as r
 
     assert r.default_source() == ("https://raw.githubusercontent.com/dfe-analytical-services/mp-lookup/refs/heads/main/"
                                   "mp_lookup.csv")

@@ -16,8 +16,9 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from briefpack import display, preprocessors
-from briefpack.export import HtmlExporter
+from briefpack.render import display
+from briefpack.build import preprocessors
+from briefpack.build.export import HtmlExporter
 from conftest import read_csv
 
 LOADS = ("link", "img", "iframe", "source", "video", "audio", "embed", "object", "image")
@@ -65,7 +66,7 @@ def test_import_outside_a_kernel_installs_nothing():
     import subprocess
     import sys
 
-    code = "import sys, briefpack.briefing; print('briefpack.display' in sys.modules, 'altair' in sys.modules)"
+    code = "import sys, briefpack.render.briefing; print('briefpack.render.display' in sys.modules, 'altair' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.split() == ["False", "False"]
 
@@ -99,7 +100,7 @@ def test_chart_description_title_caption_and_source():
 
 
 def test_chart_reading_a_url_is_refused_in_one_line():
-    from briefpack.errors import ExportError
+    from briefpack.core.errors import ExportError
 
     with pytest.raises(ExportError, match="from a URL or a file") as err:
         display.chart_figure(alt.Chart("https://example.org/data.csv").mark_bar().encode(x="a:N").to_dict())
@@ -210,7 +211,7 @@ def test_export_turns_every_renderer_into_inline_svg(renderer, caplog):
 # --- end to end: a researcher adds a chart and tables to a copy of the briefing notebook ----------
 
 CHART_CELL = '''import altair as alt
-from briefpack import data
+from briefpack.data import catalogue as data
 
 nrm = data.load(data.NRM_UK)
 yearly = nrm[nrm.location_of_exploitation == "Total"].groupby("year", as_index=False)["nrm_referrals"].sum()
@@ -290,7 +291,7 @@ def test_researcher_adds_a_chart_and_tables(project, tmp_path):
 def test_execution_error_names_the_cell_and_its_first_line():
     from papermill.exceptions import PapermillExecutionError
 
-    from briefpack.execute import _execution_error
+    from briefpack.build.execute import _execution_error
 
     exc = PapermillExecutionError(cell_index=9, exec_count=7, source="b.your_aera()\n", ename="AttributeError",
                                   evalue="'Briefing' object has no attribute 'your_aera'", traceback=[])

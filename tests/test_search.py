@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefpack import geography, members, search
+from briefpack.places import geography, members, search
 from conftest import read_csv
 
 SEATS = read_csv("westminster_constituencies_2024")
@@ -129,7 +129,8 @@ def test_index_page_embeds_postcode_ranges_and_councils(tmp_path):
 
     from bs4 import BeautifulSoup
 
-    from briefpack import index, postcodes
+    from briefpack.render import index
+    from briefpack.places import postcodes
 
     seat = geography.resolve("Banbury")
     entries = [{"key": seat.gss_code, "slug": seat.slug, "name": seat.name, "region": seat.region,

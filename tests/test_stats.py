@@ -1,7 +1,7 @@
 """Statistics against the source tables, computed here independently with the csv module."""
 import pytest
 
-from briefpack import data, stats
+from briefpack.data import catalogue as data, stats
 from conftest import read_csv
 
 FORCES = ["Thames Valley Police", "Police Scotland", "North Wales Police", "Metropolitan Police Service"]

@@ -2,7 +2,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from briefpack import content, topics
+from briefpack.words import content, topics
 from conftest import run_build
 
 

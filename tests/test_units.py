@@ -14,11 +14,13 @@ import nbformat
 import pytest
 
 import briefpack
-from briefpack import atomic, campaign, manifest, select
-from briefpack.errors import BriefpackError, InputError
-from briefpack.execute import normalise
-from briefpack.jobs import Job
-from briefpack.pack import OutputLock, check_output_folder
+from briefpack.core import atomic
+from briefpack.places import campaign
+from briefpack.build import manifest, select
+from briefpack.core.errors import BriefpackError, InputError
+from briefpack.build.execute import normalise
+from briefpack.build.jobs import Job
+from briefpack.build.pack import OutputLock, check_output_folder
 
 
 # --- atomic writes ---------------------------------------------------------------------------------
@@ -111,7 +113,7 @@ def test_output_folder_checks(tmp_path):
 
 def test_the_lock_makes_a_second_holder_wait(tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; sys.path.insert(0, sys.argv[1]); from briefpack.pack import OutputLock\n"
+        "import sys, time; sys.path.insert(0, sys.argv[1]); from briefpack.build.pack import OutputLock\n"
         "from pathlib import Path\n"
         "with OutputLock(sys.argv[2]):\n    print('held', flush=True); time.sleep(2)\n"
         "    (Path(sys.argv[2]) / 'done').touch()"),
@@ -200,7 +202,7 @@ def test_overdue_rules(entry, as_of, expected):
 def test_a_signal_inside_held_waits_for_the_end_of_the_step():
     import signal as sig
 
-    from briefpack import stopping
+    from briefpack.core import stopping
 
     done = []
     with pytest.raises(KeyboardInterrupt):
@@ -216,9 +218,9 @@ def test_a_stop_arriving_as_a_briefing_is_recorded_still_records_it(tmp_path, mo
     """The race CI once met: SIGTERM between a finished briefing and its manifest line."""
     import signal as sig
 
-    from briefpack.cli import Terminated, _on_sigterm
-    from briefpack.jobs import BUILT, Result
-    from briefpack.pack import build_pack
+    from briefpack.app.cli import Terminated, _on_sigterm
+    from briefpack.build.jobs import BUILT, Result
+    from briefpack.build.pack import build_pack
 
     jobs = [Job(key=k, slug=k, label=k, title=k, notebook="briefing.ipynb", parameters=(("constituency", k),))
             for k in ("Bolsover", "Bootle")]

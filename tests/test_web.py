@@ -29,9 +29,11 @@ from urllib.parse import urlencode
 import pytest
 from bs4 import BeautifulSoup
 
-from briefpack import content, geography, members, web
-from briefpack.errors import InputError
-from briefpack.jobs import Result, output_name
+from briefpack.words import content
+from briefpack.places import geography, members
+from briefpack.app import web
+from briefpack.core.errors import InputError
+from briefpack.build.jobs import Result, output_name
 from conftest import ROOT, XSS, run_build
 from test_faults import _left_behind, _workers
 
@@ -109,7 +111,7 @@ def cli_error(*args) -> str:
 
 def expected_error(**parameters) -> str:
     """The message the command line's own check gives for these parameters of a Banbury briefing."""
-    from briefpack import plan
+    from briefpack.build import plan
 
     with pytest.raises(InputError) as err:
         plan.briefing_job(**{"constituency": "Banbury", "concerns": ["training", "data"], **parameters})
@@ -127,7 +129,7 @@ def assert_security_headers(reply: Reply) -> None:
 # --- a stand-in for the worker pool (tests only) ----------------------------------------------------
 
 class StandInPool:
-    """Stands in for briefpack.pool.WorkerPool: writes placeholder files instead of building, in
+    """Stands in for briefpack.build.pool.WorkerPool: writes placeholder files instead of building, in
     one thread; while ``gate`` is clear it holds the jobs, so a test can fill the queue."""
 
     def __init__(self, max_waiting: int = 16):
@@ -224,7 +226,7 @@ def in_process_server(settings: web.Settings, pool):
 @pytest.fixture(scope="module")
 def pack_dir(tmp_path_factory) -> Path:
     """A small pack folder as `build.py --all` leaves it: an index and a briefing's files (placeholders)."""
-    from briefpack.index import write_index
+    from briefpack.render.index import write_index
 
     folder = tmp_path_factory.mktemp("pack")
     (folder / "banbury.html").write_text("<!DOCTYPE html><html lang='en-GB'><head><title>Banbury</title>"
@@ -772,8 +774,8 @@ def test_sigterm_stops_cleanly_leaving_no_kernel_browser_or_file(tmp_path):
 
 @pytest.fixture(scope="module")
 def browser():
-    from briefpack.errors import ExportError
-    from briefpack.export import find_chromium
+    from briefpack.core.errors import ExportError
+    from briefpack.build.export import find_chromium
 
     try:
         chromium = find_chromium()
@@ -922,7 +924,7 @@ def test_keyboard_only_and_visible_focus(server, browser):
 @pytest.mark.e2e
 @pytest.mark.browser
 def test_pack_index_finds_seats_by_postcode_and_council_offline(browser, tmp_path):
-    from briefpack import index
+    from briefpack.render import index
 
     entries = [{"key": s.gss_code, "slug": s.slug, "name": s.name, "region": s.region,
                 "mp": members.member(s).name, "party": members.member(s).party, "files": []}

@@ -10,7 +10,7 @@ parameters), ``letters``, ``campaign`` (tracker), ``report`` (progress report), 
 (researchers' charts and tables in Jupyter and in print), ``preprocessors`` (nbconvert: every output
 prints, offline).
 
-Imported inside a Jupyter kernel, briefpack registers its display hooks (see :mod:`briefpack.display`).
+Imported inside a Jupyter kernel, briefpack registers its display hooks (see :mod:`briefpack.render.display`).
 """
 __version__ = "0.1.0"
 
@@ -18,9 +18,9 @@ __version__ = "0.1.0"
 def show(obj, caption: str = "", source: str = "", **options) -> None:
     """Show a DataFrame or an Altair chart in the briefing with a caption and a source line.
 
-    ``briefpack.show(df, caption="...", source="...", index=True)``; see :func:`briefpack.display.show`.
+    ``briefpack.show(df, caption="...", source="...", index=True)``; see :func:`briefpack.render.display.show`.
     """
-    from .display import show as _show
+    from briefpack.render.display import show as _show
 
     _show(obj, caption, source, **options)
 
@@ -32,7 +32,7 @@ def _install_display_hooks() -> None:
     ipython = sys.modules.get("IPython")
     shell = getattr(ipython, "get_ipython", lambda: None)() if ipython is not None else None
     if getattr(shell, "display_formatter", None) is not None:
-        from .display import install
+        from briefpack.render.display import install
 
         install(shell)
 

@@ -1,0 +1,1 @@
+"""app: what people run: the command line, the web page, the members refresh. Imports every layer below."""

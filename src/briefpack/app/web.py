@@ -1,0 +1,845 @@
+"""The web page and JSON API: a campaigner makes their own briefing from a postcode.
+
+``python build.py --serve`` runs this app with uvicorn; behind a reverse proxy run
+``uvicorn briefpack.app.web:app`` with the settings below in the environment (see README, "The web
+page"). The builds run in the same warm workers as the batch (:class:`briefpack.build.pool.WorkerPool`):
+at most ``BRIEFPACK_MAX_WAITING`` builds wait, beyond that the answer is 503 with ``Retry-After``.
+
+Every parameter is checked by the code the command line uses (``plan.briefing_job``); no user
+input ever forms a file path (results are found by a random token in a dict, the pack's files by
+name in a listing of its folder); each request's files live in their own folder of a bounded cache
+that is removed on exit. The page works without JavaScript (forms, links, pages rendered here);
+``app.js`` adds type-ahead and keeps the user on one page.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from briefpack.words import content
+from briefpack.data import catalogue as data
+from briefpack.core import paths
+from briefpack.build import plan
+from briefpack.places import postcodes, search
+from briefpack.core.errors import BriefpackError, InputError
+
+from briefpack.build.jobs import BUILT, FORMATS, output_name
+from briefpack.build.pool import Busy
+
+log = logging.getLogger("briefpack.app.web")
+
+WEB_DIR = paths.web_templates_dir()
+KINDS = {"html": "html", "pdf": "pdf", "letter": "docx"}          # URL word -> output format
+MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
+         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+PACK_TYPES = {".html": MEDIA["html"], ".pdf": MEDIA["pdf"], ".docx": MEDIA["docx"]}
+FIELDS = ("constituency", "concerns", "club", "address", "meeting_date", "sender_name", "personal_note")
+# briefing_job's parameter names -> the form's and the API's field names
+PARAMETER_FIELDS = {"constituency": "constituency", "concerns": "concerns", "club": "club",
+                    "sender_address": "address", "meeting_date": "meeting_date", "personal_note": "personal_note",
+                    "sender_name": "sender_name"}
+APP_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+           "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+}
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+def _env_number(environ, name: str, default, kind=int, low=1):
+    raw = environ.get(name, "")
+    if raw.strip() == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise InputError(f"{name}={raw!r} is not a number; set it to e.g. {default} or unset it.") from None
+    if value < low:
+        raise InputError(f"{name}={raw!r} is below {low}; set it to e.g. {default} or unset it.")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the server reads from the environment (``python build.py --serve`` sets the first)."""
+    workers: int = 2                  # BRIEFPACK_WORKERS: worker processes (warm kernel, exporter, browser each)
+    max_waiting: int = -1             # BRIEFPACK_MAX_WAITING: builds that may wait, beyond it 503 (default 4 per worker)
+    job_timeout: float = 60.0         # BRIEFPACK_JOB_TIMEOUT: seconds a build may take
+    recycle_after: int = 200          # BRIEFPACK_RECYCLE_AFTER: briefings before a worker's kernel is renewed
+    max_body: int = 16 * 1024         # BRIEFPACK_MAX_BODY: bytes a request body may have; beyond it, 413
+    body_seconds: float = 20.0        # BRIEFPACK_BODY_SECONDS: time to send a request body; beyond it, 408
+    cache_items: int = 200            # BRIEFPACK_CACHE_ITEMS: briefings kept for download
+    cache_seconds: float = 3600.0     # BRIEFPACK_CACHE_SECONDS: how long one is kept
+    cache_parent: str = ""            # BRIEFPACK_CACHE_DIR: where the cache folder is made (default: system temp)
+    pack_dir: str = ""                # BRIEFPACK_PACK_DIR: the pre-built pack to browse (default briefings/; "-" none)
+
+    @classmethod
+    def from_env(cls, environ=None, **overrides) -> "Settings":
+        env = os.environ if environ is None else environ
+        values = dict(
+            workers=_env_number(env, "BRIEFPACK_WORKERS", cls.workers),
+            max_waiting=_env_number(env, "BRIEFPACK_MAX_WAITING", -1, low=0),
+            job_timeout=_env_number(env, "BRIEFPACK_JOB_TIMEOUT", cls.job_timeout, float),
+            recycle_after=_env_number(env, "BRIEFPACK_RECYCLE_AFTER", cls.recycle_after),
+            max_body=_env_number(env, "BRIEFPACK_MAX_BODY", cls.max_body, low=1024),
+            body_seconds=_env_number(env, "BRIEFPACK_BODY_SECONDS", cls.body_seconds, float),
+            cache_items=_env_number(env, "BRIEFPACK_CACHE_ITEMS", cls.cache_items),
+            cache_seconds=_env_number(env, "BRIEFPACK_CACHE_SECONDS", cls.cache_seconds, float),
+            cache_parent=env.get("BRIEFPACK_CACHE_DIR", ""),
+            pack_dir=env.get("BRIEFPACK_PACK_DIR", ""),
+        )
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @property
+    def waiting_limit(self) -> int:
+        """Builds that may wait. A request waits about (workers + waiting) / throughput seconds, so the
+        default, 4 per worker, keeps that near 5 s with builds of about 1 s; beyond it, 503."""
+        return self.max_waiting if self.max_waiting >= 0 else 4 * self.workers
+
+    @property
+    def request_timeout(self) -> float:
+        """A request may wait this long for its build (queue included) before it is answered 503."""
+        return self.job_timeout * 2 + 10
+
+    def pack_folder(self) -> Path | None:
+        if self.pack_dir == "-":
+            return None
+        return Path(self.pack_dir) if self.pack_dir else paths.briefings_dir()
+
+
+# --- the cache of generated briefings -------------------------------------------------------------
+
+@dataclass
+class Made:
+    """One briefing made for one request, kept for download under its token."""
+    token: str
+    folder: Path
+    seat: search.Match
+    club: str
+    concerns: tuple
+    files: dict                      # format -> Path
+    seconds: float
+    created: float = field(default_factory=time.monotonic)
+
+
+class Cache:
+    """Each request's files in their own folder under one temporary root, found by a random token.
+
+    Bounded by count and age (the oldest go first); :meth:`close` removes everything.
+    """
+
+    def __init__(self, max_items: int, max_age: float, parent: str = ""):
+        self.max_items, self.max_age = max_items, max_age
+        parent_dir = Path(parent) if parent else Path(tempfile.gettempdir())
+        parent_dir.mkdir(parents=True, exist_ok=True)
+        _remove_stale_caches(parent_dir)
+        self.root = Path(tempfile.mkdtemp(prefix=f"briefpack-web-{os.getpid()}-", dir=parent_dir))
+        self._items: dict[str, Made] = {}
+        self._lock = threading.Lock()
+
+    def new_folder(self) -> tuple[str, Path]:
+        token = secrets.token_urlsafe(12)
+        folder = self.root / token
+        folder.mkdir()
+        return token, folder
+
+    def add(self, made: Made) -> None:
+        with self._lock:
+            self._items[made.token] = made
+            self._evict()
+
+    def get(self, token: str) -> Made | None:
+        with self._lock:
+            self._evict()
+            return self._items.get(token)
+
+    def discard(self, folder: Path) -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _evict(self) -> None:
+        now = time.monotonic()
+        for token in list(self._items):
+            made = self._items[token]
+            if len(self._items) > self.max_items or now - made.created > self.max_age:
+                del self._items[token]
+                shutil.rmtree(made.folder, ignore_errors=True)
+
+    def close(self) -> None:
+        with self._lock:
+            self._items.clear()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _remove_stale_caches(parent: Path) -> None:
+    """Cache folders left by a server that was killed outright (its process is gone)."""
+    for folder in parent.glob("briefpack-web-*-*"):
+        try:
+            os.kill(int(folder.name.split("-")[2]), 0)
+        except (ValueError, IndexError, ProcessLookupError):
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
+# --- HTML documents served as they are (briefings, the pack) --------------------------------------
+
+_INLINE = re.compile(r"<(script|style)\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
+_DATA_BLOCK = re.compile(r"""\btype\s*=\s*["']?application/(ld\+)?json""", re.I)
+
+
+def document_csp(html: str) -> str:
+    """A policy for one of our own HTML documents: its inline scripts and styles by hash, nothing else."""
+    hashes = {"script": [], "style": []}
+    for tag, attrs, body in _INLINE.findall(html):
+        tag = tag.lower()
+        if tag == "script" and (re.search(r"\bsrc\s*=", attrs, re.I) or _DATA_BLOCK.search(attrs)):
+            continue
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+        hashes[tag].append(f"'sha256-{digest}'")
+    script = " ".join(dict.fromkeys(hashes["script"])) or "'none'"
+    style = " ".join(dict.fromkeys(hashes["style"])) or "'none'"
+    return (f"default-src 'none'; script-src {script}; style-src {style}; img-src data:; base-uri 'none'; "
+            "form-action 'none'; frame-ancestors 'none'")
+
+
+@lru_cache(maxsize=64)
+def _document(path: str, stamp: tuple) -> tuple[bytes, str]:
+    raw = Path(path).read_bytes()
+    return raw, document_csp(raw.decode("utf-8", errors="replace"))
+
+
+def read_document(path: Path) -> tuple[bytes, str]:
+    st = path.stat()
+    return _document(str(path), (st.st_mtime_ns, st.st_size))
+
+
+_MAIN = re.compile(r"<main\b[^>]*>(.*)</main>", re.S | re.I)
+
+
+def briefing_body(path: Path) -> str:
+    """The content of a briefing's ``<main>``, to show inside our own page (its own markup, escaped
+    when it was made; no script in it)."""
+    found = _MAIN.search(path.read_text(encoding="utf-8"))
+    return found.group(1) if found else ""
+
+
+def scope_css(css: str, scope: str) -> str:
+    """Prefix every selector of a simple stylesheet with ``scope``; ``html``, ``:root``, ``body`` and
+    ``main`` become the scope itself; ``@page`` rules are dropped (the briefing's own CSS, shown
+    inside our page)."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    out, i = [], 0
+    while i < len(css):
+        brace = css.find("{", i)
+        if brace < 0:
+            break
+        head = css[i:brace].strip()
+        depth, j = 1, brace + 1
+        while j < len(css) and depth:
+            depth += {"{": 1, "}": -1}.get(css[j], 0)
+            j += 1
+        body = css[brace + 1:j - 1]
+        if head.startswith("@media"):
+            out.append(f"{head} {{ {scope_css(body, scope)} }}")
+        elif not head.startswith("@"):
+            selectors = []
+            for sel in head.split(","):
+                sel = sel.strip()
+                first, _, rest = sel.partition(" ")
+                if first in (":root", "html", "body", "main") or first.startswith("body."):
+                    selectors.append(f"{scope} {rest}".strip())
+                else:
+                    selectors.append(f"{scope} {sel}")
+            out.append(f"{', '.join(selectors)} {{{body}}}")
+        i = j
+    return "\n".join(out)
+
+
+# --- the service: pool, cache, search, pages -------------------------------------------------------
+
+class BuildFailed(Exception):
+    """A build that ran and failed (its reason is one line); the worker pool goes on."""
+
+
+_CLI_OPTION = re.compile(r" \(--[a-z][a-z-]*\)")
+_CLI_LIST = re.compile(r"; (?:give a name or GSS code from )?`python build\.py[^`]*`(?: lists them)?\.$")
+
+
+def for_page(message: str) -> str:
+    """The command line's message as a page shows it: a page has fields, not options, so "(--club)" goes
+    and "`python build.py --list` lists them" becomes the page's own search. The API's ``error`` keeps
+    the command line's words; its ``message`` is this."""
+    return _CLI_LIST.sub("; search for the seat by postcode, name, member or council.",
+                         _CLI_OPTION.sub("", message))
+
+
+def field_of(exc: Exception) -> str | None:
+    """The form field an InputError concerns (briefpack.request.inputs names it), or None."""
+    named = getattr(exc, "field", None)
+    return PARAMETER_FIELDS.get(named, named if named in FIELDS else None) if named else None
+
+
+@dataclass
+class Form:
+    """What the user sent, as text, kept to show back in the form."""
+    constituency: str = ""
+    concerns: tuple = ()
+    club: str = ""
+    address: str = ""
+    meeting_date: str = ""
+    sender_name: str = ""
+    personal_note: str = ""
+    concerns_given: bool = False     # the API may leave concerns out (the CLI's default three)
+
+    @classmethod
+    def from_form(cls, pairs: dict) -> "Form":
+        one = lambda k: (pairs.get(k) or [""])[0]
+        return cls(one("constituency").strip(), tuple(pairs.get("concerns", [])), one("club"), one("address"),
+                   one("meeting_date").strip(), one("sender_name"), one("personal_note"), True)
+
+    @classmethod
+    def from_json(cls, doc) -> "Form":
+        if not isinstance(doc, dict):
+            raise InputError("Send a JSON object with constituency, concerns, club, address, meeting_date and "
+                             "personal_note.")
+        unknown = [k for k in doc if k not in FIELDS]
+        if unknown:
+            raise InputError(f"Unknown field {unknown[0]!r}; send any of: {', '.join(FIELDS)}.")
+
+        def text(key: str) -> str:
+            value = doc.get(key)
+            if value is None:
+                return ""
+            if isinstance(value, list) and key == "address":
+                value = ", ".join(str(v) for v in value)
+            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+                raise InputError(f"The field {key!r} should be text.")
+            return str(value)
+
+        concerns = doc.get("concerns")
+        if isinstance(concerns, str):
+            concerns = [c for c in concerns.split(",")]
+        elif concerns is not None and not (isinstance(concerns, list) and all(isinstance(c, str) for c in concerns)):
+            raise InputError("The field 'concerns' should be a list of concern keys, e.g. [\"training\", \"children\"].")
+        return cls(text("constituency").strip(), tuple(concerns or ()), text("club"), text("address"),
+                   text("meeting_date").strip(), text("sender_name"), text("personal_note"), concerns is not None)
+
+    def job(self):
+        """The build job, checked by the command line's own code (raises InputError)."""
+        if self.concerns_given and not any(c.strip() for c in self.concerns):
+            concerns = ","     # nothing ticked: the same message as `--concerns ,`, not the default three
+        else:
+            concerns = list(self.concerns) if self.concerns_given else None
+        address = ", ".join(line.strip() for line in self.address.splitlines() if line.strip())
+        return plan.briefing_job(constituency=self.constituency, concerns=concerns, club=self.club,
+                                 meeting_date=self.meeting_date or None, sender_address=address,
+                                 personal_note=self.personal_note, sender_name=self.sender_name)
+
+    def values(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+class Service:
+    """The warm workers, the cache and the pages, for one app."""
+
+    def __init__(self, settings: Settings, pool=None):
+        self.settings = settings
+        self.pool = pool
+        self.cache: Cache | None = None
+        self._closed = False
+        self.env = _templates()
+        self.static = {}
+
+    def start(self) -> None:
+        """Start (and warm) the workers, read the data the pages need, make the cache folder."""
+        s = self.settings
+        data.check_tables()                # a damaged data file stops the server before it starts
+        if self.pool is None:
+            from briefpack.build.pool import WorkerPool
+
+            self.pool = WorkerPool(size=s.workers, recycle_after=s.recycle_after, job_timeout=s.job_timeout,
+                                   max_waiting=s.waiting_limit)
+        self.cache = Cache(s.cache_items, s.cache_seconds, s.cache_parent)
+        self.pool.start()
+        search.find("Banbury")             # reads and checks the seat, member and council tables
+        search.find(postcodes.EXAMPLE)     # and the postcode table
+        content.concerns()
+        self.static = _static_files()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self.pool is not None:
+                self.pool.close()
+        finally:
+            if self.cache is not None:
+                self.cache.close()
+
+    def stats(self) -> dict:
+        return {**(self.pool.stats() if self.pool is not None else {}), "cached": len(self.cache or ())}
+
+    def retry_after(self, exc=None) -> int:
+        seconds = getattr(exc, "retry_after", None)
+        if seconds is None and hasattr(self.pool, "retry_after"):
+            seconds = self.pool.retry_after()
+        return max(1, int(seconds or 5))
+
+    async def make(self, form: Form) -> Made:
+        """Build one briefing (HTML, PDF, letter) in the warm workers; raises InputError, Busy or BuildFailed."""
+        job = form.job()
+        seat = search.seat_match(job.key, "code")
+        token, folder = self.cache.new_folder()
+        job = dataclasses.replace(job, slug=token)
+        try:
+            future = self.pool.submit(job, folder, FORMATS)
+        except BaseException:
+            self.cache.discard(folder)
+            raise
+        try:
+            result = await asyncio.wait_for(asyncio.wrap_future(future), self.settings.request_timeout)
+        except asyncio.TimeoutError:
+            future.cancel()
+            self.cache.discard(folder)
+            raise BuildFailed("it took longer than the server allows; try again in a minute") from None
+        except BaseException:
+            future.cancel()
+            self.cache.discard(folder)
+            raise
+        if result.status != BUILT:
+            self.cache.discard(folder)
+            raise BuildFailed(result.message or "the build failed")
+        files = {fmt: folder / output_name(job, fmt) for fmt in FORMATS if (folder / output_name(job, fmt)).exists()}
+        made = Made(token, folder, seat, " ".join(form.club.split()), dict(job.parameters).get("concerns", ()),
+                    files, result.seconds)
+        self.cache.add(made)
+        return made
+
+    def pack_files(self) -> dict:
+        """{file name: Path} of the pre-built pack's folder (HTML, PDF and letters only)."""
+        folder = self.settings.pack_folder()
+        if folder is None or not folder.is_dir():
+            return {}
+        return _pack_listing(str(folder), folder.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _pack_listing(folder: str, stamp: int) -> dict:
+    out = {}
+    with os.scandir(folder) as it:
+        for entry in it:
+            suffix = os.path.splitext(entry.name)[1].lower()
+            if entry.name.startswith(".") or suffix not in PACK_TYPES or not entry.is_file(follow_symlinks=False):
+                continue
+            out[entry.name] = Path(entry.path)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _templates():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(WEB_DIR)), autoescape=True, trim_blocks=True,
+                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env.filters["kb"] = lambda n: f"{max(1, round(n / 1024))} KB"
+    return env
+
+
+def _static_files() -> dict:
+    """The page's own script and styles, served from memory (no CDN, no user input in a path)."""
+    files = {name: (WEB_DIR / "static" / name).read_bytes() for name in ("app.css", "app.js")}
+    briefing_css = (paths.templates_dir() / "briefing" / "static" / "briefing.css").read_text(encoding="utf-8")
+    files["briefing-view.css"] = scope_css(briefing_css, ".briefing-view").encode("utf-8")
+    return {name: (body, '"' + hashlib.sha256(body).hexdigest()[:16] + '"') for name, body in files.items()}
+
+
+# --- the app -----------------------------------------------------------------------------------------
+
+def create_app(settings: Settings | None = None, pool=None):
+    """The Starlette app; ``pool`` (tests) replaces the worker pool the app would start."""
+    from starlette.applications import Starlette
+    from starlette.exceptions import HTTPException
+    from starlette.middleware import Middleware
+    from starlette.routing import Route
+
+    settings = settings or Settings.from_env()
+    service = Service(settings, pool)
+    pages = Pages(service)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, service.start)
+        try:
+            yield
+        finally:
+            await loop.run_in_executor(None, service.close)
+
+    routes = [
+        Route("/", pages.start, methods=["GET"]),
+        Route("/briefings", pages.make_form, methods=["POST"]),
+        Route("/briefings/{token}", pages.result, methods=["GET"]),
+        Route("/briefings/{token}/{kind}", pages.download, methods=["GET"]),
+        Route("/api/constituencies", pages.api_constituencies, methods=["GET"]),
+        Route("/api/briefings", pages.api_briefings, methods=["POST"]),
+        Route("/healthz", pages.healthz, methods=["GET"]),
+        Route("/static/{name}", pages.static, methods=["GET"]),
+        Route("/pack/", pages.pack, methods=["GET"]),
+        Route("/pack/{name}", pages.pack, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={HTTPException: pages.http_error, Exception: pages.server_error},
+                    middleware=[Middleware(SecurityHeaders)])
+    app.state.service = service
+    return app
+
+
+class SecurityHeaders:
+    """Every response: a Content-Security-Policy allowing nothing from other origins (pages that set
+    their own keep it), nosniff, no framing, no referrer."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])]
+                present = {k.decode("latin-1").lower() for k, _ in headers}
+                extra = dict(SECURITY_HEADERS)
+                extra["content-security-policy"] = APP_CSP
+                headers += [(k.encode(), v.encode()) for k, v in extra.items() if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class Pages:
+    """The request handlers (the page, the API, the files)."""
+
+    def __init__(self, service: Service):
+        self.service = service
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    @staticmethod
+    def base(request) -> str:
+        return request.scope.get("root_path", "").rstrip("/")
+
+    def render(self, request, template: str, status: int = 200, headers: dict | None = None, **values):
+        from starlette.responses import HTMLResponse
+
+        values.setdefault("title", "Make a briefing for your MP")
+        values.setdefault("attribution", _attribution())
+        page = self.service.env.get_template(template).render(base=self.base(request), **values)
+        return HTMLResponse(page, status, headers={"cache-control": "no-store", **(headers or {})})
+
+    @staticmethod
+    def json(payload: dict, status: int = 200, headers: dict | None = None):
+        from starlette.responses import JSONResponse
+
+        return JSONResponse(payload, status, headers={"cache-control": "no-store", **(headers or {})})
+
+    async def body(self, request) -> bytes:
+        """The request body: at most ``max_body`` bytes (else 413, before reading more than that),
+        sent within ``body_seconds`` (else 408)."""
+        from starlette.exceptions import HTTPException
+
+        settings = self.service.settings
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > settings.max_body:
+            raise HTTPException(413)
+        chunks, size = [], 0
+        try:
+            async with asyncio.timeout(settings.body_seconds):
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > settings.max_body:
+                        raise HTTPException(413)
+                    chunks.append(chunk)
+        except TimeoutError:
+            raise HTTPException(408) from None
+        return b"".join(chunks)
+
+    @staticmethod
+    def is_api(request) -> bool:
+        return request.url.path.startswith(Pages.base(request) + "/api/") or request.url.path.endswith("/healthz")
+
+    def links(self, request, made: Made) -> dict:
+        base = f"{self.base(request)}/briefings/{made.token}"
+        words = {v: k for k, v in KINDS.items()}
+        return {"page": base, **{words[fmt]: f"{base}/{words[fmt]}" for fmt in made.files}}
+
+    def start_values(self, request, form: Form | None = None, q: str = "", errors: dict | None = None,
+                     notice: str = "", seat_code: str = "") -> dict:
+        found = search.find(q) if q else None
+        seat = None
+        code = seat_code or (form.constituency if form else "")
+        if code:
+            try:
+                seat = search.seat_match(code)
+            except KeyError:
+                seat = None
+        concerns = list(content.concerns().values())
+        anchors = {"q": "q", "constituency": "q", "concerns": f"concern-{concerns[0].key}", "form": "make-button",
+                   **{name: name for name in ("club", "address", "meeting_date", "sender_name", "personal_note")}}
+        return {"q": q, "found": found, "seat": seat, "form": form or Form(), "errors": errors or {},
+                "notice": notice, "concerns": concerns, "anchors": anchors, "example": postcodes.EXAMPLE,
+                "pack": bool(self.service.pack_files())}
+
+    # --- the page (works without JavaScript) -------------------------------------------------------
+
+    async def start(self, request):
+        q = request.query_params.get("q", "")
+        seat_code = request.query_params.get("seat", "")
+        errors = {}
+        if len(q) > 100:
+            errors["q"] = f"The search is {len(q)} characters long; keep it under 100."
+            q = ""
+        values = self.start_values(request, q=" ".join(q.split()), errors=errors, seat_code=seat_code.strip())
+        if seat_code and values["seat"] is None:
+            values["errors"]["q"] = "That constituency is not known; search again."
+        return self.render(request, "start.html.j2", 400 if values["errors"] else 200, **values)
+
+    async def make_form(self, request):
+        try:
+            pairs = await self._form_pairs(request)
+        except InputError as exc:
+            return self.render(request, "message.html.j2", 400, heading="That did not work", message=str(exc))
+        form = Form.from_form(pairs)
+        try:
+            made = await self.service.make(form)
+        except InputError as exc:
+            name = field_of(exc) or "form"
+            values = self.start_values(request, form=form, errors={name: for_page(str(exc))})
+            return self.render(request, "start.html.j2", 400, **values)
+        except Busy as exc:
+            seconds = self.service.retry_after(exc)
+            values = self.start_values(request, form=form, notice=_busy_message(seconds))
+            return self.render(request, "start.html.j2", 503, {"retry-after": str(seconds)}, **values)
+        except BuildFailed as exc:
+            return self.render(request, "message.html.j2", 500, heading="Your briefing could not be made",
+                               message=_failed_message(exc))
+        from starlette.responses import RedirectResponse
+
+        return RedirectResponse(f"{self.base(request)}/briefings/{made.token}", status_code=303)
+
+    async def _form_pairs(self, request) -> dict:
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "application/x-www-form-urlencoded":
+            raise InputError("Send the form as application/x-www-form-urlencoded (use the page's button).")
+        body = await self.body(request)
+        try:
+            return parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=40, strict_parsing=False)
+        except (UnicodeDecodeError, ValueError):
+            raise InputError("The form could not be read (not UTF-8, or too many fields); send it again.") from None
+
+    async def result(self, request):
+        made = self.service.cache.get(request.path_params["token"])
+        if made is None:
+            return self.not_found(request, "This briefing is no longer kept here; make it again.")
+        body = briefing_body(made.files["html"]) if "html" in made.files else ""
+        titles = [c.title for key, c in content.concerns().items() if key in made.concerns]
+        return self.render(request, "result.html.j2", made=made, links=self.links(request, made), body=body,
+                           concern_titles=titles,
+                           sizes={fmt: p.stat().st_size for fmt, p in made.files.items()},
+                           title=f"Your briefing for {made.seat.name}")
+
+    async def download(self, request):
+        from starlette.responses import FileResponse, Response
+
+        made = self.service.cache.get(request.path_params["token"])
+        fmt = KINDS.get(request.path_params["kind"])
+        if made is None or fmt not in made.files:
+            return self.not_found(request, "This file is no longer kept here; make the briefing again.")
+        path = made.files[fmt]
+        slug = search.fold(made.seat.name).replace(" ", "-")
+        name = f"{slug}-letter.docx" if fmt == "docx" else f"{slug}.{fmt}"
+        if fmt == "html":
+            raw, csp = read_document(path)
+            return Response(raw, media_type=MEDIA["html"], headers={"content-security-policy": csp,
+                                                                     "cache-control": "no-store"})
+        return FileResponse(path, media_type=MEDIA[fmt], filename=name, headers={"cache-control": "no-store"})
+
+    # --- the JSON API ------------------------------------------------------------------------------
+
+    async def api_constituencies(self, request):
+        q = request.query_params.get("q", "")
+        if not q.strip():
+            return self.json({"error": "Give ?q= a postcode, a constituency, an MP's name or a council.",
+                              "field": "q"}, 400)
+        try:
+            found = search.find(q)
+        except InputError as exc:
+            return self.json({"error": str(exc), "field": "q"}, 400)
+        return self.json(found.as_dict())
+
+    async def api_briefings(self, request):
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            return self.json({"error": "Send the briefing's parameters as JSON (Content-Type: application/json)."},
+                             415)
+        body = await self.body(request)
+        try:
+            form = Form.from_json(json.loads(body.decode("utf-8")))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return self.json({"error": "The request body is not valid JSON."}, 400)
+        except InputError as exc:
+            return self.json({"error": str(exc), "field": None}, 400)
+        try:
+            made = await self.service.make(form)
+        except InputError as exc:
+            return self.json({"error": str(exc), "message": for_page(str(exc)), "field": field_of(exc)}, 400)
+        except Busy as exc:
+            seconds = self.service.retry_after(exc)
+            return self.json({"error": _busy_message(seconds), "retry_after": seconds}, 503,
+                             {"retry-after": str(seconds)})
+        except BuildFailed as exc:
+            return self.json({"error": _failed_message(exc)}, 500)
+        return self.json({"constituency": {k: getattr(made.seat, k) for k in ("code", "name", "member", "party")},
+                          "concerns": list(made.concerns), **self.links(request, made),
+                          "seconds": round(made.seconds, 3)})
+
+    async def healthz(self, request):
+        return self.json({"status": "ok", **self.service.stats()})
+
+    # --- files: the page's own, and the pre-built pack ---------------------------------------------
+
+    async def static(self, request):
+        from starlette.responses import Response
+
+        found = self.service.static.get(request.path_params["name"])
+        if found is None:
+            return self.not_found(request)
+        body, etag = found
+        kind = "text/css" if request.path_params["name"].endswith(".css") else "text/javascript"
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers={"etag": etag})
+        return Response(body, media_type=f"{kind}; charset=utf-8",
+                        headers={"etag": etag, "cache-control": "no-cache"})
+
+    async def pack(self, request):
+        from starlette.responses import FileResponse, Response
+
+        files = self.service.pack_files()
+        name = request.path_params.get("name", "index.html")
+        path = files.get(name)
+        if path is None:
+            message = ("No pre-built pack is served here." if not files else "There is no such file in the pack.")
+            return self.not_found(request, message)
+        suffix = path.suffix.lower()
+        if suffix == ".html":
+            raw, csp = read_document(path)
+            return Response(raw, media_type=PACK_TYPES[suffix], headers={"content-security-policy": csp})
+        return FileResponse(path, media_type=PACK_TYPES[suffix])
+
+    # --- errors --------------------------------------------------------------------------------------
+
+    def not_found(self, request, message: str = "There is no page at this address."):
+        if self.is_api(request):
+            return self.json({"error": message}, 404)
+        return self.render(request, "message.html.j2", 404, heading="Page not found", message=message)
+
+    async def http_error(self, request, exc):
+        status = exc.status_code
+        if status == 404:
+            return self.not_found(request)
+        settings = self.service.settings
+        message = {413: f"The request is larger than {settings.max_body // 1024} KB; shorten it.",
+                   408: f"The request was not sent within {settings.body_seconds:g} seconds; send it again.",
+                   405: "This address does not accept that method."}.get(status, exc.detail)
+        if self.is_api(request):
+            return self.json({"error": message}, status)
+        return self.render(request, "message.html.j2", status, heading="That did not work", message=message)
+
+    async def server_error(self, request, exc):
+        log.exception("unexpected error on %s", request.url.path)
+        message = "Something went wrong on our side; please try again."
+        if isinstance(exc, BriefpackError):
+            message = str(exc)
+        if self.is_api(request):
+            return self.json({"error": message}, 500)
+        return self.render(request, "message.html.j2", 500, heading="Something went wrong", message=message)
+
+
+def _busy_message(seconds: int) -> str:
+    return (f"Many briefings are being made right now. Please try again in {seconds} "
+            f"second{'s' if seconds != 1 else ''}: your answers are kept.")
+
+
+def _failed_message(exc: Exception) -> str:
+    return f"Your briefing could not be made: {exc}. Please try again; if it fails again, tell the campaign team."
+
+
+@lru_cache(maxsize=1)
+def _attribution() -> tuple:
+    """The licence lines of the data the page itself shows (postcodes, seats, members, councils)."""
+    names = [postcodes.RANGES, data.CONSTITUENCIES, data.SEAT_COUNCILS]
+    names += [n for n in data.table_names() if n.startswith("mp")]
+    lines = (line for n in names for line in data.meta(n).provenance.get("attribution", []))
+    return tuple(dict.fromkeys(lines))
+
+
+# --- running it ------------------------------------------------------------------------------------
+
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None) -> int:
+    """Run the app with uvicorn until Ctrl-C or SIGTERM; the workers, browsers and cache go with it."""
+    import uvicorn
+
+    settings = Settings.from_env(workers=workers)
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=host, port=port, proxy_headers=False, server_header=False,
+                            limit_concurrency=max(64, 4 * (settings.workers + settings.waiting_limit)),
+                            timeout_keep_alive=5, timeout_graceful_shutdown=int(settings.job_timeout) + 5,
+                            log_level=os.environ.get("BRIEFPACK_LOG_LEVEL", "info"))
+    print(f"serving on http://{host}:{port}/ with {settings.workers} workers; Ctrl-C stops it", flush=True)
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:  # uvicorn raises the signal again once everything has stopped
+        pass
+    print("stopped: the web server, its workers and its cached briefings are gone.", file=sys.stderr)
+    return 0
+
+
+def _app_from_env():
+    """``uvicorn briefpack.app.web:app``: the settings come from the environment."""
+    return create_app(Settings.from_env())
+
+
+def __getattr__(name):  # ``app`` is made when first asked for, so importing this module starts nothing
+    if name == "app":
+        global app
+        app = _app_from_env()
+        return app
+    raise AttributeError(name)

@@ -1,0 +1,353 @@
+"""The letter to the member: built in the notebook from the same data as the briefing, shown as the
+briefing's last page, and written as an editable ``.docx`` beside it.
+
+The notebook displays the letter as HTML and, in the same output, as JSON under
+:data:`LETTER_MIME`; the build reads that JSON from the executed notebook and renders the
+``.docx``, so the Word letter and the printed one are the same letter, word for word
+(:func:`letter_lines` is that wording, in reading order).
+
+The words are in ``content/letter.yml`` (openings, closings, the voice) and ``content/powers.yml`` (one
+sentence per concern for the seat's nation). The opening and the closing are chosen from the variants
+by a hash of the seat and the chosen concerns: the same inputs always give the same letter, and letters
+from different seats read differently.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from briefpack.core import paths
+from briefpack.core.text import long_date
+from briefpack.core.errors import DataError, InputError, quote_input
+from briefpack.request.inputs import FIELDS
+
+LETTER_MIME = "application/vnd.briefpack.letter+json"
+PERSONAL_NOTE_MAX = FIELDS["personal_note"].max_length   # characters: a paragraph, not a page
+_POSTCODE = re.compile(r"\b(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})\b", re.IGNORECASE)
+
+
+@dataclass
+class Letter:
+    sender: list            # lines: the sender's name, club, address with postcode (or what to write there)
+    date: str               # "" leaves a line to write the date by hand
+    recipient: list         # lines: name and title, address
+    salutation: str
+    subject: str
+    paragraphs: list        # the opening, the sender's own paragraph (if any), the meeting, the concerns' intro
+    concerns: list = field(default_factory=list)   # [{"title", "text"}], one numbered paragraph each
+    closing_paragraphs: list = field(default_factory=list)
+    closing: str = "Yours sincerely,"
+    signature: list = field(default_factory=list)
+    member_note: str = ""   # where the member's name comes from: printed beside the letter, not in it
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+# --- wording --------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=2)
+def _wording(key: tuple) -> dict:
+    from briefpack.data.catalogue import read_yaml
+
+    doc = read_yaml(Path(key[0][0]), "content/letter.yml")
+    needed = ("voice", "subject", "openings", "meeting", "meeting_request", "concerns_intro", "closings",
+              "closing", "sender_name_missing", "sender_address_missing", "member_note", "addresses")
+    missing = [k for k in needed if not doc.get(k)]
+    if missing:
+        raise DataError(f"content/letter.yml: missing field(s) {missing}.")
+    if set(doc["voice"]) != {"we", "i"}:
+        raise DataError("content/letter.yml: 'voice' needs exactly two entries, 'we' and 'i'.")
+    for i, text in enumerate(doc["openings"], start=1):
+        if "{constituency}" not in text:
+            raise DataError(f"content/letter.yml: opening {i} must name {{constituency}}, so that no two seats "
+                            "share an opening.")
+    for i, paras in enumerate(doc["closings"], start=1):
+        if not isinstance(paras, list) or "{recipients}" not in " ".join(paras):
+            raise DataError(f"content/letter.yml: closing {i} must be a list of paragraphs naming {{recipients}}.")
+    return doc
+
+
+def wording() -> dict:
+    """The checked ``content/letter.yml``, read again when it changes."""
+    from briefpack.words.content import stamps
+
+    return _wording(stamps(paths.content_dir() / "letter.yml"))
+
+
+def _pick(options: list, *key) -> object:
+    """One of ``options``, chosen by a stable hash of ``key`` (not random: same key, same choice)."""
+    digest = hashlib.sha256("|".join(map(str, key)).encode("utf-8")).hexdigest()
+    return options[int(digest, 16) % len(options)]
+
+
+def voice(club: str) -> dict:
+    """The letter's voice: 'we' for a club, 'I' for a single constituent."""
+    chosen = wording()["voice"]["we" if club else "i"]
+    return {k: str(v or "").replace("{club}", club) for k, v in chosen.items()}
+
+
+# --- salutation -----------------------------------------------------------------------------------
+
+_COURTESY = {"mr": "Mr", "mrs": "Mrs", "ms": "Ms", "miss": "Miss", "mx": "Mx", "dr": "Dr",
+             "prof": "Professor", "professor": "Professor", "lord": "Lord", "lady": "Lady", "baroness": "Baroness"}
+_FIRST_NAME_TITLES = {"sir": "Sir", "dame": "Dame"}
+_POSTNOMINALS = {"mp", "msp", "ms p", "kc", "qc", "obe", "mbe", "cbe", "kbe", "dbe", "pc", "frs", "ma", "phd"}
+
+
+def salutation(name: str, fallback: str = "Sir or Madam") -> str:
+    """'Dear ...,' for a member's name as UK Parliament lists it.
+
+    'Mr Tanmanjeet Singh Dhesi' -> 'Dear Mr Dhesi,'; 'Dr Peter Prinsley' -> 'Dear Dr Prinsley,';
+    'Sir Keir Starmer' -> 'Dear Sir Keir,'; 'Dame Meg Hillier' -> 'Dear Dame Meg,';
+    'Rt Hon Sir Jeremy Wright KC MP' -> 'Dear Sir Jeremy,'; 'Andy Burnham' -> 'Dear Andy Burnham,'.
+    A courtesy title takes the last word as the surname (right for hyphenated names; a two-word surname
+    without a hyphen would need the full name, which the lists we read do not mark).
+    """
+    words = " ".join(str(name or "").replace(",", " ").split()).split()
+    while words and words[0].lower().rstrip(".") in ("the", "rt", "right", "hon", "honourable", "rt.hon"):
+        words = words[1:]
+    while len(words) > 1 and words[-1].lower().rstrip(".") in _POSTNOMINALS:
+        words = words[:-1]
+    if not words:
+        return f"Dear {fallback},"
+    title = words[0].lower().rstrip(".")
+    if title in _FIRST_NAME_TITLES and len(words) > 1:
+        # 'Sir Dr X Y' is rare; the name after the titles is the first name.
+        rest = [w for w in words[1:] if w.lower().rstrip(".") not in _COURTESY]
+        return f"Dear {_FIRST_NAME_TITLES[title]} {rest[0] if rest else words[1]},"
+    if title in _COURTESY and len(words) > 1:
+        return f"Dear {_COURTESY[title]} {words[-1]},"
+    return f"Dear {' '.join(words)},"
+
+
+# --- figures with their period and source ----------------------------------------------------------
+
+def figure_sentence(fig) -> str:
+    """The figure's sentence with its period (unless the sentence already gives it) and its source."""
+    text = fig.text.strip().rstrip(".")
+    years = re.findall(r"\b(?:19|20)\d\d\b", fig.period)
+    quarters = re.search(r"\bQ[1-4]\b", fig.period)
+    if years and not quarters and all(y in text for y in years):
+        return f"{text} (source: {fig.source})."
+    from briefpack.data.stats import period_words
+
+    words = period_words(fig.period)
+    joiner = "over " if words.startswith("the ") else ""
+    return f"{text}, {joiner}{words} (source: {fig.source})."
+
+
+_NRM = re.compile(r"\bNRM\b(?! and Duty to Notify statistics)")   # not in the title of the statistics
+
+
+def _spell_out_nrm(paragraphs: list[str]) -> list[str]:
+    """Spell out 'NRM' the first time the letter refers to the National Referral Mechanism."""
+    out, done = [], False
+    for p in paragraphs:
+        if not done:
+            full, short = p.find("National Referral Mechanism"), _NRM.search(p)
+            if full >= 0 and (not short or full < short.start()):
+                p = p.replace("National Referral Mechanism", "National Referral Mechanism (NRM)", 1)
+                p = p.replace("(NRM) (NRM)", "(NRM)")
+                done = True
+            elif short:
+                p = p[:short.start()] + "National Referral Mechanism (NRM)" + p[short.end():]
+                done = True
+        out.append(p)
+    return out
+
+
+# --- the sender -----------------------------------------------------------------------------------
+
+def has_postcode(lines) -> bool:
+    return any(_POSTCODE.search(str(line)) for line in lines)
+
+
+def sender_warnings(sender_name: str, address_lines) -> list[str]:
+    """One line for the CLI when the letter lacks what shows it is from a constituent (a warning, not an error)."""
+    missing = []
+    if not str(sender_name or "").strip():
+        missing.append("no sender name (--sender-name)")
+    if not has_postcode(address_lines or ()):
+        missing.append('no address with a postcode (--address "1 High St, Banbury, OX16 5AA")')
+    if not missing:
+        return []
+    return [f"the letter has {' and '.join(missing)}: it leaves a space to write them in by hand; the member's "
+            "office needs them to confirm that the letter is from a constituent."]
+
+
+def read_personal_note(path) -> str:
+    """The text of ``--personal-note-file``: UTF-8, at most a few times the length allowed for the note."""
+    limit = PERSONAL_NOTE_MAX * 4
+    try:
+        with open(Path(path), "rb") as fh:
+            raw = fh.read(limit + 1)
+    except FileNotFoundError:
+        raise InputError(f"The personal note file {quote_input(path)} does not exist; give the path of a text file.") from None
+    except (IsADirectoryError, PermissionError, OSError):
+        raise InputError(f"The personal note file {quote_input(path)} cannot be read; give the path of a text file.") from None
+    if len(raw) > limit:
+        raise InputError(f"The personal note file {quote_input(path)} is too long; keep the note to one paragraph "
+                         f"(under {PERSONAL_NOTE_MAX} characters).")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"The personal note file {quote_input(path)} is not UTF-8 text; save it as plain text "
+                         "(UTF-8).") from None
+
+
+# --- the letter -----------------------------------------------------------------------------------
+
+def _force_phrase(b) -> str:
+    from briefpack.core.text import force_in_text
+
+    force = b.main_force
+    scope = "" if len(b.forces) == 1 else ("most of " if force.population_share >= 0.5 else "part of ")
+    return f"{force_in_text(force.name)}, the police force for {scope}{b.seat.name}"
+
+
+def build_letter(b) -> Letter:
+    """The letter for briefing ``b``: its concerns, in order, each with the seat's own figure."""
+    from briefpack.data import catalogue as data
+    from briefpack.words import powers
+
+    w = wording()
+    seat, member = b.seat, b.member
+    place = powers.place_of(seat.nation, seat.parliament)
+    asks = powers.asks([c.key for c in b.concerns], place, b.main_force.name)
+    keys = ",".join(c.key for c in b.concerns)
+    values = {"constituency": seat.name, "nation": seat.nation, "club": b.club, "member_title": seat.member_title,
+              "member_role": seat.member_role, "force_phrase": _force_phrase(b),
+              "concern_list": powers.join_names(c.phrase for c in b.concerns),
+              "recipients": powers.join_names(powers.recipients(asks)),
+              "meeting_date": long_date(b.meeting_date)}
+    values.update(voice(b.club))
+
+    def fill(text: str) -> str:
+        return powers.fill(text, values)
+
+    figs = b.figures
+    local = any(f.table == data.NRM_POLICE for f in figs)   # a figure for the seat's own police force
+    openings = [o for o in w["openings"] if "{force_phrase}" not in o or local]
+    paragraphs = [fill(_pick(openings, seat.gss_code, keys, "opening")),
+                  fill(w["meeting"] if b.meeting_date else w["meeting_request"]), fill(w["concerns_intro"])]
+    texts = [" ".join(f"{c.summary} {figure_sentence(fig)} {fill(ask.letter)}".split())
+             for c, fig, ask in zip(b.concerns, figs, asks)]
+    closing_paragraphs = [fill(p) for p in _pick(w["closings"], seat.gss_code, keys, "closing")]
+    # The NRM is spelled out at its first mention.
+    spelled = _spell_out_nrm(paragraphs + texts + closing_paragraphs)
+    n, m = len(paragraphs), len(texts)
+    paragraphs, texts, closing_paragraphs = spelled[:n], spelled[n:n + m], spelled[n + m:]
+    if b.personal_note:   # the sender's own paragraph, as written, after the opening
+        paragraphs.insert(1, b.personal_note)
+    items = [{"title": c.title, "text": t} for c, t in zip(b.concerns, texts)]
+
+    if member.name:
+        greeting = salutation(member.name)
+        recipient = [f"{member.name} {seat.member_title}"]
+    else:
+        greeting = f"Dear {seat.member_role} for {seat.name},"
+        recipient = [f"The {seat.member_role} for {seat.name}"]
+    recipient += list(w["addresses"][seat.parliament])
+    address = list(b.sender_address)
+    if address and not has_postcode(address):
+        address.append(w["sender_address_missing"])
+    sender = [b.sender_name or w["sender_name_missing"]] + ([b.club] if b.club else []) \
+        + (address or [w["sender_address_missing"]])
+    signature = [b.sender_name or w["sender_name_missing"]] + ([b.club] if b.club else [])
+    note = ""
+    if member.name and member.as_of:
+        note = powers.fill(w["member_note"][seat.parliament], {"as_of": member.as_of, "name": member.name})
+    return Letter(sender=sender, date=long_date(b.letter_date),
+                  recipient=recipient, salutation=greeting, subject=fill(w["subject"]), paragraphs=paragraphs,
+                  concerns=items, closing_paragraphs=closing_paragraphs, closing=w["closing"],
+                  signature=signature, member_note=note)
+
+
+DATE_LINE = "Date: ...................."
+
+
+def letter_lines(letter: dict) -> list[str]:
+    """The letter's wording in reading order, one entry per line or paragraph: what both the printed
+    letter and the .docx say (the member note, printed beside the letter, is not part of it)."""
+    lines = list(letter["sender"]) + [letter["date"] or DATE_LINE] + list(letter["recipient"])
+    lines += [letter["salutation"], letter["subject"], *letter["paragraphs"]]
+    lines += [f"{c['title']}. {c['text']}" for c in letter["concerns"]]
+    lines += [*letter["closing_paragraphs"], letter["closing"], *letter["signature"]]
+    return lines
+
+
+def to_docx(letter: dict) -> bytes:
+    """An editable Word letter (python-docx) from the letter JSON: the same words as the printed letter."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Arial"
+    style.font.size = Pt(11)
+    props = doc.core_properties
+    props.title = letter["subject"]
+    props.author = props.last_modified_by = (letter["signature"] or ["briefpack"])[0]
+    props.created = props.modified = _FIXED_TIME    # the same letter gives the same bytes
+    props.revision = 1
+    for line in letter["sender"]:
+        p = doc.add_paragraph(line)
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        p.paragraph_format.space_after = Pt(0)
+    date = doc.add_paragraph(letter["date"] or DATE_LINE)
+    date.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for line in letter["recipient"]:
+        doc.add_paragraph(line).paragraph_format.space_after = Pt(0)
+    doc.add_paragraph("")
+    doc.add_paragraph(letter["salutation"])
+    doc.add_paragraph().add_run(letter["subject"]).bold = True
+    for text in letter["paragraphs"]:
+        doc.add_paragraph(text)
+    for item in letter["concerns"]:
+        p = doc.add_paragraph(style="List Number")
+        p.add_run(item["title"] + ".").bold = True
+        p.add_run(" " + item["text"])
+    for text in letter["closing_paragraphs"]:
+        doc.add_paragraph(text)
+    doc.add_paragraph(letter["closing"])
+    doc.add_paragraph("")
+    for line in letter["signature"]:
+        doc.add_paragraph(line).paragraph_format.space_after = Pt(0)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return _fixed_zip_times(buf.getvalue())
+
+
+_FIXED_TIME = dt.datetime(2000, 1, 1)
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """The .docx with every zip entry dated 1980-01-01, so that identical letters are identical files."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def letter_from_notebook(nb) -> dict | None:
+    """The letter JSON a briefing notebook displayed, if any."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if LETTER_MIME in data:
+                return data[LETTER_MIME]
+    return None

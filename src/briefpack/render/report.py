@@ -1,0 +1,70 @@
+"""The coordinators' progress report: one call per section of ``notebooks/progress.ipynb``."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from briefpack.places import campaign, geography, members
+from briefpack.data import catalogue as data, record, used
+from briefpack.request import inputs
+from briefpack.render.sections import Section, render, render_sources
+
+
+class ProgressReport:
+    def __init__(self, as_of: dt.date):
+        self.as_of = as_of
+        self.entries = campaign.load()
+        seats = geography.seats()
+        record.table(data.CONSTITUENCIES)
+        self.rows = pd.DataFrame([{
+            "gss_code": s.gss_code, "name": s.name, "nation": s.nation, "region": s.region,
+            "status": self.entries[s.gss_code].status if s.gss_code in self.entries else "no contact",
+        } for s in seats])
+
+    @classmethod
+    def prepare(cls, as_of="") -> "ProgressReport":
+        return cls(inputs.date(as_of, "as_of") or dt.date.today())
+
+    def counts(self) -> pd.DataFrame:
+        """Seats per status by nation and region (England by region; the other nations whole)."""
+        table = pd.crosstab([self.rows.nation, self.rows.region], self.rows.status)
+        for s in campaign.STATUSES:
+            if s not in table:
+                table[s] = 0
+        table = table[list(campaign.STATUSES)]
+        table["seats"] = table.sum(axis=1)
+        return table.reset_index()
+
+    def overview(self) -> Section:
+        counts = self.counts()
+        totals = {s: int(counts[s].sum()) for s in campaign.STATUSES}
+        return render("progress_overview.html.j2", p=self, counts=counts, totals=totals,
+                      statuses=campaign.STATUSES, seats=len(self.rows))
+
+    def hex_map(self) -> Section:
+        from briefpack.render import charts
+
+        hexes = data.load(data.HEX)[["gss_code", "col", "row"]]
+        cells = hexes.merge(self.rows, on="gss_code", how="left", validate="one_to_one")
+        chart = charts.hex_map(cells, "Campaign tracker; hex cartogram of the 2024 constituencies via mySociety")
+        return Section(chart.to_html())
+
+    def overdue(self) -> Section:
+        items = []
+        for e in sorted(self.entries.values(), key=lambda e: e.name):
+            reason = e.overdue(self.as_of)
+            if reason:
+                items.append({"name": e.name, "club": e.club, "reason": reason})
+        return render("progress_overdue.html.j2", p=self, items=items, letter_days=campaign.CHASE_LETTER_DAYS,
+                      reply_days=campaign.CHASE_REPLY_DAYS)
+
+    def replies(self) -> Section:
+        mps = members.all_sitting()
+        items = [{"e": e, "mp": mps[e.gss_code]} for e in sorted(self.entries.values(), key=lambda e: e.reply or dt.date.min)
+                 if e.reply]
+        return render("progress_replies.html.j2", items=items)
+
+    def sources(self) -> Section:
+        """The tables the report read (as recorded)."""
+        return used.sources_section(lambda: render_sources(used.tables_used()))

@@ -1,0 +1,260 @@
+"""Every value a user gives, checked in one place: the command line today, a web form and an API tomorrow.
+
+Each parameter is a :class:`Field` with a name (``club``: the form field, the JSON key, the notebook
+parameter), a label for sentences and its command-line option. A bad value raises
+:class:`~briefpack.core.errors.InputError` with one line that names the parameter in a way that reads on
+a terminal and on a web page ("The club name (--club) contains a control character (U+0007);
+remove it.") and with ``error.field`` set, so a form can show the message next to its field.
+
+The rules for text (club, names, address lines, personal note):
+
+- **Control characters are refused** (C0, DEL, C1, and lone surrogates, which is what bytes that
+  are not UTF-8 become on a command line): they have no place in a printed name and can drive a
+  terminal. Tabs and line breaks are whitespace: like every run of whitespace they become one space
+  (in an address they separate lines).
+- **Bidirectional controls are removed**, not isolated: U+202A-U+202E (embeddings, overrides),
+  U+2066-U+2069 (isolates), U+200E/U+200F (marks) and U+061C. Isolating the value (``<bdi>``,
+  FSI...PDI) would keep an override from spilling into the text around it, but an override inside
+  the value would still print the value itself backwards, and the letter's .docx and the PDF's text
+  layer do not honour HTML isolation. Names in Arabic or Hebrew need none of these characters: the
+  Unicode bidirectional algorithm orders them from the letters themselves. Also removed: the
+  deprecated format controls U+206A-U+206F, the byte order mark U+FEFF and the interlinear
+  annotation marks U+FFF9-U+FFFB (invisible, and pasted in by accident).
+- **Other invisible characters are kept**, because scripts need them: zero-width joiner and
+  non-joiner (Persian, Arabic, Indic names; emoji), word joiner, soft hyphen, combining grapheme
+  joiner, variation selectors and tag characters (the flags of Wales and Scotland are emoji tag
+  sequences).
+- **Unicode is normalised to NFC** (composed accents: "Ynys Môn" typed with a combining circumflex
+  is stored as the same letters as a typed "ô"); compatibility forms are left alone (not NFKC).
+- **Lengths are bounded** (characters after cleaning, see :data:`FIELDS`), and an address has at most
+  :data:`ADDRESS_LINES` lines.
+
+Dates are ISO ``YYYY-MM-DD`` only, from :data:`EARLIEST` (the general election of 4 July 2024) to
+:data:`YEARS_AHEAD` years after today.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Mapping
+
+from briefpack.core.errors import InputError, quote_input
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str            # the parameter: form field, JSON key, notebook parameter
+    label: str           # how a sentence names it
+    option: str          # the command-line option
+    max_length: int = 0  # characters after cleaning (an address: per line); 0: no limit
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.option})"
+
+
+FIELDS = {f.name: f for f in (
+    Field("constituency", "constituency", "--constituency", 100),
+    Field("parliament", "parliament", "--parliament", 20),
+    Field("concerns", "list of concerns", "--concerns", 200),
+    Field("club", "club name", "--club", 120),
+    Field("member_name", "member's name", "--msp", 80),
+    Field("sender_name", "sender's name", "--sender-name", 80),
+    Field("address", "sender's address", "--address", 80),
+    Field("personal_note", "personal note", "--personal-note", 1200),
+    Field("meeting_date", "meeting date", "--meeting-date", 40),
+    Field("letter_date", "letter date", "--letter-date", 40),
+    Field("as_of", "report date", "--as-of", 40),
+    Field("topic", "topic", "--topic", 400),
+)}
+ADDRESS_LINES = 6
+EARLIEST = dt.date(2024, 7, 4)   # the general election: the Parliament these briefings are for began then
+YEARS_AHEAD = 3                  # a meeting or letter further ahead is a typing mistake (2062 for 2026)
+
+# Refused: C0 controls but tab and line breaks, DEL, C1 controls, lone surrogates.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Removed: bidirectional controls, deprecated format controls, byte order mark, annotation marks.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_REMOVE = str.maketrans("", "", BIDI_CONTROLS + "\u206a\u206b\u206c\u206d\u206e\u206f\ufeff\ufff9\ufffa\ufffb")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ADDRESS_SEPARATORS = re.compile("[,;\n\r\u2028\u2029]")
+_BY_LABEL = {f.label: f for f in FIELDS.values()}
+
+
+def field(name: str) -> Field:
+    """The :class:`Field` called ``name`` (or labelled so); any other name is described by its own words."""
+    found = FIELDS.get(name) or _BY_LABEL.get(name)
+    if found:
+        return found
+    key = "_".join(str(name).split()).replace("'", "")
+    return Field(key, key.replace("_", " "), "--" + key.replace("_", "-"), 120)
+
+
+@contextmanager
+def about(name: str):
+    """Errors raised inside (e.g. by ``geography.resolve``) are about field ``name`` unless they say otherwise."""
+    try:
+        yield
+    except InputError as exc:
+        if exc.field is None:
+            exc.field = name
+        raise
+
+
+def _clean(value, f: Field, subject: str) -> str:
+    raw = "" if value is None else str(value)
+    if f.max_length and len(raw) > 16 * f.max_length:  # bound the work before looking at each character
+        raise InputError(f"{subject} is {len(raw)} characters long; keep it to {f.max_length} or fewer.", f.name)
+    bad = _CONTROL.search(raw)
+    if bad:
+        char = bad.group()
+        kind = "a character that is not UTF-8 text" if "\ud800" <= char <= "\udfff" else "a control character"
+        raise InputError(f"{subject} contains {kind} (U+{ord(char):04X}); remove it.", f.name)
+    cleaned = " ".join(unicodedata.normalize("NFC", raw.translate(_REMOVE)).split())
+    if f.max_length and len(cleaned) > f.max_length:
+        raise InputError(f"{subject} is {len(cleaned)} characters long; keep it to {f.max_length} or fewer.", f.name)
+    return cleaned
+
+
+def text(value, name: str) -> str:
+    """A free-text value on one line: control characters refused, bidi controls removed, NFC, bounded."""
+    f = field(name)
+    return _clean(value, f, f"The {f}")
+
+
+def address(value) -> tuple[str, ...]:
+    """The sender's address: lines separated by commas, semicolons or line breaks (or a list of lines)."""
+    f = FIELDS["address"]
+    parts = [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value or "")]
+    if sum(len(p) for p in parts) > 16 * ADDRESS_LINES * f.max_length:
+        raise InputError(f"The {f} is {sum(len(p) for p in parts)} characters long; give at most {ADDRESS_LINES} "
+                         f"lines of up to {f.max_length} characters.", f.name)
+    lines = [line for part in parts for line in _ADDRESS_SEPARATORS.split(part) if line.strip()]
+    if len(lines) > ADDRESS_LINES:
+        raise InputError(f"The {f} has {len(lines)} lines; give at most {ADDRESS_LINES}, separated by commas "
+                         "(e.g. \"1 High St, Banbury, OX16 5AA\").", f.name)
+    cleaned = (_clean(line, f, f"Line {i} of the {f}") for i, line in enumerate(lines, start=1))
+    return tuple(line for line in cleaned if line)
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def date_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The dates accepted for a meeting, a letter or a report: (earliest, latest)."""
+    return EARLIEST, _years_after(today or dt.date.today(), YEARS_AHEAD)
+
+
+def date(value, name: str, today: dt.date | None = None) -> dt.date | None:
+    """A date written YYYY-MM-DD (or a ``datetime.date``), within :func:`date_range`; None when blank."""
+    f = field(name)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        written = _clean(value, f, f"The {f}")
+        if not written:
+            return None
+        if not _ISO_DATE.fullmatch(written):
+            raise InputError(f"The {f} {quote_input(written)} is not written as YYYY-MM-DD; write e.g. 2026-12-04.",
+                             f.name)
+        try:
+            day = dt.date.fromisoformat(written)
+        except ValueError:
+            raise InputError(f"The {f} {written} is not a real date (check the month and the day); "
+                             "write YYYY-MM-DD, e.g. 2026-12-04.", f.name) from None
+    earliest, latest = date_range(today)
+    if day < earliest:
+        raise InputError(f"The {f} {day.isoformat()} is before the general election of 4 July 2024; "
+                         f"give a date from {earliest.isoformat()} to {latest.isoformat()}.", f.name)
+    if day > latest:
+        raise InputError(f"The {f} {day.isoformat()} is more than {YEARS_AHEAD} years ahead; "
+                         f"give a date from {earliest.isoformat()} to {latest.isoformat()}.", f.name)
+    return day
+
+
+def which_parliament(value) -> str:
+    from briefpack.places.geography import PARLIAMENTS, WESTMINSTER
+
+    key = text(value, "parliament").lower() or WESTMINSTER
+    if key not in PARLIAMENTS:
+        raise InputError(f"Unknown parliament {quote_input(key)}; use one of: {', '.join(PARLIAMENTS)}.", "parliament")
+    return key
+
+
+def constituency(value, parliament: str = "westminster"):
+    """The :class:`~briefpack.places.geography.Seat` named by ``value`` (a name or a code)."""
+    from briefpack.places import geography
+
+    f = FIELDS["constituency"]
+    name = text(value, f.name)
+    if not name:
+        raise InputError(f"Say which constituency ({f.option}): a name or a GSS code; "
+                         "`python build.py --list` lists them.", f.name)
+    with about(f.name):
+        return geography.resolve(name, which_parliament(parliament))
+
+
+def concerns(value) -> list[str]:
+    """2-3 concern keys from 'a,b,c' or a list (the default ones when blank)."""
+    from briefpack.words import content
+
+    items = [text(v, "concerns") for v in value] if isinstance(value, (list, tuple)) else text(value, "concerns")
+    with about("concerns"):
+        return content.parse_concerns(items)
+
+
+def topics(value) -> list[str]:
+    """Topic keys from 'a,b', a list or 'all'."""
+    from briefpack.words.topics import parse_topics
+
+    items = [text(v, "topic") for v in value] if isinstance(value, (list, tuple)) else text(value, "topic")
+    with about("topic"):
+        return parse_topics(items)
+
+
+# One checker per field, for callers holding a mapping of fields (a form, a JSON body).
+CHECKS = {
+    "constituency": lambda v, values: constituency(v, values.get("parliament") or "westminster"),
+    "parliament": lambda v, values: which_parliament(v),
+    "concerns": lambda v, values: concerns(v),
+    "club": lambda v, values: text(v, "club"),
+    "member_name": lambda v, values: text(v, "member_name"),
+    "sender_name": lambda v, values: text(v, "sender_name"),
+    "address": lambda v, values: address(v),
+    "personal_note": lambda v, values: text(v, "personal_note"),
+    "meeting_date": lambda v, values: date(v, "meeting_date"),
+    "letter_date": lambda v, values: date(v, "letter_date"),
+    "as_of": lambda v, values: date(v, "as_of"),
+    "topic": lambda v, values: topics(v),
+}
+
+
+def check(name: str, value, values: Mapping[str, object] | None = None):
+    """One field checked and cleaned (``values``: the other fields, for the constituency's parliament)."""
+    if name not in CHECKS:
+        raise InputError(f"Unknown field {quote_input(name)}; the fields are: {', '.join(CHECKS)}.", name)
+    return CHECKS[name](value, values or {})
+
+
+def clean(values: Mapping[str, object]) -> dict:
+    """Every field of ``values`` checked and cleaned; raises the first bad one's InputError."""
+    return {k: check(k, v, values) for k, v in values.items()}
+
+
+def problems(values: Mapping[str, object]) -> dict[str, str]:
+    """{field: its one-line message} for every bad field of ``values`` (a form shows each beside its field)."""
+    out = {}
+    for k, v in values.items():
+        try:
+            check(k, v, values)
+        except InputError as exc:
+            out.setdefault(exc.field or k, str(exc))
+    return out
