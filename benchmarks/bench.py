@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from briefpack.places import geography  # noqa: E402
 from briefpack.build.export import CHROMIUM_ARGS, find_chromium  # noqa: E402
+from briefpack.places import geography  # noqa: E402
 
 
 def sample(n: int) -> list:

@@ -15,12 +15,12 @@ import sys
 from pathlib import Path
 
 try:
-    from briefpack.core.atomic import write_atomic
     from briefpack.build.manifest import Manifest
+    from briefpack.core.atomic import write_atomic
 except ModuleNotFoundError:  # not installed: use the checkout's source
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from briefpack.core.atomic import write_atomic
     from briefpack.build.manifest import Manifest
+    from briefpack.core.atomic import write_atomic
 
 
 def merge(shards: list[Path], out: Path) -> tuple[int, int, list[str]]:

@@ -6,9 +6,8 @@ import unicodedata
 
 import pytest
 from bs4 import BeautifulSoup
-from pypdf import PdfReader
-
 from conftest import SEATS, XSS, read_csv, run_build
+from pypdf import PdfReader
 
 EXTERNAL = re.compile(r"^\s*(https?:)?//", re.I)
 

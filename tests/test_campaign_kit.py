@@ -7,9 +7,8 @@ import shutil
 import docx
 import pytest
 from bs4 import BeautifulSoup
-from pypdf import PdfReader
-
 from conftest import DATA, ROOT, run_build
+from pypdf import PdfReader
 
 FIXTURE = ROOT / "tests" / "fixtures" / "tracker_sample.csv"
 

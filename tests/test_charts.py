@@ -8,10 +8,11 @@ from collections import defaultdict
 import altair as alt
 import pandas as pd
 import pytest
-
-from briefpack.render import charts, display
-from briefpack.data import catalogue as data, stats
 from conftest import read_csv
+
+from briefpack.data import catalogue as data
+from briefpack.data import stats
+from briefpack.render import charts, display
 
 OKABE_ITO = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000"]
 

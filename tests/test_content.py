@@ -5,12 +5,13 @@ import re
 
 import pytest
 import yaml
-
-from briefpack.words import content, figures
-from briefpack.data import catalogue as data, stats
-from briefpack.render.briefing import Briefing
-from briefpack.core.errors import InputError
 from conftest import ROOT, read_csv
+
+from briefpack.core.errors import InputError
+from briefpack.data import catalogue as data
+from briefpack.data import stats
+from briefpack.render.briefing import Briefing
+from briefpack.words import content, figures
 
 PROSE = ("title", "phrase", "summary", "problem", "dated_note")
 WORDS_FILES = ("figures.yml", "charts.yml")   # sentences the code fills with numbers (content.Words)
@@ -321,8 +322,8 @@ def test_a_broken_figures_file_is_one_line_naming_the_file_and_key(content_copy,
 
 
 def test_a_broken_charts_file_is_one_line_naming_the_file_and_key(content_copy):
-    from briefpack.render import charts
     from briefpack.core.errors import DataError
+    from briefpack.render import charts
 
     edit_yaml(content_copy / "charts.yml", lambda d: d["hex_map"].pop("title"))
     with pytest.raises(DataError, match=r"^content/charts\.yml: missing hex_map\.title \(a sentence\)"):
@@ -377,8 +378,8 @@ def test_concern_keys_are_the_files_of_content_concerns(content_copy):
 
 
 def test_topic_keys_are_the_files_of_content_topics(content_copy):
-    from briefpack.words import topics as topic_briefings
     from briefpack.core.errors import DataError
+    from briefpack.words import topics as topic_briefings
 
     keys = topic_briefings.topic_keys()
     assert set(keys) == {p.stem for p in (CONTENT / "topics").glob("*.yml")}

@@ -5,11 +5,11 @@ import csv
 import shutil
 
 import pytest
-
-from briefpack.data import catalogue as data
-from briefpack.core.errors import DataError
-from briefpack.build.pack import LOCK
 from conftest import DATA, read_csv, run_build
+
+from briefpack.build.pack import LOCK
+from briefpack.core.errors import DataError
+from briefpack.data import catalogue as data
 
 TABLES = data.table_names()
 # Tables a refresh adds rows to (build.py --refresh-members): no fixed row count; at least those shipped.

@@ -2,7 +2,6 @@
 import tomllib
 
 import yaml
-
 from conftest import ROOT
 
 

@@ -11,9 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_build
-
 
 BATCH = ["--all", "--shard", "1/65", "--formats", "html", "--jobs", "2"]   # 10 seats
 

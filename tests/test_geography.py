@@ -1,9 +1,9 @@
 """Constituency look-up: names, GSS codes, Welsh names; unknown names suggest the closest."""
 import pytest
-
-from briefpack.places import geography, members
-from briefpack.core.errors import InputError
 from conftest import read_csv
+
+from briefpack.core.errors import InputError
+from briefpack.places import geography, members
 
 
 @pytest.mark.parametrize("query,gss", [

@@ -16,10 +16,10 @@ from collections import defaultdict
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from conftest import ROOT, read_csv
 from pypdf import PdfReader
 
 from briefpack.build import manifest
-from conftest import ROOT, read_csv
 
 GUIDE = "## For researchers: four changes, step by step"
 FENCE = re.compile(r"^( *)```(\w+)\n(.*?)^\1```", re.M | re.S)

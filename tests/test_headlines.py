@@ -8,12 +8,13 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-
-from briefpack.render import charts
-from briefpack.data import catalogue as data, headlines, stats
-from briefpack.words import figures
-from briefpack.render.briefing import Briefing
 from conftest import read_csv
+
+from briefpack.data import catalogue as data
+from briefpack.data import headlines, stats
+from briefpack.render import charts
+from briefpack.render.briefing import Briefing
+from briefpack.words import figures
 
 ANNEX_2025 = "end-of-year-summary-2025"
 ANNEX_2024 = "end-of-year-summary-2024"

@@ -8,12 +8,12 @@ import re
 import unicodedata
 
 import pytest
+from conftest import read_csv, run_build
 from pypdf import PdfReader
 
+from briefpack.core.errors import InputError
 from briefpack.places import geography
 from briefpack.request import inputs
-from briefpack.core.errors import InputError
-from conftest import read_csv, run_build
 
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
         "\u200e", "\u200f", "\u061c"]

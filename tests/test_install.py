@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 SYSTEM = ["chromium", "chromium-headless-shell", "fonts-dejavu-core", "fonts-liberation2", "poppler-utils"]

@@ -7,13 +7,13 @@ import re
 
 import docx
 import pytest
-
-from briefpack.render import letters
-from briefpack.words import powers
-from briefpack.data import stats
-from briefpack.render.briefing import Briefing
-from briefpack.core.errors import InputError
 from conftest import read_csv
+
+from briefpack.core.errors import InputError
+from briefpack.data import stats
+from briefpack.render import letters
+from briefpack.render.briefing import Briefing
+from briefpack.words import powers
 
 POLICE = "nrm_referrals_by_police_force_first_responder_2022q2_2023q4"
 

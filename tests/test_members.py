@@ -11,11 +11,12 @@ import shutil
 
 import pytest
 import yaml
-
-from briefpack.data import record, catalogue as data
-from briefpack.places import geography, members
-from briefpack.core.errors import DataError
 from conftest import DATA, read_csv
+
+from briefpack.core.errors import DataError
+from briefpack.data import catalogue as data
+from briefpack.data import record
+from briefpack.places import geography, members
 
 BY_ELECTIONS = {"Runcorn and Helsby", "Gorton and Denton", "Makerfield", "Aberdeen South",
                 "Arbroath and Broughty Ferry"}

@@ -9,12 +9,12 @@ import unicodedata
 import docx
 import pytest
 from bs4 import BeautifulSoup
+from conftest import DATA, read_csv, run_build
 from pypdf import PdfReader
 
-from briefpack.words import content, powers
-from briefpack.places import geography, members
 from briefpack.core.errors import DataError
-from conftest import DATA, read_csv, run_build
+from briefpack.places import geography, members
+from briefpack.words import content, powers
 
 # Bodies and laws that hold the power in each place, and those that must never be named there.
 RIGHT = {

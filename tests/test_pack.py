@@ -10,7 +10,6 @@ import time
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import DATA, ROOT, read_csv, run_build
 
 # Two seats in Thames Valley, one in Hertfordshire/Bedfordshire, one in Scotland.

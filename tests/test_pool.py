@@ -10,8 +10,13 @@ from pathlib import Path
 import pytest
 
 from briefpack.build.jobs import BUILT, FAILED, NOT_BUILT, Job
-from briefpack.build.pool import INTERRUPTED, WORKER_STOPPED, Busy, WorkerPool, worker_limit
-
+from briefpack.build.pool import (
+    INTERRUPTED,
+    WORKER_STOPPED,
+    Busy,
+    WorkerPool,
+    worker_limit,
+)
 
 
 def _notebook(source: str) -> dict:

@@ -5,12 +5,12 @@ import json
 import shutil
 
 import pytest
+from conftest import DATA, read_csv
 from numpy import base_repr
 
+from briefpack.core.errors import DataError, InputError
 from briefpack.data import catalogue as data
 from briefpack.places import postcodes
-from briefpack.core.errors import DataError, InputError
-from conftest import DATA, read_csv
 
 SEATS = {r["name"]: r["gss_code"] for r in read_csv("westminster_constituencies_2024")}
 

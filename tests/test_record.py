@@ -12,12 +12,13 @@ import shutil
 import nbformat
 import pandas as pd
 import pytest
-
-from briefpack.data import catalogue as data, record, used
-from briefpack.places import geography
-from briefpack.build import manifest
-from briefpack.render.briefing import Briefing
 from conftest import DATA, ROOT, read_csv, run_build
+
+from briefpack.build import manifest
+from briefpack.data import catalogue as data
+from briefpack.data import record, used
+from briefpack.places import geography
+from briefpack.render.briefing import Briefing
 
 
 @pytest.fixture(autouse=True)

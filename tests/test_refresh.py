@@ -15,7 +15,6 @@ import threading
 
 import pytest
 import yaml
-
 from conftest import DATA, run_build
 
 BANBURY = "E14001072"

@@ -14,12 +14,11 @@ import nbformat
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from conftest import read_csv
 from pypdf import PdfReader
 
-from briefpack.render import display
-from briefpack.build import preprocessors
 from briefpack.build.export import HtmlExporter
-from conftest import read_csv
+from briefpack.render import display
 
 LOADS = ("link", "img", "iframe", "source", "video", "audio", "embed", "object", "image")
 EXTERNAL = re.compile(r"^\s*(https?:)?//", re.I)
@@ -60,15 +59,6 @@ def renderer():
 def test_hooks_name_the_installed_classes():
     assert (alt.TopLevelMixin.__module__, alt.TopLevelMixin.__name__) == display.ALTAIR_CHART
     assert (pd.DataFrame.__module__, pd.DataFrame.__name__) == display.PANDAS_FRAME
-
-
-def test_import_outside_a_kernel_installs_nothing():
-    import subprocess
-    import sys
-
-    code = "import sys, briefpack.render.briefing; print('briefpack.render.display' in sys.modules, 'altair' in sys.modules)"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert proc.stdout.split() == ["False", "False"]
 
 
 def test_chart_without_description_gets_one_from_its_data():

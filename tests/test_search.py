@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import read_csv
 
 from briefpack.places import geography, members, search
-from conftest import read_csv
 
 SEATS = read_csv("westminster_constituencies_2024")
 BY_NAME = {r["name"]: r for r in SEATS}
@@ -129,8 +129,8 @@ def test_index_page_embeds_postcode_ranges_and_councils(tmp_path):
 
     from bs4 import BeautifulSoup
 
-    from briefpack.render import index
     from briefpack.places import postcodes
+    from briefpack.render import index
 
     seat = geography.resolve("Banbury")
     entries = [{"key": seat.gss_code, "slug": seat.slug, "name": seat.name, "region": seat.region,

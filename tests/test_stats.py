@@ -1,8 +1,9 @@
 """Statistics against the source tables, computed here independently with the csv module."""
 import pytest
-
-from briefpack.data import catalogue as data, stats
 from conftest import read_csv
+
+from briefpack.data import catalogue as data
+from briefpack.data import stats
 
 FORCES = ["Thames Valley Police", "Police Scotland", "North Wales Police", "Metropolitan Police Service"]
 

@@ -1,9 +1,9 @@
 """Topic briefings: every topic builds, with its national charts and attributed recommendations."""
 import pytest
 from bs4 import BeautifulSoup
+from conftest import run_build
 
 from briefpack.words import content, topics
-from conftest import run_build
 
 
 @pytest.fixture(scope="module")

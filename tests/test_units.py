@@ -14,14 +14,13 @@ import nbformat
 import pytest
 
 import briefpack
-from briefpack.core import atomic
-from briefpack.places import campaign
 from briefpack.build import manifest, select
-from briefpack.core.errors import BriefpackError, InputError
 from briefpack.build.execute import normalise
 from briefpack.build.jobs import Job
 from briefpack.build.pack import OutputLock, check_output_folder
-
+from briefpack.core import atomic
+from briefpack.core.errors import BriefpackError, InputError
+from briefpack.places import campaign
 
 # --- atomic writes ---------------------------------------------------------------------------------
 

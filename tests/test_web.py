@@ -28,14 +28,14 @@ from urllib.parse import urlencode
 
 import pytest
 from bs4 import BeautifulSoup
-
-from briefpack.words import content
-from briefpack.places import geography, members
-from briefpack.app import web
-from briefpack.core.errors import InputError
-from briefpack.build.jobs import Result, output_name
 from conftest import ROOT, XSS, run_build
 from test_faults import _left_behind, _workers
+
+from briefpack.app import web
+from briefpack.build.jobs import Result, output_name
+from briefpack.core.errors import InputError
+from briefpack.places import geography, members
+from briefpack.words import content
 
 BANBURY = geography.resolve("Banbury")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -680,8 +680,9 @@ def test_real_build_200_with_html_pdf_and_letter(server):
     assert doc["constituency"]["member"] == member
     pdf = fetch(server.url + doc["pdf"])
     assert pdf.status == 200 and member in pdf_text(pdf.body)
-    from docx import Document
     import io
+
+    from docx import Document
 
     letter = Document(io.BytesIO(fetch(server.url + doc["letter"]).body))
     assert any(member in p.text for p in letter.paragraphs)
@@ -774,8 +775,8 @@ def test_sigterm_stops_cleanly_leaving_no_kernel_browser_or_file(tmp_path):
 
 @pytest.fixture(scope="module")
 def browser():
-    from briefpack.core.errors import ExportError
     from briefpack.build.export import find_chromium
+    from briefpack.core.errors import ExportError
 
     try:
         chromium = find_chromium()

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-
 from conftest import ROOT, run_build
 
 WORKFLOWS = ROOT / ".github" / "workflows"

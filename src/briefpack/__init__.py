@@ -1,16 +1,15 @@
 """briefpack: build modern slavery briefings for UK elected representatives from real data.
 
-Modules, one job each: ``paths``, ``errors``, ``data`` (the only file reader, validating),
-``geography`` (seats, MPs, police forces), ``stats`` (pure functions), ``figures`` (one number per
-concern), ``charts`` (Altair theme, offline SVG), ``content`` (editable YAML), ``sections`` (rendering shared
-by every page type), ``briefing`` (notebook sections), ``execute`` (Papermill on warm kernels), ``export`` (HTML, PDF), ``pack``
-(workers, batches, the pack), ``manifest`` (input hashes, why dirty), ``plan`` (jobs from
-parameters), ``letters``, ``campaign`` (tracker), ``report`` (progress report), ``topics``,
-``index``, ``progress`` (progress bar), ``distributed`` (dask executor), ``cli``, ``display``
-(researchers' charts and tables in Jupyter and in print), ``preprocessors`` (nbconvert: every output
-prints, offline).
+Layers, each a folder that imports only the ones before it (tests/test_layers.py holds this):
+``core`` (paths, errors, atomic writes, signals, text helpers) <- ``data`` (the table catalogue, the
+record of reads, statistics, headlines) <- ``places`` (seats, members, forces, postcodes, search, the
+campaign tracker) <- ``words`` (content, figures' sentences, powers, topics) <- ``request`` (a
+briefing's parameters and their checks) <- ``render`` (sections, briefing, letters, charts, display,
+topic pages, report, index) <- ``build`` (jobs, plan, execute, export, workers, pool, pack, manifest)
+<- ``app`` (command line, web page, members refresh).
 
-Imported inside a Jupyter kernel, briefpack registers its display hooks (see :mod:`briefpack.render.display`).
+Importing briefpack changes nothing in the process. A notebook turns the briefing display on with
+``%load_ext briefpack`` (see :func:`load_ipython_extension` and :mod:`briefpack.render.display`).
 """
 __version__ = "0.1.0"
 
@@ -25,16 +24,16 @@ def show(obj, caption: str = "", source: str = "", **options) -> None:
     _show(obj, caption, source, **options)
 
 
-def _install_display_hooks() -> None:
-    """In a Jupyter kernel (IPython already imported, a shell running), register the display hooks."""
-    import sys
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext briefpack`` (the first cell of every briefing notebook): show DataFrames and Altair
+    charts as the briefing's tables and figures, in the briefing theme. Importing briefpack changes
+    nothing; this call is the one switch."""
+    from briefpack.render.display import install
 
-    ipython = sys.modules.get("IPython")
-    shell = getattr(ipython, "get_ipython", lambda: None)() if ipython is not None else None
-    if getattr(shell, "display_formatter", None) is not None:
-        from briefpack.render.display import install
-
-        install(shell)
+    install(ipython)
 
 
-_install_display_hooks()
+def unload_ipython_extension(ipython) -> None:
+    from briefpack.render.display import uninstall
+
+    uninstall(ipython)

@@ -6,8 +6,32 @@ import os
 import sys
 from pathlib import Path
 
+from briefpack.app import logs
+from briefpack.app.refresh import refresh
+from briefpack.app.web import serve
+from briefpack.build import plan, select
+from briefpack.build.distributed import executor as dask_executor
+from briefpack.build.jobs import BUILT, FAILED, FORMATS, UP_TO_DATE, WOULD_BUILD, Job
+from briefpack.build.manifest import Manifest
+from briefpack.build.pack import (
+    OutputLock,
+    build_pack,
+    check_output_folder,
+    write_pack_index,
+)
+from briefpack.build.pool import build_jobs, worker_limit
+from briefpack.build.progress import Progress
+from briefpack.build.select import describe
 from briefpack.core import paths
 from briefpack.core.errors import BriefpackError, InputError
+from briefpack.data.catalogue import check_tables
+from briefpack.places import campaign, geography
+from briefpack.places.geography import SCOTTISH, holyrood_warning
+from briefpack.render.letters import read_personal_note, sender_warnings
+from briefpack.request import inputs
+from briefpack.request.inputs import topics
+from briefpack.words.content import DEFAULT_CONCERNS, concern_keys, keys_help
+from briefpack.words.topics import topic_keys
 
 EPILOG = """examples:
   python build.py --constituency "Banbury" --concerns training,children,policing --club "Soroptimist International Banbury"
@@ -18,9 +42,6 @@ EPILOG = """examples:
 
 
 def parser() -> argparse.ArgumentParser:
-    from briefpack.words.content import DEFAULT_CONCERNS, concern_keys, keys_help
-    from briefpack.words.topics import topic_keys
-
     p = argparse.ArgumentParser(prog="build.py", description="Build modern slavery briefings for MPs.",
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     what = p.add_argument_group("what to build")
@@ -83,8 +104,6 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _formats(value: str) -> tuple:
-    from briefpack.build.jobs import FORMATS
-
     items = [f.strip().lower() for f in value.split(",") if f.strip()]
     bad = [f for f in items if f not in FORMATS]
     if bad or not items:
@@ -106,6 +125,7 @@ def main(argv=None) -> int:
     import signal
 
     args = parser().parse_args(argv)
+    logs.configure()
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return _main(args)
@@ -120,8 +140,6 @@ def main(argv=None) -> int:
 
 
 def _requests(args) -> list[str]:
-    from briefpack.build import select
-
     if args.all:
         return select.pack_seats(args.parliament, args.only, args.shard)
     if args.only or args.shard:
@@ -137,7 +155,6 @@ def _out(args) -> Path:
 
 def _worker_count(requested: int) -> int:
     """``--jobs``, refused below 1 and capped at what the machine can run (with a note)."""
-    from briefpack.build.pool import worker_limit
 
     if requested < 1:
         raise InputError(f"--jobs {requested}: give 1 or more worker processes (default: one per core).")
@@ -149,8 +166,6 @@ def _worker_count(requested: int) -> int:
 
 
 def _locked(out: Path):
-    from briefpack.build.pack import OutputLock, check_output_folder
-
     check_output_folder(out)
     return OutputLock(out, on_wait=lambda pid: print(
         f"waiting: another build (pid {pid}) is writing to {out}; this one starts when it ends (Ctrl-C to stop).",
@@ -158,11 +173,6 @@ def _locked(out: Path):
 
 
 def _progress(args, formats) -> int:
-    from briefpack.places import campaign
-    from briefpack.request import inputs
-    from briefpack.build.jobs import FAILED, Job
-    from briefpack.build.pool import build_jobs
-
     as_of = inputs.date(args.as_of, "as_of")
     entries = campaign.load()  # a bad tracker row stops here, with its one-line message
     job = Job(key="progress", slug="progress", label="progress report", title="Campaign progress with MPs",
@@ -180,11 +190,8 @@ def _progress(args, formats) -> int:
 
 def _jobs(args) -> tuple[list, int, int]:
     """(jobs, how many requests were invalid, how many were requested); bad requests print one line each."""
-    from briefpack.build import plan, select
 
     if args.topic or args.topics:
-        from briefpack.request.inputs import topics
-
         keys = topics(",".join((args.topic or []) + ([args.topics] if args.topics else [])))
         return [plan.topic_job(k) for k in keys], 0, len(keys)
     requests = _requests(args)
@@ -206,7 +213,6 @@ def _jobs(args) -> tuple[list, int, int]:
 
 def _check_options(args) -> None:
     """The options every briefing shares, checked once (briefpack.request.inputs) before anything is read or built."""
-    from briefpack.request import inputs
 
     inputs.clean({"concerns": args.concerns, "club": args.club, "member_name": args.msp, "address": args.address,
                   "meeting_date": args.meeting_date, "letter_date": args.letter_date, "as_of": args.as_of,
@@ -214,8 +220,6 @@ def _check_options(args) -> None:
 
 
 def _personal_note(args) -> str:
-    from briefpack.render.letters import read_personal_note
-
     if args.personal_note and args.personal_note_file:
         raise InputError("Give --personal-note or --personal-note-file, not both.", "personal_note")
     return read_personal_note(args.personal_note_file) if args.personal_note_file else args.personal_note
@@ -224,8 +228,6 @@ def _personal_note(args) -> str:
 def _warn_letter_and_boundaries(args, jobs) -> None:
     """After a build that went well, one line each on stderr: what the letter lacks (a warning, not an
     error), and that the Scottish Parliament boundary set in use is the 2011 one."""
-    from briefpack.places.geography import SCOTTISH, holyrood_warning
-    from briefpack.render.letters import sender_warnings
 
     params = dict(jobs[0].parameters)
     if "constituency" not in params:     # topic briefings have no letter
@@ -239,16 +241,10 @@ def _warn_letter_and_boundaries(args, jobs) -> None:
 
 
 def _main(args) -> int:
-    from briefpack.places import geography
-
     if args.serve:
-        from briefpack.app.web import serve
-
         return serve(args.host, args.port, _worker_count(args.jobs))
     _check_options(args)
     if args.refresh_members is not None:
-        from briefpack.app.refresh import refresh
-
         refresh(args.refresh_members or None, args.as_of or None)
         return 0
     if args.list:
@@ -257,9 +253,6 @@ def _main(args) -> int:
         return 0
     formats = _formats(args.formats)
     if args.index_only:
-        from briefpack.build.manifest import Manifest
-        from briefpack.build.pack import write_pack_index
-
         out = _out(args)
         with _locked(out):
             man = Manifest(out)
@@ -273,15 +266,12 @@ def _main(args) -> int:
     if not jobs:
         if invalid:
             return 2
-        from briefpack.build.select import describe
 
         print(f"nothing to build: {describe(args.all, args.only, args.shard, args.parliament)} "
               "selects no seat.")
         return 0
     executor = None
     if args.executor == "dask":
-        from briefpack.build.distributed import executor as dask_executor
-
         executor = dask_executor(args.scheduler)
     elif args.scheduler:
         raise InputError("--scheduler goes with --executor dask.")
@@ -294,9 +284,6 @@ def _main(args) -> int:
 
 
 def _dry_run(jobs, out, formats, force) -> int:
-    from briefpack.build.jobs import UP_TO_DATE, WOULD_BUILD
-    from briefpack.build.pack import build_pack
-
     summary = build_pack(jobs, out, formats, force=force, dry_run=True)
     todo = [r for r in summary.results if r.status == WOULD_BUILD]
     for r in todo:
@@ -306,12 +293,6 @@ def _dry_run(jobs, out, formats, force) -> int:
 
 
 def _build(args, jobs, formats, n_workers, executor, invalid, requested) -> int:
-    from briefpack.build.jobs import BUILT, FAILED, UP_TO_DATE
-    from briefpack.build.pack import build_pack
-    from briefpack.build.progress import Progress
-
-    from briefpack.data.catalogue import check_tables
-
     check_tables()   # a damaged data file stops here, in one line, before any briefing is built
     out = _out(args)
     progress = Progress(len(jobs))

@@ -30,10 +30,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from briefpack.data import catalogue as data
-from briefpack.places import members
 from briefpack.core.atomic import write_atomic
 from briefpack.core.errors import DataError, InputError, quote_input
+from briefpack.data import catalogue as data
+from briefpack.places import members
 
 MAX_BYTES = 20 << 20          # the file is about 0.4 MB; anything this large is not it
 TIMEOUT = 60                  # seconds for a download

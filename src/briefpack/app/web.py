@@ -33,15 +33,14 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from briefpack.words import content
-from briefpack.data import catalogue as data
-from briefpack.core import paths
 from briefpack.build import plan
-from briefpack.places import postcodes, search
-from briefpack.core.errors import BriefpackError, InputError
-
 from briefpack.build.jobs import BUILT, FORMATS, output_name
-from briefpack.build.pool import Busy
+from briefpack.build.pool import Busy, WorkerPool
+from briefpack.core import paths
+from briefpack.core.errors import BriefpackError, InputError
+from briefpack.data import catalogue as data
+from briefpack.places import postcodes, search
+from briefpack.words import content
 
 log = logging.getLogger("briefpack.app.web")
 
@@ -381,8 +380,6 @@ class Service:
         s = self.settings
         data.check_tables()                # a damaged data file stops the server before it starts
         if self.pool is None:
-            from briefpack.build.pool import WorkerPool
-
             self.pool = WorkerPool(size=s.workers, recycle_after=s.recycle_after, job_timeout=s.job_timeout,
                                    max_waiting=s.waiting_limit)
         self.cache = Cache(s.cache_items, s.cache_seconds, s.cache_parent)

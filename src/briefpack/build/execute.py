@@ -28,11 +28,6 @@ KERNEL = "python3"
 RESET = ("get_ipython().reset(new_session=True, aggressive=False)\n"
          "__import__('sys').modules.get('briefpack.data.record') and __import__('sys').modules['briefpack.data.record'].start()")
 
-# Papermill and nbclient log every cell at INFO; campaigners only need our summary.
-for _name in ("papermill", "traitlets", "nbclient"):
-    logging.getLogger(_name).setLevel(logging.WARNING)
-
-
 def load_notebook(path: Path) -> nbformat.NotebookNode:
     try:
         return nbformat.read(str(path), as_version=4)
@@ -96,7 +91,6 @@ class _FailedNotebooks:
 
 
 _failed_notebooks = _FailedNotebooks()
-papermill_io.register(_FailedNotebooks.SCHEME, _failed_notebooks)
 
 
 class WarmEngine(NBClientEngine):
@@ -131,7 +125,15 @@ class _WarmClient(PapermillNotebookClient):
         super().papermill_execute_cells()
 
 
-papermill_engines.register("briefpack-warm", WarmEngine)
+ENGINE = "briefpack-warm"
+
+
+def register() -> None:
+    """Give Papermill the warm engine and the in-memory handler (public registries; idempotent). Called
+    by :func:`run_notebook`, not on import: importing this module changes nothing in Papermill. The
+    engine is also declared under Papermill's ``papermill.engine`` entry point (pyproject.toml)."""
+    papermill_engines.register(ENGINE, WarmEngine)
+    papermill_io.register(_FailedNotebooks.SCHEME, _failed_notebooks)
 
 
 # A Unix socket path may be at most 107 bytes; the kernel's are "<folder>/k-<n>". Under a deep TMPDIR
@@ -229,8 +231,9 @@ def run_notebook(nb: nbformat.NotebookNode, parameters: dict, kernel: Kernel | N
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    register()
     if kernel is not None:
-        extra = {"engine_name": "briefpack-warm", "kernel": kernel.ready()}
+        extra = {"engine_name": ENGINE, "kernel": kernel.ready()}
     else:
         extra = {}
         os.environ.update({k: v for k, v in kernel_env().items() if k in ("PYTHONPATH", "BRIEFPACK_ROOT")})

@@ -23,6 +23,9 @@ import pandas as pd
 
 from briefpack.data import catalogue as data
 from briefpack.core import paths
+from briefpack.data import record
+from briefpack.core.errors import DataError
+from briefpack.core.atomic import write_atomic
 
 EPOCH = 2  # bump to force every briefing to rebuild (e.g. after a change outside the tracked inputs)
 MANIFEST = "manifest.jsonl"
@@ -121,8 +124,6 @@ class Slices:
         """The data a briefing read at its last build (:mod:`briefpack.data.record`), each part as a short
         hash of what it is now: ``table`` for a whole table, ``table[value]`` for the rows of a key.
         A table that is no longer there reads as "missing", so the briefing is rebuilt (and says why)."""
-        from briefpack.data import record
-        from briefpack.core.errors import DataError
 
         out = {}
         for table, keys in reads.items():
@@ -243,7 +244,6 @@ class Manifest:
 
     def compact(self) -> None:
         """One line per briefing: the file as it is on disk now, with this build's changes applied."""
-        from briefpack.core.atomic import write_atomic
 
         records = self._read(warn=None)
         for slug, rec in self._changes.items():

@@ -15,6 +15,9 @@ from briefpack.core import stopping
 from briefpack.core.atomic import remove_temporaries
 from briefpack.core.errors import BriefpackError
 from briefpack.build.jobs import BUILT, FAILED, FORMATS, UP_TO_DATE, WOULD_BUILD, Result, output_name
+from briefpack.build import manifest as mf
+from briefpack.build.pool import build_jobs
+from briefpack.render.index import write_index
 
 LOCK = ".briefpack.lock"
 
@@ -96,7 +99,6 @@ def plan(jobs, out_dir: Path, formats=FORMATS, force: bool = False):
     A briefing's data inputs are what it read at its last build (the manifest keeps that record),
     hashed as the data is now; one never built, or built without a record, is out of date anyway.
     """
-    from briefpack.build import manifest as mf
 
     out_dir = Path(out_dir)
     man = mf.Manifest(out_dir)
@@ -125,7 +127,6 @@ def build_pack(jobs, out_dir: Path, formats=FORMATS, n_jobs: int = 1, force: boo
     callable with the signature of :func:`briefpack.build.pool.build_jobs` (e.g. the dask executor).
     On KeyboardInterrupt the briefings finished so far are recorded and the exception goes on.
     """
-    from briefpack.build.pool import build_jobs
 
     out_dir = Path(out_dir)
     jobs = list(jobs)
@@ -163,7 +164,6 @@ def build_pack(jobs, out_dir: Path, formats=FORMATS, n_jobs: int = 1, force: boo
 
 def write_pack_index(out_dir: Path, man, results) -> Path:
     """Index every briefing in the manifest, plus this run's failures."""
-    from briefpack.render.index import write_index
 
     entries = {}
     for slug, rec in man.records.items():

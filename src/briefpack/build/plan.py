@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from briefpack.render.briefing import Briefing
 from briefpack.build.jobs import Job
+from briefpack.render.topic_briefing import TopicBriefing
 
 BRIEFING_NOTEBOOK = "briefing.ipynb"
 
@@ -41,7 +42,6 @@ TOPIC_NOTEBOOK = "topic.ipynb"
 
 def topic_job(key: str) -> Job:
     """A topic briefing job (national figures; words from content/topics/<key>.yml)."""
-    from briefpack.render.topic_briefing import TopicBriefing
 
     t = TopicBriefing.prepare(key)
     return Job(key=f"topic:{t.key}", slug=f"topic-{t.key.replace('_', '-')}", label=f"topic {t.key}",

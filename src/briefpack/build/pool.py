@@ -34,6 +34,9 @@ from pathlib import Path
 from briefpack.core import stopping
 from briefpack.core.atomic import remove_temporaries
 from briefpack.build.jobs import FAILED, FORMATS, NOT_BUILT, Result
+from briefpack.build.execute import SOCKETS_PREFIX
+from briefpack.build.worker import serve
+from briefpack.build.worker import remove_outputs
 
 WORKER_STOPPED = "the worker stopped: killed or out of memory"
 INTERRUPTED = "stopped before it finished"
@@ -95,8 +98,6 @@ class _Slot:
     """One worker process, its pipe, its temporary folder and the task it holds."""
 
     def __init__(self, ctx, tmp_root: Path, number: int, recycle_after: int):
-        from briefpack.build.worker import serve
-
         self.tmp_dir = tmp_root / f"worker-{number}"
         self.tmp_dir.mkdir()
         self.conn, child = ctx.Pipe()
@@ -133,7 +134,6 @@ def _kill_processes_of(slot: _Slot) -> None:
 
 def _remove_kernel_sockets(pid: int | None) -> None:
     """The kernel socket folder a worker made outside its own folder (see execute.sockets_base)."""
-    from briefpack.build.execute import SOCKETS_PREFIX
 
     if pid:
         for folder in Path("/tmp").glob(f"{SOCKETS_PREFIX}{pid}-*"):
@@ -361,8 +361,6 @@ class WorkerPool:
             self.restarts += 1
         task, slot.task = slot.task, None
         if task is not None:
-            from briefpack.build.worker import remove_outputs
-
             remove_temporaries(task.out_dir, slot.process.pid)
             status = NOT_BUILT if reason == INTERRUPTED else FAILED
             # Whatever the job had written is not a finished briefing (it may have written its page but

@@ -27,6 +27,7 @@ import re
 from nbconvert.preprocessors import Preprocessor
 
 from briefpack.render import display
+from briefpack.core.errors import ExportError
 
 log = logging.getLogger("briefpack")
 _warned: set = set()
@@ -148,7 +149,6 @@ class OfflineOutputPreprocessor(Preprocessor):
     def _output(self, output, cell) -> None:
         from nbformat import from_dict
 
-        from briefpack.core.errors import ExportError
 
         meta = (output.get("metadata", {}).get("text/html") or {}).get(display.META)
         if meta is None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from briefpack.places import geography
 from briefpack.core.errors import InputError
+from briefpack.request.inputs import constituency
 
 
 def parse_shard(value: str | None) -> tuple[int, int] | None:
@@ -22,8 +23,6 @@ def pack_seats(parliament: str, only=None, shard: str | None = None) -> list[str
     """Keys of the seats of the whole pack (``--all``), narrowed by ``--only`` and ``--shard``."""
     keys = [s.gss_code for s in geography.seats(parliament)]
     if only:
-        from briefpack.request.inputs import constituency
-
         wanted = {constituency(name, parliament).gss_code for name in only}
         keys = [k for k in keys if k in wanted]
     part = parse_shard(shard)

@@ -16,14 +16,20 @@ from briefpack.core import paths
 from briefpack.core.atomic import write_atomic
 from briefpack.core.errors import BriefpackError
 from briefpack.build.jobs import BUILT, FAILED, FORMATS, Job, Result, output_name
+from briefpack.build.execute import Kernel
+from briefpack.data import record, used
+from briefpack.build.execute import load_notebook
+from briefpack.data import record
+from briefpack.build.execute import run_notebook
+from briefpack.build.export import HtmlExporter
+from briefpack.build.export import PdfPrinter
+from briefpack.render.letters import letter_from_notebook, to_docx
 
 
 class Worker:
     """Builds jobs in this process; the kernel starts on first use, the browser on the first PDF."""
 
     def __init__(self, recycle_after: int = 200):
-        from briefpack.build.execute import Kernel
-
         self.kernel = Kernel(recycle_after)
         self._exporter = None
         self._printer = None
@@ -34,8 +40,6 @@ class Worker:
         (:mod:`briefpack.data.record`); the exporter leaves that cell out of the page."""
         import nbformat
 
-        from briefpack.data import record, used
-        from briefpack.build.execute import load_notebook
 
         if name not in self._notebooks:
             nb = load_notebook(paths.notebooks_dir() / name)
@@ -47,15 +51,11 @@ class Worker:
 
     def _html(self, nb, title):
         if self._exporter is None:
-            from briefpack.build.export import HtmlExporter
-
             self._exporter = HtmlExporter()
         return self._exporter(nb, title)
 
     def _pdf(self, html, label):
         if self._printer is None:
-            from briefpack.build.export import PdfPrinter
-
             self._printer = PdfPrinter().__enter__()
         return self._printer.print_pdf(html, label)
 
@@ -70,8 +70,6 @@ class Worker:
     def render(self, job: Job, formats=FORMATS) -> tuple[dict, dict | None]:
         """Execute and export one job: ({format: bytes} in ``formats`` order, the record of what it
         read). Writes nothing."""
-        from briefpack.data import record
-        from briefpack.build.execute import run_notebook
 
         executed = run_notebook(self._notebook(job.notebook), job.params, self.kernel)
         reads = record.from_notebook(executed)   # also puts the final sources section in place
@@ -80,8 +78,6 @@ class Worker:
         if "pdf" in formats:
             out["pdf"] = self._pdf(html, job.title)
         if "docx" in formats:
-            from briefpack.render.letters import letter_from_notebook, to_docx
-
             letter = letter_from_notebook(executed)
             if letter is not None:          # topic briefings have no letter
                 out["docx"] = to_docx(letter)

@@ -20,6 +20,7 @@ import yaml
 
 from briefpack.core import paths
 from briefpack.core.errors import DataError
+from briefpack.data import record
 
 # Table names used by the package (the CSV stems in data/).
 CONSTITUENCIES = "westminster_constituencies_2024"
@@ -317,7 +318,6 @@ def read(name: str, data_dir: Path | None = None) -> pd.DataFrame:
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Read the whole of table ``name`` from ``data/``, validated and typed; the briefing being built
     records that it read it (its sources page lists it, and a change to it rebuilds the briefing)."""
-    from briefpack.data import record
 
     df = read(name, data_dir)
     record.table(name)
@@ -327,7 +327,6 @@ def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
 def select(name: str, column: str, values) -> pd.DataFrame:
     """The rows of table ``name`` whose ``column`` is one of ``values``; the briefing records that it
     read those rows only, so a change to other rows of the table does not rebuild it."""
-    from briefpack.data import record
 
     values = [str(v) for v in values]
     df = read(name)
@@ -376,7 +375,6 @@ def load_json(name: str, data_dir: Path | None = None):
 
     Cached per process while the file is unchanged: callers must not modify what they get.
     """
-    from briefpack.data import record
 
     folder = Path(data_dir) if data_dir else paths.data_dir()
     stamp = _stamp(folder / f"{name}.json") + _stamp(folder / f"{name}.meta.yml")

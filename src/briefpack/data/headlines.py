@@ -18,9 +18,10 @@ from functools import lru_cache
 
 import pandas as pd
 
-from briefpack.data import catalogue as data, record, stats
-from briefpack.core.text import long_date
 from briefpack.core.errors import DataError
+from briefpack.core.text import long_date
+from briefpack.data import catalogue as data
+from briefpack.data import record, stats
 
 TABLE = data.NRM_HEADLINES
 HOME_OFFICE = "Home Office, Modern Slavery: NRM and Duty to Notify statistics"
@@ -90,7 +91,6 @@ def _rows(stamp) -> pd.DataFrame:
 
 def rows() -> pd.DataFrame:
     """The headline figures with their releases (the briefing records that it read the table)."""
-    from briefpack.data import record
 
     record.table(TABLE)
     return _rows(data.stamp(TABLE))

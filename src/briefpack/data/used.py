@@ -6,8 +6,9 @@ build (the worker's hidden last cell calls :func:`emit`).
 """
 from __future__ import annotations
 
-from briefpack.data import catalogue as data, record
 from briefpack.core.html import Section
+from briefpack.data import catalogue as data
+from briefpack.data import record
 
 # The hidden last cell the worker adds to the notebook it runs (the exporter removes it).
 EMIT_SOURCE = "import briefpack.data.used\nbriefpack.data.used.emit()"

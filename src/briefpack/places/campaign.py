@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from briefpack.data import catalogue as data, record
-from briefpack.places import geography
 from briefpack.core.errors import DataError
+from briefpack.data import catalogue as data
+from briefpack.data import record
+from briefpack.places import geography
 
 TRACKER = "campaign/tracker"
 STATUSES = ("no contact", "contact made", "meeting arranged", "met", "wrote to ministers", "reply received")

@@ -8,10 +8,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from briefpack.data import catalogue as data, record
 from briefpack.core import paths
 from briefpack.core.errors import DataError, InputError, quote_input
 from briefpack.core.text import long_date
+from briefpack.data import catalogue as data
+from briefpack.data import record
 
 _GSS = re.compile(r"^[ENSW]\d{8}$", re.IGNORECASE)
 

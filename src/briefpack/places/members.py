@@ -27,10 +27,11 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from briefpack.data import catalogue as data, record
-from briefpack.places import geography
-from briefpack.core.text import long_date
 from briefpack.core.errors import DataError
+from briefpack.core.text import long_date
+from briefpack.data import catalogue as data
+from briefpack.data import record
+from briefpack.places import geography
 
 OVERRIDES = "campaign/member_overrides"
 # Every table a Westminster member is made from (their file times key the cache below).

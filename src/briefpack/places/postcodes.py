@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
-from briefpack.data import catalogue as data
 from briefpack.core.errors import DataError, InputError, quote_input
+from briefpack.data import catalogue as data
 
 RANGES = "postcodes/pcon_2024_postcode_ranges"
 LOOKUP = "postcodes/pcon_2024_lookup"

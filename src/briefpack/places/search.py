@@ -11,9 +11,10 @@ import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
+from briefpack.core.errors import InputError, quote_input
 from briefpack.data import catalogue as data
 from briefpack.places import geography, members, postcodes
-from briefpack.core.errors import InputError, quote_input
+from briefpack.places.members import TABLES
 
 LIMIT = 20
 OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")   # a postcode district alone, e.g. OX16
@@ -77,7 +78,6 @@ class _Entry:
 
 def _members_stamp() -> tuple:
     """Changes when any member table changes (``members.member`` reads them: members.TABLES)."""
-    from briefpack.places.members import TABLES
 
     return tuple(data.stamp(n) for n in TABLES)
 

@@ -9,13 +9,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from briefpack.words import content, figures, powers
-from briefpack.data import catalogue as data, record, stats, used
-from briefpack.places import geography, members
-from briefpack.request import inputs
 from briefpack.core import paths
 from briefpack.core.errors import DataError, InputError
+from briefpack.data import catalogue as data
+from briefpack.data import headlines, record, stats, used
+from briefpack.data.headlines import latest
+from briefpack.places import campaign, geography, members
+from briefpack.render import charts
+from briefpack.render.letters import LETTER_MIME, build_letter
 from briefpack.render.sections import Section, render, render_sources
+from briefpack.request import inputs
+from briefpack.words import content, figures, powers
 
 # "More than" / "less than" its population share: a force's share of police referrals at least this many
 # times its share of the population, or at most (stated on the page).
@@ -24,9 +28,6 @@ FAIR_MORE, FAIR_LESS = 1.1, 0.9
 
 @record.memo(maxsize=2)
 def _why_it_matters(stamp) -> Section:
-    from briefpack.render import charts
-    from briefpack.data import headlines
-
     nrm_uk = data.load(data.NRM_UK)
     by_year = headlines.referrals_by_year(nrm_uk)
     latest = headlines.latest("referrals_total")
@@ -58,8 +59,6 @@ class Briefing:
     forces: list = field(init=False)
 
     def __post_init__(self):
-        from briefpack.places import campaign
-
         self.member = members.member(self.seat, self.member_name)
         self.forces = geography.forces(self.seat)
         self.campaign = campaign.status_of(self.seat.gss_code) if self.seat.parliament == geography.WESTMINSTER else None
@@ -104,8 +103,6 @@ class Briefing:
     # --- sections -------------------------------------------------------------------------------
 
     def cover(self) -> Section:
-        from briefpack.data.headlines import latest
-
         note = (f"National totals run to {latest().year}; police-force figures cover "
                 f"{stats.period_words(self.police)}, the latest published force by force.")
         return render("cover.html.j2", b=self, seat=self.seat, mp=self.member, figures_note=note,
@@ -117,9 +114,6 @@ class Briefing:
         return _why_it_matters((data.stamp(data.NRM_UK), data.stamp(data.NRM_HEADLINES), words))
 
     def your_area(self) -> Section:
-        from briefpack.render import charts
-
-
         police = self.police
         known = set(police.police_first_responder.unique())
         for force in self.forces:
@@ -185,7 +179,6 @@ class Briefing:
 
     def letter(self) -> Section:
         """The letter to send before the meeting: the briefing's last page, and its .docx."""
-        from briefpack.render.letters import LETTER_MIME, build_letter
 
         letter = build_letter(self)
         return render("letter.html.j2", letter=letter, b=self, extra={LETTER_MIME: letter.to_json()})

@@ -14,8 +14,8 @@ from functools import lru_cache
 import altair as alt
 import pandas as pd
 
-from briefpack.words.sentences import Words
 from briefpack.core.text import force_in_text, n, pct
+from briefpack.words.sentences import Words
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 PALETTE = {
@@ -60,7 +60,9 @@ WORDS = Words("charts.yml", {
 })
 
 
-@alt.theme.register("briefpack", enable=True)
+THEME = "briefpack"
+
+
 def _theme() -> alt.theme.ThemeConfig:
     return {
         "config": {
@@ -78,6 +80,18 @@ def _theme() -> alt.theme.ThemeConfig:
             "title": {"fontSize": 13, "anchor": "start", "color": PALETTE["ink"], "fontWeight": "bold"},
         }
     }
+
+
+def _register_theme() -> None:
+    if THEME not in alt.theme.names():
+        alt.theme.register(THEME, enable=False)(_theme)
+
+
+def use_theme() -> None:
+    """Turn the briefing theme on for every chart drawn from now on (the briefing display does this when
+    a notebook turns it on with ``%load_ext briefpack``; importing this module changes nothing)."""
+    _register_theme()
+    alt.theme.enable(THEME)
 
 
 class Chart:
@@ -120,7 +134,10 @@ def render_svg(chart: alt.TopLevelMixin) -> str:
     The spec is not validated against the Vega-Lite schema here (it costs more than rendering);
     the chart builders are fixed code, exercised by the tests, and vl-convert rejects a bad spec.
     """
-    return svg_from_spec(chart.to_dict(validate=False))
+    _register_theme()
+    with alt.theme.enable(THEME):   # the package's charts always wear the theme, whatever is active
+        spec = chart.to_dict(validate=False)
+    return svg_from_spec(spec)
 
 
 def svg_from_spec(spec: dict) -> str:

@@ -30,7 +30,9 @@ import numbers
 import re
 from dataclasses import dataclass
 
+from briefpack.core.errors import ExportError
 from briefpack.core.text import long_date
+from briefpack.render import charts
 
 RENDERER = "briefpack"
 # A chart's Vega-Lite spec, carried beside another renderer's output for the export to draw.
@@ -78,8 +80,6 @@ def chart_figure(spec: dict) -> Figure:
     plain summary made from the spec (mark, fields, number of data points); else that summary alone.
     ``usermeta`` may carry ``source`` (the source line) and ``caption`` (printed above the chart).
     """
-    from briefpack.render import charts
-    from briefpack.core.errors import ExportError
 
     meta = spec.get("usermeta") if isinstance(spec.get("usermeta"), dict) else {}
     caption, source = _text(meta.get("caption")), _text(meta.get("source"))
@@ -396,8 +396,7 @@ def _enable_altair() -> None:
         return
     import altair as alt
 
-    from briefpack.render import charts  # noqa: F401  (registers and enables the briefing theme)
-
+    charts.use_theme()
     if RENDERER not in alt.renderers.names():
         alt.renderers.register(RENDERER, render)
     if alt.renderers.active == "default":
@@ -431,3 +430,10 @@ def install(shell) -> None:
     formatters = shell.display_formatter
     formatters.mimebundle_formatter.for_type_by_name(*ALTAIR_CHART, _chart_bundle)
     formatters.formatters["text/html"].for_type_by_name(*PANDAS_FRAME, _frame_html)
+
+
+def uninstall(shell) -> None:
+    """Take the hooks of :func:`install` off again (``%unload_ext briefpack``)."""
+    formatters = shell.display_formatter
+    formatters.mimebundle_formatter.pop(".".join(ALTAIR_CHART), None)
+    formatters.formatters["text/html"].pop(".".join(PANDAS_FRAME), None)

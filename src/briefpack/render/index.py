@@ -4,9 +4,12 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from briefpack.render.sections import env
+from briefpack.core.atomic import write_atomic
 from briefpack.core.text import long_date
-
+from briefpack.data import catalogue as data
+from briefpack.places import members, postcodes, search
+from briefpack.places.search import fold as search_fold
+from briefpack.render.sections import env
 
 LABELS = {"html": "HTML", "pdf": "PDF", "docx": "Letter"}
 
@@ -17,7 +20,6 @@ def _fold(text: str) -> str:
 
 def footer() -> str:
     """Where the members come from, and the date of the members file in use."""
-    from briefpack.places import members
 
     snap = members.snapshot()
     fixes = len(members.overrides())
@@ -32,8 +34,6 @@ def finder() -> dict:
     """What the index page's search box needs offline: the postcode ranges, the councils and the words."""
     import json
 
-    from briefpack.data import catalogue as data
-    from briefpack.places import postcodes, search
 
     councils = [[name, " ".join(codes)] for name, _, _, codes in search.councils()]
     attribution = list(dict.fromkeys(line for name in (postcodes.RANGES, data.SEAT_COUNCILS)
@@ -46,8 +46,6 @@ def finder() -> dict:
 
 def write_index(out_dir: Path, entries: list[dict], title: str = "Modern slavery briefings for MPs") -> Path:
     """``entries``: dicts with key, slug, name, region, mp, party, status, reason, files (output file names)."""
-    from briefpack.core.atomic import write_atomic
-    from briefpack.places.search import fold as search_fold
 
     out_dir = Path(out_dir)
     rows, counts = [], {"built": 0, "failed": 0, "missing": 0}

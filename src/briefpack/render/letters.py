@@ -22,9 +22,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from briefpack.core import paths
-from briefpack.core.text import long_date
 from briefpack.core.errors import DataError, InputError, quote_input
+from briefpack.core.text import force_in_text, long_date
+from briefpack.data import catalogue as data
+from briefpack.data.catalogue import read_yaml
+from briefpack.data.stats import period_words
 from briefpack.request.inputs import FIELDS
+from briefpack.words import powers
+from briefpack.words.content import stamps
 
 LETTER_MIME = "application/vnd.briefpack.letter+json"
 PERSONAL_NOTE_MAX = FIELDS["personal_note"].max_length   # characters: a paragraph, not a page
@@ -53,8 +58,6 @@ class Letter:
 
 @lru_cache(maxsize=2)
 def _wording(key: tuple) -> dict:
-    from briefpack.data.catalogue import read_yaml
-
     doc = read_yaml(Path(key[0][0]), "content/letter.yml")
     needed = ("voice", "subject", "openings", "meeting", "meeting_request", "concerns_intro", "closings",
               "closing", "sender_name_missing", "sender_address_missing", "member_note", "addresses")
@@ -75,7 +78,6 @@ def _wording(key: tuple) -> dict:
 
 def wording() -> dict:
     """The checked ``content/letter.yml``, read again when it changes."""
-    from briefpack.words.content import stamps
 
     return _wording(stamps(paths.content_dir() / "letter.yml"))
 
@@ -135,7 +137,6 @@ def figure_sentence(fig) -> str:
     quarters = re.search(r"\bQ[1-4]\b", fig.period)
     if years and not quarters and all(y in text for y in years):
         return f"{text} (source: {fig.source})."
-    from briefpack.data.stats import period_words
 
     words = period_words(fig.period)
     joiner = "over " if words.startswith("the ") else ""
@@ -204,8 +205,6 @@ def read_personal_note(path) -> str:
 # --- the letter -----------------------------------------------------------------------------------
 
 def _force_phrase(b) -> str:
-    from briefpack.core.text import force_in_text
-
     force = b.main_force
     scope = "" if len(b.forces) == 1 else ("most of " if force.population_share >= 0.5 else "part of ")
     return f"{force_in_text(force.name)}, the police force for {scope}{b.seat.name}"
@@ -213,8 +212,6 @@ def _force_phrase(b) -> str:
 
 def build_letter(b) -> Letter:
     """The letter for briefing ``b``: its concerns, in order, each with the seat's own figure."""
-    from briefpack.data import catalogue as data
-    from briefpack.words import powers
 
     w = wording()
     seat, member = b.seat, b.member

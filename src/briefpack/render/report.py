@@ -5,10 +5,12 @@ import datetime as dt
 
 import pandas as pd
 
+from briefpack.data import catalogue as data
+from briefpack.data import record, used
 from briefpack.places import campaign, geography, members
-from briefpack.data import catalogue as data, record, used
-from briefpack.request import inputs
+from briefpack.render import charts
 from briefpack.render.sections import Section, render, render_sources
+from briefpack.request import inputs
 
 
 class ProgressReport:
@@ -43,8 +45,6 @@ class ProgressReport:
                       statuses=campaign.STATUSES, seats=len(self.rows))
 
     def hex_map(self) -> Section:
-        from briefpack.render import charts
-
         hexes = data.load(data.HEX)[["gss_code", "col", "row"]]
         cells = hexes.merge(self.rows, on="gss_code", how="left", validate="one_to_one")
         chart = charts.hex_map(cells, "Campaign tracker; hex cartogram of the 2024 constituencies via mySociety")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from briefpack.data import catalogue as data
 from briefpack.core import paths
 from briefpack.core.html import Section  # noqa: F401  (pages import it from here with render)
 from briefpack.core.text import force_in_text, long_date, n, pct, sentence
+from briefpack.data import catalogue as data
 
 
 @lru_cache(maxsize=4)

@@ -6,9 +6,12 @@ Words come from ``content/topics/<key>.yml`` (:mod:`briefpack.words.topics`); ev
 """
 from __future__ import annotations
 
-from briefpack.words import content, figures, topics
-from briefpack.data import catalogue as data, stats, used
+from briefpack.data import catalogue as data
+from briefpack.data import stats, used
+from briefpack.data.headlines import TABLES_RELEASE, dtn_by_year, latest
+from briefpack.render import charts
 from briefpack.render.sections import Section, render, render_sources
+from briefpack.words import content, figures, topics
 
 
 class TopicBriefing:
@@ -25,15 +28,11 @@ class TopicBriefing:
         return self.topic["title"]
 
     def cover(self) -> Section:
-        from briefpack.data.headlines import TABLES_RELEASE, latest
-
         y = stats.uk_year(data.load(data.NRM_UK))
         return render("topic_cover.html.j2", t=self.topic, latest=latest("referrals_total"), split=y,
                       source=f"{figures.NRM}, Table 2 of the {TABLES_RELEASE}")
 
     def charts(self) -> Section:
-        from briefpack.render import charts
-
         nrm_uk = data.load(data.NRM_UK)
         police = data.load(data.NRM_POLICE)
         uk_source = f"{figures.NRM}, Table 2, {stats.period_label(nrm_uk)}"
@@ -57,8 +56,6 @@ class TopicBriefing:
                                                                    f"{int(yearly.year.min())} to {int(yearly.year.max())}"))
         dtn_nat = None
         if self.topic.get("show_duty_to_notify"):
-            from briefpack.data.headlines import dtn_by_year
-
             dtn, dtn_source = dtn_by_year(data.load(data.DTN))
             extra.append(charts.yearly_bars(dtn, "reports", "dtn_reports", dtn_source))
             dtn_nat = stats.dtn_top_nationalities(data.load(data.DTN_NATIONALITY))

@@ -42,6 +42,10 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from briefpack.core.errors import InputError, quote_input
+from briefpack.places import geography
+from briefpack.places.geography import PARLIAMENTS, WESTMINSTER
+from briefpack.words import content
+from briefpack.words.topics import parse_topics
 
 
 @dataclass(frozen=True)
@@ -181,8 +185,6 @@ def date(value, name: str, today: dt.date | None = None) -> dt.date | None:
 
 
 def which_parliament(value) -> str:
-    from briefpack.places.geography import PARLIAMENTS, WESTMINSTER
-
     key = text(value, "parliament").lower() or WESTMINSTER
     if key not in PARLIAMENTS:
         raise InputError(f"Unknown parliament {quote_input(key)}; use one of: {', '.join(PARLIAMENTS)}.", "parliament")
@@ -191,7 +193,6 @@ def which_parliament(value) -> str:
 
 def constituency(value, parliament: str = "westminster"):
     """The :class:`~briefpack.places.geography.Seat` named by ``value`` (a name or a code)."""
-    from briefpack.places import geography
 
     f = FIELDS["constituency"]
     name = text(value, f.name)
@@ -204,7 +205,6 @@ def constituency(value, parliament: str = "westminster"):
 
 def concerns(value) -> list[str]:
     """2-3 concern keys from 'a,b,c' or a list (the default ones when blank)."""
-    from briefpack.words import content
 
     items = [text(v, "concerns") for v in value] if isinstance(value, (list, tuple)) else text(value, "concerns")
     with about("concerns"):
@@ -213,7 +213,6 @@ def concerns(value) -> list[str]:
 
 def topics(value) -> list[str]:
     """Topic keys from 'a,b', a list or 'all'."""
-    from briefpack.words.topics import parse_topics
 
     items = [text(v, "topic") for v in value] if isinstance(value, (list, tuple)) else text(value, "topic")
     with about("topic"):

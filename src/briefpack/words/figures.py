@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from briefpack.data import catalogue as data, stats
-from briefpack.words.sentences import Words
 from briefpack.core.text import force_in_text, n, pct
+from briefpack.data import catalogue as data
+from briefpack.data import headlines, stats
+from briefpack.words.sentences import Words
 
 FIGURES: dict[str, Callable] = {}
 
@@ -53,7 +54,6 @@ WORDS = Words("figures.yml", {
 @figure("uk_referrals_trend")
 def uk_referrals_trend(ctx) -> Figure:
     """The latest yearly total (a headline figure) against the first full year of Table 2."""
-    from briefpack.data import headlines
 
     by_year = stats.uk_referrals_by_year(data.load(data.NRM_UK))
     first = by_year[by_year.quarters == 4].iloc[0]
@@ -147,7 +147,6 @@ def police_share_uk(ctx) -> Figure:
 @figure("dtn_reports")
 def dtn_reports(ctx) -> Figure:
     """The latest year's Duty to Notify reports: a headline figure where one is published after Table 40."""
-    from briefpack.data import headlines
 
     d = stats.dtn_year(data.load(data.DTN))
     later = [h for h in headlines.annual("dtn_reports") if h.year > d["year"]]

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from briefpack.data import catalogue as data
 from briefpack.core import paths
-from briefpack.words.content import NATIONS, concern_keys, sources
 from briefpack.core.errors import DataError
-from briefpack.words.sentences import files, fill, placeholders, stamps  # noqa: F401  (powers.fill: content's texts fill alike)
 from briefpack.core.text import force_in_text, join_names  # noqa: F401  (powers.join_names: callers name bodies alike)
+from briefpack.data import catalogue as data
+from briefpack.words.content import NATIONS, concern_keys, sources
+from briefpack.words.sentences import files, fill, placeholders, stamps  # noqa: F401  (powers.fill: content's texts fill alike)
 
 PLACES = ("England", "Wales", "Scotland", "Northern Ireland", "Scottish Parliament")
 ROLES = ("home", "justice", "oversight", "children", "local", "support", "health", "government")

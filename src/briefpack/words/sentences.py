@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from briefpack.data import catalogue as data
 from briefpack.core import paths
 from briefpack.core.errors import DataError
-
+from briefpack.data import catalogue as data
 
 # --- reading: every cache below is keyed by the modification times of the files it read -------------
 

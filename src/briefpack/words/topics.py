@@ -7,10 +7,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from briefpack.words import content
-from briefpack.data import catalogue as data
 from briefpack.core import paths
 from briefpack.core.errors import DataError, InputError, quote_input
+from briefpack.data import catalogue as data
+from briefpack.words import content
 
 TYPES = ("Sexual", "Labour", "Criminal", "Domestic")
 KINDS = ("concern", "theme")                 # one of the campaign's concerns, or a theme across them
