@@ -3,7 +3,7 @@
 Three layers:
 - fast tests of the app's own code and of the app served by uvicorn in this process with a stand-in
   for the worker pool (it writes small placeholder files, and can hold jobs to fill the queue);
-- ``e2e``: the real server (`build.py --serve`) with real warm workers: every status code, hostile
+- ``e2e``: the real server (`build.py serve`) with real warm workers: every status code, hostile
   input, a full queue, a killed worker, a clean stop on SIGTERM;
 - ``browser``: Chromium through Playwright: the postcode journey with and without JavaScript, errors
   beside their fields, axe-core on the start, result and error pages, the pack's offline index.
@@ -225,7 +225,7 @@ def in_process_server(settings: web.Settings, pool):
 
 @pytest.fixture(scope="module")
 def pack_dir(tmp_path_factory) -> Path:
-    """A small pack folder as `build.py --all` leaves it: an index and a briefing's files (placeholders)."""
+    """A small pack folder as `build.py build --all` leaves it: an index and a briefing's files (placeholders)."""
     from briefpack.render.index import write_index
 
     folder = tmp_path_factory.mktemp("pack")
@@ -468,9 +468,9 @@ def test_api_400_gives_the_command_lines_message(stand_in, changes, cli):
      "The club name is 121 characters long; keep it to 120 or fewer."),
     ("Line 1 of the sender's address (--address) is 121 characters long; keep it to 80 or fewer.",
      "Line 1 of the sender's address is 121 characters long; keep it to 80 or fewer."),
-    ("Unknown constituency 'Nowhere' (closest: Gower); give a name or GSS code from `python build.py --list`.",
+    ("Unknown constituency 'Nowhere' (closest: Gower); give a name or GSS code from `python build.py list`.",
      "Unknown constituency 'Nowhere' (closest: Gower); search for the seat by postcode, name, member or council."),
-    ("Say which constituency (--constituency): a name or a GSS code; `python build.py --list` lists them.",
+    ("Say which constituency (--constituency): a name or a GSS code; `python build.py list` lists them.",
      "Say which constituency: a name or a GSS code; search for the seat by postcode, name, member or council."),
     ("Choose 2-3 concerns (got 1); the campaign asks for 2-3 of: data, training.",
      "Choose 2-3 concerns (got 1); the campaign asks for 2-3 of: data, training."),
@@ -606,7 +606,7 @@ def test_healthz(stand_in):
     assert doc["status"] == "ok" and {"workers", "busy", "waiting", "restarts", "cached"} <= set(doc)
 
 
-# --- the real server: build.py --serve with warm workers (e2e) ---------------------------------------
+# --- the real server: build.py serve with warm workers (e2e) ---------------------------------------
 
 @dataclass
 class Served:
@@ -619,7 +619,7 @@ class Served:
 
 @contextmanager
 def real_server(tmp_path: Path, jobs: int = 1, **env):
-    """`python build.py --serve` on a free loopback port, with its own TMPDIR and cache folder."""
+    """`python build.py serve` on a free loopback port, with its own TMPDIR and cache folder."""
     port = free_port()
     tmp, cache, log = tmp_path / "tmp", tmp_path / "cache", tmp_path / "server.log"
     tmp.mkdir(exist_ok=True)

@@ -1,6 +1,6 @@
 """The web page and JSON API: a campaigner makes their own briefing from a postcode.
 
-``python build.py --serve`` runs this app with uvicorn; behind a reverse proxy run
+``python build.py serve`` runs this app with uvicorn; behind a reverse proxy run
 ``uvicorn briefpack.app.web:app`` with the settings below in the environment (see README, "The web
 page"). The builds run in the same warm workers as the batch (:class:`briefpack.build.pool.WorkerPool`):
 at most ``BRIEFPACK_MAX_WAITING`` builds wait, beyond that the answer is 503 with ``Retry-After``.
@@ -82,7 +82,7 @@ def _env_number(environ, name: str, default, kind=int, low=1):
 
 @dataclass(frozen=True)
 class Settings:
-    """What the server reads from the environment (``python build.py --serve`` sets the first)."""
+    """What the server reads from the environment (``python build.py serve`` sets the first)."""
     workers: int = 2                  # BRIEFPACK_WORKERS: worker processes (warm kernel, exporter, browser each)
     max_waiting: int = -1             # BRIEFPACK_MAX_WAITING: builds that may wait, beyond it 503 (default 4 per worker)
     job_timeout: float = 60.0         # BRIEFPACK_JOB_TIMEOUT: seconds a build may take
@@ -292,7 +292,7 @@ _CLI_LIST = re.compile(r"; (?:give a name or GSS code from )?`python build\.py[^
 
 def for_page(message: str) -> str:
     """The command line's message as a page shows it: a page has fields, not options, so "(--club)" goes
-    and "`python build.py --list` lists them" becomes the page's own search. The API's ``error`` keeps
+    and "`python build.py list` lists them" becomes the page's own search. The API's ``error`` keeps
     the command line's words; its ``message`` is this."""
     return _CLI_LIST.sub("; search for the seat by postcode, name, member or council.",
                          _CLI_OPTION.sub("", message))
