@@ -28,6 +28,7 @@ class Worker:
         self._exporter = None
         self._printer = None
         self._notebooks = {}
+        self.relaunches = 0        # browsers launched again after one died
 
     def _notebook(self, name):
         """The notebook with one hidden cell added at the end that displays what the run read
@@ -53,11 +54,30 @@ class Worker:
         return self._exporter(nb, title)
 
     def _pdf(self, html, label):
-        if self._printer is None:
-            from .export import PdfPrinter
+        """Print with the worker's browser; one that has died (crashed, killed, out of memory) is
+        launched again and the page printed again, so a dead browser costs one PDF a second's wait,
+        never a failed build."""
+        from .export import PdfPrinter
 
-            self._printer = PdfPrinter().__enter__()
-        return self._printer.print_pdf(html, label)
+        for attempt in (1, 2):
+            if self._printer is not None and not self._printer.alive:
+                self.close_browser()
+            if self._printer is None:
+                self._printer = PdfPrinter().__enter__()
+            try:
+                return self._printer.print_pdf(html, label)
+            except Exception:
+                if attempt == 2 or self._printer.alive:
+                    raise
+                self.relaunches += 1
+
+    def close_browser(self) -> None:
+        if self._printer is not None:
+            try:
+                self._printer.__exit__(None, None, None)
+            except Exception:
+                pass
+            self._printer = None
 
     def warm(self, formats=FORMATS, notebook: str = "briefing.ipynb") -> None:
         """Build the notebook once with its own default parameters and throw the result away, so that
@@ -82,9 +102,11 @@ class Worker:
         if "docx" in formats:
             from .letters import letter_from_notebook, to_docx
 
+            from .export import without_author
+
             letter = letter_from_notebook(executed)
             if letter is not None:          # topic briefings have no letter
-                out["docx"] = to_docx(letter)
+                out["docx"] = without_author(to_docx(letter))
         return {fmt: out[fmt] for fmt in formats if fmt in out}, reads
 
     @staticmethod
@@ -124,12 +146,7 @@ class Worker:
             pass
 
     def close(self) -> None:
-        if self._printer is not None:
-            try:
-                self._printer.__exit__(None, None, None)
-            except Exception:
-                pass
-            self._printer = None
+        self.close_browser()
         self.kernel.shutdown()
 
 
