@@ -660,8 +660,8 @@ def real_server(tmp_path: Path, jobs: int = 1, **env):
     cache.mkdir(exist_ok=True)
     full_env = dict(os.environ, TMPDIR=str(tmp), JUPYTER_RUNTIME_DIR=str(tmp), BRIEFPACK_CACHE_DIR=str(cache),
                     BRIEFPACK_PACK_DIR=env.pop("pack", "-"), BRIEFPACK_LOG_LEVEL="warning",
-                    BRIEFPACK_PER_CLIENT=str(env.pop("per_client", 100)),   # 127.0.0.1 stands in for many users
-                    **{k: str(v) for k, v in env.items()})
+                    BRIEFPACK_PER_CLIENT=str(env.pop("per_client", 100)))   # 127.0.0.1 stands in for many users
+    full_env.update({k: str(v) for k, v in env.items()})
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--serve", "--host", "127.0.0.1",
                                  "--port", str(port), "--jobs", str(jobs)], cwd=ROOT, env=full_env,
