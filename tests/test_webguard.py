@@ -445,13 +445,16 @@ def test_abandoned_posts_do_not_fill_the_queue(tmp_path):
     with real_server(tmp_path, jobs=1, per_client=100, BRIEFPACK_MAX_WAITING=3) as served:
         for _ in range(10):
             post_and_leave(served.url)
+        deadline = time.monotonic() + 60
+        while health(served.url)[1]["waiting"] and time.monotonic() < deadline:   # their places are freed
+            time.sleep(0.05)
         reply = fetch(served.url + "/api/briefings", briefing_request())
         assert reply.status == 200, reply.text
-        deadline = time.monotonic() + 60
         while health(served.url)[1]["busy"] and time.monotonic() < deadline:
             time.sleep(0.1)
         built = sum(w["builds"] for w in health(served.url)[1]["worker_states"])
-        assert built < 10, f"{built} builds ran for 10 clients that had gone and one that waited"
+        # the one that waited, and at most the one or two already running when their clients left
+        assert built <= 3, f"{built} builds ran for 10 clients that had gone and one that waited"
 
 
 @pytest.mark.e2e

@@ -240,7 +240,7 @@ class WorkerPool:
     def stats(self) -> dict:
         with self._lock:
             return {"workers": len(self._slots), "busy": sum(s.task is not None for s in self._slots),
-                    "waiting": len(self._waiting), "restarts": self.restarts}
+                    "waiting": sum(not t.future.cancelled() for t in self._waiting), "restarts": self.restarts}
 
     def worker_states(self) -> list[dict]:
         """Each worker's real state: ``state`` (warming, idle, building, stopping), whether it has built
