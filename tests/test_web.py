@@ -1,7 +1,7 @@
 """The web page and JSON API (issue 11).
 
 Three layers:
-- fast tests of the app's own code and of the app served by uvicorn in this process with a stand-in
+- fast tests of the app's own code and of the app served by Hypercorn in this process with a stand-in
   for the worker pool (it writes small placeholder files, and can hold jobs to fill the queue);
 - ``e2e``: the real server (`build.py --serve`) with real warm workers: every status code, hostile
   input, a full queue, a killed worker, a clean stop on SIGTERM;
@@ -222,7 +222,7 @@ def in_process_server(settings: web.Settings, pool):
     from hypercorn.asyncio import serve
 
     port = free_port()
-    app = web.create_app(settings, pool=pool, server_headers=True)
+    app = web.served_app(settings, pool=pool)
     config = web.hypercorn_config(settings, "127.0.0.1", port)
     loop = asyncio.new_event_loop()
     stop: list = []

@@ -327,12 +327,37 @@ def test_one_client_may_have_only_so_many_builds_waiting(tmp_path):
             assert int(third.headers["retry-after"]) >= 1
             page = post_form(url + "/briefings", FORM)
             assert page.status == 429 and "wait for them to finish" in page.text
+            claimed = fetch(url + "/api/briefings", briefing_request(), {"X-Forwarded-For": "10.0.0.9"})
+            assert claimed.status == 429, "with no trusted proxy, a claimed address is ignored"
         finally:
             pool.gate.set()
             for t in threads:
                 t.join(30)
         assert [a.status for a in answers] == [200, 200]
         assert fetch(url + "/api/briefings", briefing_request()).status == 200, "once they are made, the next"
+
+
+def test_behind_a_trusted_proxy_the_limit_is_per_forwarded_address(tmp_path):
+    pool = StandInPool(max_waiting=10)
+    pool.gate.clear()
+    with in_process_server(settings_for(tmp_path, per_client=1, proxy_hops=1), pool) as (url, app):
+        answers, threads = [], []
+        try:
+            for client in ("10.0.0.1", "10.0.0.2"):
+                threads.append(threading.Thread(target=lambda c=client: answers.append(
+                    fetch(url + "/api/briefings", briefing_request(), {"X-Forwarded-For": c}))))
+                threads[-1].start()
+            deadline = time.monotonic() + 30
+            while len(pool.waiting) + pool.busy < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert len(pool.waiting) + pool.busy == 2, "two clients behind the proxy, one build each"
+            again = fetch(url + "/api/briefings", briefing_request(), {"X-Forwarded-For": "10.0.0.1"})
+            assert again.status == 429
+        finally:
+            pool.gate.set()
+            for t in threads:
+                t.join(30)
+        assert sorted(a.status for a in answers) == [200, 200]
 
 
 # --- personal data ---------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The web page and JSON API: a campaigner makes their own briefing from a postcode.
 
-``python build.py --serve`` runs this app with uvicorn; behind a reverse proxy run
-``uvicorn briefpack.web:app`` with the settings below in the environment (see README, "The web
-page"). The builds run in the same warm workers as the batch (:class:`briefpack.pool.WorkerPool`):
+``python build.py --serve`` runs this app with Hypercorn and the settings of
+:func:`briefpack.webguard.server_config` (a header deadline, no connection count), behind a reverse
+proxy too, with the settings below in the environment (see README, "The web page"). The builds run in the same warm workers as the batch (:class:`briefpack.pool.WorkerPool`):
 at most ``BRIEFPACK_MAX_WAITING`` builds wait, beyond that the answer is 503 with ``Retry-After``.
 
 Every parameter is checked by the code the command line uses (``plan.briefing_job``); no user
@@ -93,6 +93,8 @@ class Settings:
     pack_dir: str = ""                # BRIEFPACK_PACK_DIR: the pre-built pack to browse (default briefings/; "-" none)
     per_client: int = 2               # BRIEFPACK_PER_CLIENT: builds one client address may have at once; beyond, 429
     header_seconds: float = 5.0       # BRIEFPACK_HEADER_SECONDS: time to send a request's headers; then closed
+    proxy_hops: int = 0               # BRIEFPACK_PROXY_HOPS: proxies in front whose X-Forwarded-For is trusted
+    root_path: str = ""               # BRIEFPACK_ROOT_PATH: the path the proxy serves the app under
 
     @classmethod
     def from_env(cls, environ=None, **overrides) -> "Settings":
@@ -110,6 +112,8 @@ class Settings:
             pack_dir=env.get("BRIEFPACK_PACK_DIR", ""),
             per_client=_env_number(env, "BRIEFPACK_PER_CLIENT", cls.per_client),
             header_seconds=_env_number(env, "BRIEFPACK_HEADER_SECONDS", cls.header_seconds, float),
+            proxy_hops=_env_number(env, "BRIEFPACK_PROXY_HOPS", cls.proxy_hops, low=0),
+            root_path=env.get("BRIEFPACK_ROOT_PATH", "").rstrip("/"),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -976,8 +980,22 @@ def _attribution() -> tuple:
 
 def hypercorn_config(settings: Settings, host: str, port: int):
     """The HTTP server's settings the project ships (webguard.server_config), from ``settings``."""
-    return server_config(host, port, graceful_seconds=settings.job_timeout + 5, static_headers=SECURITY_HEADERS,
-                         header_seconds=settings.header_seconds)
+    config = server_config(host, port, graceful_seconds=settings.job_timeout + 5, static_headers=SECURITY_HEADERS,
+                           header_seconds=settings.header_seconds)
+    config.root_path = settings.root_path
+    return config
+
+
+def served_app(settings: Settings, pool=None):
+    """The app as :func:`serve` serves it: behind ``proxy_hops`` trusted proxies, the client's address
+    (for the per-client limit) and scheme come from their X-Forwarded-For and X-Forwarded-Proto
+    (Hypercorn's ProxyFixMiddleware); with none, headers claiming them are ignored."""
+    app = create_app(settings, pool=pool, server_headers=True)
+    if settings.proxy_hops:
+        from hypercorn.middleware import ProxyFixMiddleware
+
+        return ProxyFixMiddleware(app, mode="legacy", trusted_hops=settings.proxy_hops)
+    return app
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None) -> int:
@@ -987,7 +1005,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None)
     settings = Settings.from_env(workers=workers)
     level = os.environ.get("BRIEFPACK_LOG_LEVEL", "info").upper()
     logging.basicConfig(level=getattr(logging, level, logging.INFO), format="%(levelname)s: %(name)s: %(message)s")
-    app = create_app(settings, server_headers=True)
+    app = served_app(settings)
     config = hypercorn_config(settings, host, port)
     print(f"serving on http://{host}:{port}/ with {settings.workers} workers; Ctrl-C stops it", flush=True)
     try:
@@ -999,7 +1017,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None)
 
 
 def _app_from_env():
-    """``uvicorn briefpack.web:app``: the settings come from the environment."""
+    """``hypercorn briefpack.web:app``: the settings come from the environment (``--serve`` is better:
+    it sets the server's header deadline and headers)."""
     return create_app(Settings.from_env())
 
 
