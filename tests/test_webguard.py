@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from briefpack import postcodes, web, webguard
-from test_web import (BANBURY, StandInPool, assert_security_headers, briefing_request, fetch, form_token,
-                      in_process_server, post_form, real_server)
+from test_web import (BANBURY, StandInPool, assert_security_headers, briefing_request, browser, fetch,  # noqa: F401
+                      form_token, in_process_server, post_form, real_server)
 
 HEADER_SECONDS = web.Settings().header_seconds    # the deadline the project ships
 FORM = briefing_request(club="Soroptimists")
@@ -210,14 +210,27 @@ def test_the_form_needs_its_token_and_cookie(served):
     assert good.status == 303
 
 
+def test_a_browsers_own_form_post_with_a_null_origin_is_accepted(served):
+    """Chromium sends ``Origin: null`` for a form on a page with ``Referrer-Policy: no-referrer``."""
+    from urllib.parse import urlencode
+
+    url, *_ = served
+    token, cookie = form_token(url)
+    reply = fetch(url + "/briefings", urlencode({**FORM, "form_token": token}, doseq=True),
+                  {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie, "Origin": "null",
+                   "Sec-Fetch-Site": "same-origin"}, "POST", follow=False)
+    assert reply.status == 303
+
+
 def test_the_form_cookie_is_strict_and_http_only(served):
     url, *_ = served
     cookie = fetch(url + "/").headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/" in cookie
 
 
-@pytest.mark.parametrize("header", [{"Origin": "https://evil.example"}, {"Origin": "null"},
-                                    {"Sec-Fetch-Site": "cross-site"}])
+@pytest.mark.parametrize("header", [{"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"},
+                                    {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+                                    {"Origin": "http://127.0.0.1", "Sec-Fetch-Site": "same-site"}])
 def test_a_post_from_another_site_is_refused(served, header):
     from urllib.parse import urlencode
 
@@ -231,6 +244,29 @@ def test_a_post_from_another_site_is_refused(served, header):
     assert api.status == 403 and "another site" in api.json()["error"]
     same = fetch(url + "/api/briefings", briefing_request(), {"Origin": url})
     assert same.status == 200
+
+
+@pytest.mark.browser
+def test_a_real_browser_posting_from_another_site_is_refused(served, browser):
+    """A page on another site with a copy of our form, a token and all, posted by Chromium."""
+    url, pool, _ = served
+    token, _ = form_token(url)
+    fields = "".join(f'<input type="hidden" name="{k}" value="{v}">' for k, v in
+                     [("constituency", BANBURY.gss_code), ("concerns", "training"), ("concerns", "children"),
+                      ("club", "Not the club"), ("form_token", token)])
+    evil = f'<!DOCTYPE html><form method="post" action="{url}/briefings">{fields}<button id="go">Go</button></form>'
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(url + "/")                       # the user has been to our page: they hold our cookie
+        page.route("http://evil.test/", lambda route: route.fulfill(body=evil, content_type="text/html"))
+        page.goto("http://evil.test/")
+        with page.expect_navigation():
+            page.click("#go")
+        assert "another site" in page.text_content("#notice")
+        assert not any(dict(job.parameters).get("club") == "Not the club" for job in pool.jobs)
+    finally:
+        context.close()
 
 
 def test_the_guard_is_reusable_by_other_forms():

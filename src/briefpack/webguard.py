@@ -8,7 +8,7 @@ sites (CSRF), requests that HTTP allows but nobody honest sends, and an access l
   nothing, or sends its headers slowly, is closed after ``HEADER_SECONDS`` however it trickles.
 - :class:`FormGuard`: a form that changes something carries a token signed with itsdangerous and
   bound to a cookie (the double-submit pattern), and a post must come from this site's own pages
-  (``Origin``, else ``Sec-Fetch-Site``). Any app mounted here (the club reports, the coordinators'
+  (``Sec-Fetch-Site``, else ``Origin``). Any app mounted here (the club reports, the coordinators'
   pages) uses the same guard: ``guard.issue(request)`` for the page, ``guard.check(request, token)``
   for the post, ``guard.set_cookie(response, cookie)`` on the page's response.
 - :class:`RequestGuard`: refuses, with 400 and a one-line message, a request that has both
@@ -126,21 +126,22 @@ def _cookie_path(request) -> str:
 
 
 def same_origin(request) -> bool:
-    """A browser says where a post comes from: ``Origin`` (every current browser on a POST), else
-    ``Sec-Fetch-Site``. A post that says neither is not from a browser page (curl, a script) and is
-    let through: the token still has to match. ``BRIEFPACK_ORIGIN`` names the public origin when a
-    proxy changes the Host header."""
-    origin = request.headers.get("origin")
-    if origin is not None:
-        if origin == "null":
-            return False
-        allowed = {f"{request.url.scheme}://{request.headers.get('host', '')}".lower()}
-        allowed |= {o.strip().rstrip("/").lower() for o in os.environ.get("BRIEFPACK_ORIGIN", "").split(",")
-                    if o.strip()}
-        parts = urlsplit(origin.lower())
-        return f"{parts.scheme}://{parts.netloc}" in allowed
+    """Whether a browser says the post comes from this site's own page: ``Sec-Fetch-Site`` (sent by
+    every current browser), else ``Origin``. Neither, or ``Origin: null`` (what Chromium sends for a
+    form on a page with ``Referrer-Policy: no-referrer``, as ours are), lets the request through to
+    the token check, which a post from another site fails (the ``SameSite=Strict`` cookie is not
+    sent with it). ``BRIEFPACK_ORIGIN`` names the public origin when a proxy changes the Host header."""
     site = request.headers.get("sec-fetch-site")
-    return site is None or site in ("same-origin", "none")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return True
+    allowed = {f"{request.url.scheme}://{request.headers.get('host', '')}".lower()}
+    allowed |= {o.strip().rstrip("/").lower() for o in os.environ.get("BRIEFPACK_ORIGIN", "").split(",")
+                if o.strip()}
+    parts = urlsplit(origin.lower())
+    return f"{parts.scheme}://{parts.netloc}" in allowed
 
 
 # --- requests nobody honest sends --------------------------------------------------------------------
