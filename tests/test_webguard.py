@@ -17,10 +17,22 @@ import time
 from pathlib import Path
 
 import pytest
+import test_web
+from test_web import (
+    BANBURY,
+    StandInPool,
+    assert_security_headers,
+    briefing_request,
+    fetch,
+    form_token,
+    in_process_server,
+    post_form,
+    real_server,
+)
 
 from briefpack import postcodes, web, webguard
-from test_web import (BANBURY, StandInPool, assert_security_headers, briefing_request, browser, fetch,  # noqa: F401
-                      form_token, in_process_server, post_form, real_server)
+
+browser = test_web.browser      # Chromium through Playwright, as test_web's browser tests have it
 
 HEADER_SECONDS = web.Settings().header_seconds    # the deadline the project ships
 FORM = briefing_request(club="Soroptimists")
@@ -348,7 +360,7 @@ def test_a_build_whose_client_has_gone_is_cancelled(tmp_path):
 def test_one_client_may_have_only_so_many_builds_waiting(tmp_path):
     pool = StandInPool(max_waiting=10)
     pool.gate.clear()
-    with in_process_server(settings_for(tmp_path, per_client=2), pool) as (url, app):
+    with in_process_server(settings_for(tmp_path, per_client=2), pool) as (url, _):
         answers, threads = [], []
         try:
             for _ in range(2):
@@ -376,7 +388,7 @@ def test_one_client_may_have_only_so_many_builds_waiting(tmp_path):
 def test_behind_a_trusted_proxy_the_limit_is_per_forwarded_address(tmp_path):
     pool = StandInPool(max_waiting=10)
     pool.gate.clear()
-    with in_process_server(settings_for(tmp_path, per_client=1, proxy_hops=1), pool) as (url, app):
+    with in_process_server(settings_for(tmp_path, per_client=1, proxy_hops=1), pool) as (url, _):
         answers, threads = [], []
         try:
             for client in ("10.0.0.1", "10.0.0.2"):
@@ -467,8 +479,14 @@ def health(url: str) -> tuple[int, dict]:
 
 @pytest.mark.e2e
 def test_healthz_is_ready_only_when_warm_and_a_dead_browser_is_relaunched(tmp_path):
-    with real_server(tmp_path, jobs=1, per_client=100, BRIEFPACK_LOG_LEVEL="info") as served:
-        # real_server returns once /healthz says ready: every worker warm, its browser up
+    with real_server(tmp_path, jobs=1, ready=False, per_client=100, BRIEFPACK_LOG_LEVEL="info") as served:
+        # while the worker warms (about 7 s), the server answers but is not ready
+        status, doc = health(served.url)
+        assert status == 503 and doc["status"] == "starting", doc
+        assert [w["state"] for w in doc["worker_states"]] == ["warming"] and not doc["worker_states"][0]["warm"]
+        deadline = time.monotonic() + 180
+        while health(served.url)[0] != 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
         status, doc = health(served.url)
         assert status == 200 and doc["status"] == "ready"
         assert all(w["warm"] and w["browser"] == "up" and w["ready"] for w in doc["worker_states"]), doc
