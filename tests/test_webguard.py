@@ -322,6 +322,15 @@ def test_noncharacters_are_refused_with_the_control_characters(served, char):
     assert page.status == 400 and f"U+{ord(char):04X}" in page.soup().find(id="club-error").get_text()
 
 
+@pytest.mark.parametrize("char", ["\ufffe", "\uffff"])
+def test_the_command_line_refuses_noncharacters_too(char):
+    from briefpack import plan
+    from briefpack.errors import InputError
+
+    with pytest.raises(InputError, match=f"U\\+{ord(char):04X}"):
+        plan.briefing_job(constituency="Banbury", club=f"Soroptimists{char}")
+
+
 # --- builds nobody waits for, and one client's share ------------------------------------------------------
 
 def post_and_leave(url: str) -> None:
