@@ -86,7 +86,8 @@ class Server:
         tmp = work / "tmp"
         tmp.mkdir()
         env = dict(os.environ, TMPDIR=str(tmp), BRIEFPACK_CACHE_DIR=str(work / "cache"), BRIEFPACK_PACK_DIR="-",
-                   BRIEFPACK_LOG_LEVEL="warning")
+                   BRIEFPACK_LOG_LEVEL="warning",
+                   BRIEFPACK_PER_CLIENT="1000")   # every simulated campaigner comes from 127.0.0.1
         self.log = open(work / "server.log", "w")
         self.proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--serve", "--host", HOST, "--port",
                                       str(self.port), "--jobs", str(jobs)], cwd=ROOT, env=env,

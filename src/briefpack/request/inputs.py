@@ -104,8 +104,9 @@ ADDRESS_LINES = 6
 EARLIEST = dt.date(2024, 7, 4)   # the general election: the Parliament these briefings are for began then
 YEARS_AHEAD = 3                  # a meeting or letter further ahead is a typing mistake (2062 for 2026)
 
-# Refused: C0 controls but tab and line breaks, DEL, C1 controls, lone surrogates.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Refused: C0 controls but tab and line breaks, DEL, C1 controls, lone surrogates, and the noncharacters
+# U+FFFE and U+FFFF (not text: a PDF or Word file cannot hold them).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # Removed: bidirectional controls, deprecated format controls, byte order mark, annotation marks.
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _REMOVE = str.maketrans("", "", BIDI_CONTROLS + "\u206a\u206b\u206c\u206d\u206e\u206f\ufeff\ufff9\ufffa\ufffb")
@@ -141,7 +142,8 @@ def _clean(value, f: Field, subject: str) -> str:
     bad = _CONTROL.search(raw)
     if bad:
         char = bad.group()
-        kind = "a character that is not UTF-8 text" if "\ud800" <= char <= "\udfff" else "a control character"
+        kind = ("a character that is not UTF-8 text" if "\ud800" <= char <= "\udfff" else
+                "a character that is not text" if char in "\ufffe\uffff" else "a control character")
         raise InputError(f"{subject} contains {kind} (U+{ord(char):04X}); remove it.", f.name)
     cleaned = " ".join(unicodedata.normalize("NFC", raw.translate(_REMOVE)).split())
     if f.max_length and len(cleaned) > f.max_length:
