@@ -238,9 +238,11 @@ def report() -> str:
                 lines.append(f"  general: {norm(c.general)}")
             else:
                 s = texts_.get(c.source)
-                where = (s.header.get("URL") or s.path.relative_to(paths.content_dir()).as_posix()) if s else "NOT STORED"
+                where = (s.header.get("URL") or s.header.get("File") or
+                         f"content/{s.path.relative_to(paths.content_dir()).as_posix()}") if s else "NOT STORED"
                 read = f", read {s.header['Read']}" if s and s.header.get("Read") else ""
-                title = (docs.get(c.source) or {}).get("title", "UNKNOWN SOURCE")
+                title = (docs.get(c.source) or {}).get("title") or ("data sidecar" if c.source.startswith("data:")
+                                                                   else "UNKNOWN SOURCE")
                 lines.append(f"  source:  {c.source} ({title}; {where}{read})")
                 lines.append(f"  passage: \"{norm(c.passage)}\"")
             lines.append("")

@@ -74,6 +74,9 @@ def parser() -> argparse.ArgumentParser:
                       help="bring the newest list of sitting MPs into data/ (default: the Department for Education's "
                            "daily file), check it, print what changed seat by seat, and exit")
     p.add_argument("--list", action="store_true", help="list the constituencies and exit")
+    p.add_argument("--claims", action="store_true",
+                   help="print the claims register (every statement of the law, a power or a document in content/, "
+                        "with its source and passage) and any problem with it, and exit (1 if there is a problem)")
     web = p.add_argument_group("web page (see README, 'The web page')")
     web.add_argument("--serve", action="store_true",
                      help="run the web page and JSON API (with --jobs warm workers) until Ctrl-C")
@@ -250,6 +253,14 @@ def _main(args) -> int:
 
         refresh(args.refresh_members or None, args.as_of or None)
         return 0
+    if args.claims:
+        from . import claims
+
+        print(claims.report(), end="")
+        problems = claims.problems()
+        for line in problems:
+            print(f"problem: {line}", file=sys.stderr)
+        return 1 if problems else 0
     if args.list:
         for s in geography.seats(args.parliament):
             print(f"{s.gss_code}\t{s.name}\t{s.nation}\t{s.region}")

@@ -18,6 +18,7 @@ AGE_LABELS = {ADULT: "Adults", CHILD: "Children", "Age not specified or unknown"
 MAIN_TYPES = ("Sexual", "Labour", "Criminal", "Domestic")
 # Nationalities with fewer referrals than this in the period are not listed by name (stated on the page).
 NATIONALITY_MIN_COUNT = 5
+NATIONALITY_TOP = 5       # the nationalities table lists at most this many (and says so)
 
 
 def quarter_label(year: int, quarter: str) -> str:
@@ -153,7 +154,7 @@ def force_by_age(nrm_police: pd.DataFrame, force: str) -> dict:
     return out
 
 
-def force_top_nationalities(nationality: pd.DataFrame, force: str, n: int = 5,
+def force_top_nationalities(nationality: pd.DataFrame, force: str, n: int = NATIONALITY_TOP,
                             min_count: int = NATIONALITY_MIN_COUNT) -> pd.DataFrame:
     """The force's most frequent nationalities over the period (only those with >= ``min_count``)."""
     df = nationality[(nationality.police_first_responder == force) & (nationality.nationality != TOTAL)]
