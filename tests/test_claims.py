@@ -259,9 +259,9 @@ def test_latest_means_the_latest_in_the_data_this_briefing_uses(scotland):
     assert f"latest year split by age in the data this briefing uses (the {headlines.TABLES_RELEASE})" in pages
     assert f"in the data this briefing uses (Table 13 of the Home Office's quarterly releases up to the {headlines.TABLES_RELEASE})" in pages
     decisions = stats.decisions(load("nrm_conclusive_grounds_decisions_quarterly_2014_2023"))
-    text = figures.FIGURES["conclusive_grounds"](scotland).text
-    assert text.startswith(f"In {decisions['year']}, the latest year in the data this briefing uses (the "
-                           f"{headlines.TABLES_RELEASE})")
+    fig = figures.FIGURES["conclusive_grounds"](scotland)
+    assert fig.text.startswith(f"In {decisions['year']}, the latest year in the data this briefing uses,")
+    assert fig.source.endswith(f"of the {headlines.TABLES_RELEASE}") and fig.period == str(decisions["year"])
 
 
 def test_the_members_period_does_not_promise_a_refresh_beside_a_fixed_date():

@@ -171,7 +171,7 @@ def _decisions(table_name: str, key: str, table_no: str) -> Figure:
                   WORDS(key, "text", year=d["year"], total=n(d["total"]), positive=n(d["positive"]),
                         share=pct(d["positive_share"]), negative=n(d["negative"]),
                         release=headlines.TABLES_RELEASE),
-                  f"{NRM}, Table {table_no}", str(d["year"]), table_name)
+                  f"{NRM}, Table {table_no} of the {headlines.TABLES_RELEASE}", str(d["year"]), table_name)
 
 
 @figure("conclusive_grounds")
