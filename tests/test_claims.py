@@ -268,3 +268,19 @@ def test_the_members_period_does_not_promise_a_refresh_beside_a_fixed_date():
     meta = yaml.safe_load((paths.data_dir() / "mps_current.meta.yml").read_text(encoding="utf-8"))
     period = meta["provenance"]["period"]
     assert "kept current" not in period and "weekly" not in period
+
+
+def test_the_topic_pages_print_the_corrected_statements():
+    from briefpack.topics import TopicBriefing
+
+    london = claims.norm(claims.stored()["london_partnership_2018"].text)
+    discussion = london[london.index("Discussion covered the following thoughts"):
+                        london.index("Partners agreed to develop measures of success")]
+    page = claims.norm(html.unescape(TopicBriefing("domestic_servitude").recommendations().html))
+    for r in topic("domestic_servitude")["recommendations"]:
+        assert claims.norm(r["text"]) in page
+    assert "one community at a time" not in page and "one community at a time" in discussion
+    cover = claims.norm(html.unescape(TopicBriefing("commissioner").cover().html))
+    assert "reports to Parliament" not in cover and "strategic plans go to the Secretary of State" in cover
+    crime = claims.norm(html.unescape(TopicBriefing("criminal_exploitation").recommendations().html))
+    assert "centred on" not in crime and "one paragraph described Vietnamese children" in crime
