@@ -44,10 +44,11 @@ TRIGGERS = {
            r"|\bin force\b|\bdevolved\b|\breserved\b|\bEuropol\b|\bEurojust\b|\bconsent\b",
     "power": r"\bduty\b|\bduties\b|\bresponsible for\b|\bto account\b|\breports? to\b|\bappoint|\boversees\b"
              r"|\bruns\b|\bpriorities\b|\ba matter for\b|\bstays? with\b|\bpassed by\b|\bapplies in\b"
-             r"|\bwhole UK\b|\bentitled\b|\blooked after by\b|\blook after\b",
+             r"|\bwhole UK\b|\bentitled\b|\blooked after by\b|\blook after\b|\bSecretary of State\b|\b(to|before) Parliament\b"
+             r"|\bMinisters?\b|\bvisas?\b",
     "document": r"Key Card|Call to Action|\bplan\b|\bspeech\b|\bworkshop\b|\bmemorandum\b|\bconference\b"
                 r"|\brecords\b|\bwarned\b|\basked for\b|\bcalled for\b|\bcalls? for\b|\bagreed to\b|\bdescribed\b"
-                r"|\bpublishe[sd]\b|\bcentred\b|\braised it\b",
+                r"|\bpublishe[sd]\b|\bcentred\b|\braised it\b|\breported\b",
 }
 _TRIGGER = {kind: re.compile(rx) for kind, rx in TRIGGERS.items()}
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z{\"'(‘“])")
@@ -104,7 +105,7 @@ def _entries(node, where: str = ""):
     if isinstance(node, dict):
         yield where, node
         for k, v in node.items():
-            if k != "claims":
+            if k not in NOT_PROSE:   # names, ids, addresses and passages hold no sentences of ours
                 yield from _entries(v, f"{where}.{k}" if where else str(k))
     elif isinstance(node, list):
         for i, v in enumerate(node, start=1):
