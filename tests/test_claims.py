@@ -284,3 +284,18 @@ def test_the_topic_pages_print_the_corrected_statements():
     assert "reports to Parliament" not in cover and "strategic plans go to the Secretary of State" in cover
     crime = claims.norm(html.unescape(TopicBriefing("criminal_exploitation").recommendations().html))
     assert "centred on" not in crime and "one paragraph described Vietnamese children" in crime
+
+
+def test_a_powers_entry_takes_a_claim_as_one_yaml_entry(content_copy):
+    from briefpack import powers
+
+    path = content_copy / "powers.yml"
+    sentence = "The Independent Anti-Slavery Commissioner covers the whole UK."
+    where = ("commissioner", "Scotland, Northern Ireland")
+    assert any(sentence in p for p in uncovered(claims.problems(), "content/powers.yml"))
+    claim = {"says": sentence, "source": "iasc_strategic_plan_2015", "passage": "My position as Commissioner for the whole of the UK"}
+    _add(path, lambda d: d["concerns"][where[0]][where[1]].setdefault("claims", []).append(claim))
+    found = claims.problems()
+    assert not any(sentence in p for p in found) and passage_problems(found) == []
+    ask = powers.powers().ask("commissioner", "Scotland", "Police Scotland")   # the build still reads the file
+    assert sentence in ask.letter
