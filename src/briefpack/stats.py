@@ -159,11 +159,11 @@ def force_top_nationalities(nationality: pd.DataFrame, force: str, n: int = NATI
     """The force's most frequent nationalities over the period (only those with >= ``min_count``)."""
     df = nationality[(nationality.police_first_responder == force) & (nationality.nationality != TOTAL)]
     sums = df.groupby("nationality")["people"].sum().sort_values(ascending=False, kind="stable")
-    sums = sums[sums >= min_count]
-    top = sums.head(n).reset_index()
-    # ties are broken by name so the order never depends on the input order
-    top = top.sort_values(["people", "nationality"], ascending=[False, True]).reset_index(drop=True)
-    return top
+    sums = sums[sums >= min_count].reset_index()
+    # ties are broken by name before the cap, so which nationality the cap leaves out never depends on the
+    # input order (the page names those it leaves out)
+    ranked = sums.sort_values(["people", "nationality"], ascending=[False, True]).reset_index(drop=True)
+    return ranked.head(n).reset_index(drop=True)
 
 
 # --- Population and fair comparison --------------------------------------------------------------
