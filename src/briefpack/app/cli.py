@@ -30,6 +30,7 @@ from briefpack.places.geography import SCOTTISH, holyrood_warning
 from briefpack.render.letters import read_personal_note, sender_warnings
 from briefpack.request import inputs
 from briefpack.request.inputs import topics
+from briefpack.words import claims
 from briefpack.words.content import DEFAULT_CONCERNS, concern_keys, keys_help
 from briefpack.words.topics import topic_keys
 
@@ -42,12 +43,12 @@ EPILOG = """examples:
   python build.py list                  # the constituencies
   python build.py serve --port 8000     # the web page
 
-The forms of earlier releases (build.py --constituency ..., --all, --serve, --topics, --list, ...) still
+The forms of earlier releases, with no subcommand (--constituency ..., --all, --serve, --topics, --list, ...) still
 work: each is run as the subcommand it stands for, with a one-line note of the new form."""
 
-COMMANDS = ("build", "topics", "progress", "serve", "refresh-members", "list", "index")
+COMMANDS = ("build", "topics", "progress", "serve", "refresh-members", "list", "index", "claims")
 # An earlier release's mode option -> its subcommand (the first one present wins, as it did then).
-LEGACY_MODES = (("--serve", "serve"), ("--refresh-members", "refresh-members"), ("--list", "list"),
+LEGACY_MODES = (("--claims", "claims"), ("--serve", "serve"), ("--refresh-members", "refresh-members"), ("--list", "list"),
                 ("--index-only", "index"), ("--progress", "progress"), ("--topics", "topics"), ("--topic", "topics"))
 
 
@@ -128,6 +129,10 @@ def parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("list", help="list the constituencies", description="List the constituencies.")
     _add_field(ls, "parliament", choices=("westminster", "scottish"))
+
+    sub.add_parser("claims", help="print the claims register, for a reviewer",
+                   description="Every statement of the law, a power or a document in content/, with its source "
+                               "and the passage it rests on, then any problem (exit 1 if there is one).")
 
     i = sub.add_parser("index", help="rewrite index.html from the manifest (e.g. after merging CI shards)",
                        description="Rewrite index.html in --out from its manifest.")
@@ -325,6 +330,12 @@ def _main(args) -> int:
         inputs.date(args.as_of, "as_of")
         refresh(args.source, args.as_of or None)
         return 0
+    if command == "claims":
+        print(claims.report(), end="")
+        problems = claims.problems()
+        for line in problems:
+            print(f"problem: {line}", file=sys.stderr)
+        return 1 if problems else 0
     if command == "list":
         for s in geography.seats(inputs.which_parliament(args.parliament)):
             print(f"{s.gss_code}\t{s.name}\t{s.nation}\t{s.region}")

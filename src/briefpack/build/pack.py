@@ -11,12 +11,20 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefpack.build import manifest as mf
+from briefpack.build.jobs import (
+    BUILT,
+    FAILED,
+    FORMATS,
+    UP_TO_DATE,
+    WOULD_BUILD,
+    Result,
+    output_name,
+)
+from briefpack.build.pool import build_jobs
 from briefpack.core import stopping
 from briefpack.core.atomic import remove_temporaries
 from briefpack.core.errors import BriefpackError
-from briefpack.build.jobs import BUILT, FAILED, FORMATS, UP_TO_DATE, WOULD_BUILD, Result, output_name
-from briefpack.build import manifest as mf
-from briefpack.build.pool import build_jobs
 from briefpack.render.index import write_index
 
 LOCK = ".briefpack.lock"

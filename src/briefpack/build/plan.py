@@ -4,8 +4,8 @@ A job holds what is asked for (the notebook and its parameters), not what the br
 that is recorded when it is built (:mod:`briefpack.data.record`)."""
 from __future__ import annotations
 
-from briefpack.render.briefing import Briefing
 from briefpack.build.jobs import Job
+from briefpack.render.briefing import Briefing
 from briefpack.render.topic_briefing import TopicBriefing
 
 BRIEFING_NOTEBOOK = "briefing.ipynb"

@@ -13,7 +13,7 @@ from briefpack.core import paths
 from briefpack.core.errors import DataError, InputError
 from briefpack.data import catalogue as data
 from briefpack.data import headlines, record, stats, used
-from briefpack.data.headlines import latest
+from briefpack.data.headlines import TABLES_RELEASE, latest
 from briefpack.places import campaign, geography, members
 from briefpack.render import charts
 from briefpack.render.letters import LETTER_MIME, build_letter
@@ -40,7 +40,7 @@ def _why_it_matters(stamp) -> Section:
     return render("why.html.j2", latest=latest, previous=previous, change=latest.value - previous.value,
                   highest=latest.value > int(earlier.total.max()), start=int(by_year.year.min()),
                   split=stats.uk_year(nrm_uk), revised=headlines.revised_total(int(by_year[by_year.split].year.max())),
-                  table2=table2, publisher=headlines.HOME_OFFICE, chart=charts.uk_trend(by_year, source),
+                  table2=table2, release=headlines.TABLES_RELEASE, publisher=headlines.HOME_OFFICE, chart=charts.uk_trend(by_year, source),
                   first=by_year[by_year.quarters == 4].iloc[0], totals_only=[int(y) for y in later.year])
 
 
@@ -126,7 +126,8 @@ class Briefing:
 
     def cover(self) -> Section:
         note = (f"National totals run to {latest().year}; police-force figures cover "
-                f"{stats.period_words(self.police)}, the latest published force by force.")
+                f"{stats.period_words(self.police)}, the latest force by force in the data this briefing uses "
+                f"(Table 13 of the Home Office's quarterly releases up to the {TABLES_RELEASE}).")
         return render("cover.html.j2", b=self, seat=self.seat, mp=self.member, figures_note=note,
                       westminster=self.seat.parliament == geography.WESTMINSTER)
 
@@ -156,12 +157,16 @@ class Briefing:
                 "ages": stats.force_by_age(police, force.name),
                 "chart": charts.force_quarters(by_qt, force.name, source),
                 "nationalities": stats.force_top_nationalities(nationality, force.name),
+                # those that pass the minimum but not the cap, named so the table hides nothing silently
+                "more_nationalities": stats.force_top_nationalities(nationality, force.name, n=10**6)
+                                           .iloc[stats.NATIONALITY_TOP:],
                 "fair": stats.fair_comparison(police, pops, force.name),
             })
         responder_types = data.load(data.NRM_RESPONDER_TYPE)
         responders = stats.responder_type_shares(responder_types).set_index("first_responder_type")
         return render("area.html.j2", b=self, seat=self.seat, blocks=blocks, period=period, source=source,
-                      period_words=stats.period_words(police), min_count=stats.NATIONALITY_MIN_COUNT, fair_more=FAIR_MORE, fair_less=FAIR_LESS,
+                      period_words=stats.period_words(police), min_count=stats.NATIONALITY_MIN_COUNT,
+                      top_n=stats.NATIONALITY_TOP, release=TABLES_RELEASE, fair_more=FAIR_MORE, fair_less=FAIR_LESS,
                       government=responders.loc["Government agency"],
                       responder_source=f"{figures.NRM}, Tables 11-14, "
                                        f"{stats.period_label(responder_types)}")
