@@ -85,7 +85,7 @@ def test_london_seats_name_the_mayor_who_oversees_the_met():
     ask = powers.powers().ask("policing", "England", "Metropolitan Police Service")
     assert "Mayor's Office for Policing and Crime" in ask.ask and "Police and Crime Commissioner" not in ask.ask
     assert "the Metropolitan Police Service" in ask.ask
-    assert "london_partnership_2018" in ask.sources
+    assert "police_oversight_2026" in ask.sources and "act_police_reform_2011" in ask.sources
 
 
 def test_every_body_and_entry_carries_sources_that_exist():
