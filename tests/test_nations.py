@@ -17,7 +17,8 @@ from conftest import DATA, read_csv, run_build
 
 # Bodies and laws that hold the power in each place, and those that must never be named there.
 RIGHT = {
-    "England": ["the Home Secretary", "Police and Crime Commissioner", "Modern Slavery Act 2015", "the council"],
+    "England": ["the Home Secretary", "Police and Crime Commissioner", "Modern Slavery Act 2015",
+                "the Secretary of State for Education"],
     "Wales": ["the Home Secretary", "Police and Crime Commissioner", "Modern Slavery Act 2015", "Welsh Government"],
     "Scotland": ["Scottish Government", "Scottish Police Authority", "Police Scotland",
                  "Human Trafficking and Exploitation (Scotland) Act 2015"],
