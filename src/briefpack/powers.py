@@ -374,20 +374,16 @@ def force_name(force) -> str:
     return str(getattr(force, "name", force) or "")
 
 
-@lru_cache(maxsize=4)
-def _nrm_to_area(stamp) -> dict:
-    df = data.read(data.COUNCIL_FORCES)
-    return dict(zip(df.nrm_police_first_responder_name, df.pfa_name))
-
-
 def oversight(force) -> dict:
     """The row of data/police_oversight.csv for a force (a geography.Force, or its name as the NRM tables
-    write it: "Greater Manchester Police"); the briefing records that it read that row."""
+    write it: "Greater Manchester Police"), joined on the police force area of the council file; the
+    briefing records that it read those rows."""
     name = force_name(force)
-    area = _nrm_to_area(data.stamp(data.COUNCIL_FORCES)).get(name)
-    if area is None:
+    areas = set(data.select(data.COUNCIL_FORCES, "nrm_police_first_responder_name", [name]).pfa_name)
+    if len(areas) != 1:
         raise DataError(f"data/{data.COUNCIL_FORCES}.csv has no police force named {name!r}; "
                         "use a force name as the NRM tables write it.")
+    area = areas.pop()
     rows = data.select(OVERSIGHT, "force_name", [area])
     if len(rows) != 1:
         raise DataError(f"data/{OVERSIGHT}.csv has no row for the police force area {area!r} ({name}); "
