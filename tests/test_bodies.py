@@ -349,7 +349,7 @@ def test_devolved_briefings_have_their_own_policing_problem_and_wording(built, s
     policing = text_of(soup.select('section.concern[data-concern="policing"]'))
     assert "England and Wales" not in policing, "the England-and-Wales problem text is not printed here"
     assert "Who can act for the Scottish Parliament" not in text
-    assert "(Police Scotland) police force area" not in text and "Police Scotland police force area" not in text
+    assert "Scotland (Police Scotland)" not in text and "Police Scotland police force area" not in text
     assert re.search(r"is policed by (the )?Police (Scotland|Service of Northern Ireland)\.", text), "area sentence"
     nation = "Scotland" if slug != "belfast-east" else "Northern Ireland"
     assert f"Who can act in {nation}:" in text
