@@ -368,3 +368,28 @@ def test_westminster_seats_in_scotland_and_ni_suggest_raising_it_with_msps_or_ml
 @pytest.mark.parametrize("slug", ["banbury", "ynys-mon", MSP[0]])
 def test_no_msp_or_mla_note_where_it_does_not_apply(built, slug):
     assert not page(built, slug).select("p.note.devolved")
+
+
+def split_seats() -> dict:
+    by_seat = defaultdict(list)
+    for r in read_csv("constituency_to_police_force_area"):
+        by_seat[r["pcon24_code"]].append(r)
+    return {gss: sorted(rows, key=lambda r: -float(r["share_of_constituency_pop"]))
+            for gss, rows in by_seat.items() if len(rows) > 1}
+
+
+@pytest.mark.parametrize("gss", sorted(split_seats()))
+def test_a_seat_split_between_forces_names_the_body_for_each(gss):
+    """The main force's body is asked; each other force's body is named too, with what it does."""
+    rows = split_seats()[gss]
+    seat = geography.resolve(gss)
+    forces = geography.forces(seat)
+    ask = powers.powers().ask("policing", seat.nation, forces[0], seat)
+    titles = {r["force_name"]: r["body_title"] for r in oversight_rows()}
+    assert titles[rows[0]["pfa_name"]] in ask.write_to
+    named = [b.name for b in ask.bodies]
+    for r in rows[1:]:
+        title = titles[r["pfa_name"]]
+        assert title in named and title not in ask.write_to
+        force = powers.force_in_text(r["nrm_police_first_responder_name"])
+        assert any(n.startswith(f"Part of {seat.name} is policed by {force}: {title}") for n in ask.notes), ask.notes

@@ -166,6 +166,12 @@ class Powers:
         self.kinds = self._kinds(self._section(doc, "oversight_kinds"), source_ids)
         self.places = self._places(self._section(doc, "places"))
         self.entries = self._entries(self._section(doc, "concerns"), source_ids)
+        self.split_force_note = _norm(doc.get("split_force_note") or "")
+        bad = [n for n in placeholders(self.split_force_note)
+               if n[:1].lower() + n[1:] not in ("seat", "force", "oversight", "chief", "oversight_duty")]
+        if not self.split_force_note or bad:
+            raise DataError(f"{_FILE}: split_force_note must be a sentence using {{seat}}, {{force}}, {{oversight}}, "
+                            f"{{chief}} or {{oversight_duty}}" + (f" (not {{{bad[0]}}})." if bad else "."))
 
     # --- checks ---------------------------------------------------------------------------------
 
@@ -328,6 +334,24 @@ class Powers:
             out.update(chief="the head of the police force", oversight_duty="oversees the police force")
         return out
 
+    def _other_forces(self, place: str, seat) -> list:
+        """For a seat split between police forces: (Body, sentence) for each force after the main one,
+        "Part of Hitchin is policed by Bedfordshire Police: the Police and Crime Commissioner for
+        Bedfordshire holds the Chief Constable of Bedfordshire Police to account."."""
+        from . import geography
+
+        if seat is None or getattr(seat, "parliament", "westminster") != "westminster":
+            return []
+        out = []
+        for other in geography.forces(seat)[1:]:
+            body, kind = self.oversight_body(other)
+            name = force_in_text(other.name)
+            chief = fill(kind["chief"], {"force": name})
+            duty = fill(kind["duty"], {"force": name, "chief": chief})
+            out.append((body, fill(self.split_force_note, {"seat": seat.name, "force": name, "oversight": body.name,
+                                                            "chief": chief, "oversight_duty": duty})))
+        return out
+
     def law(self, place: str) -> Body:
         return self.laws[self.places[place]["law"]]
 
@@ -351,13 +375,17 @@ class Powers:
         for role in entry["write_to"]:
             if roles[role] not in named:
                 named.append(roles[role])
+        split = self._other_forces(place, seat) if roles.get("oversight") in named and force else []
+        for body, _ in split:
+            if body not in named:
+                named.append(body)
         sources = list(entry["sources"])
         for body in named:
             sources += list(body.sources)
         if any(n.lower() == "law" for f in TEXTS for n in placeholders(entry[f])):
             sources += list(self.law(place).sources)
         write_to = tuple(dict.fromkeys(roles[r].name for r in entry["write_to"]))
-        notes = tuple(dict.fromkeys(n for body in named for n in body.notes))
+        notes = tuple(dict.fromkeys([line for _, line in split] + [n for body in named for n in body.notes]))
         claims = tuple(dict.fromkeys(list(entry["claims"]) + [c for body in named for c in body.claims]))
         return Ask(concern, place, fill(entry["ask"], values), fill(entry["question"], values),
                    fill(entry["letter"], values), write_to, tuple(named), tuple(dict.fromkeys(sources)),
