@@ -207,11 +207,7 @@ def test_who_holds_the_police_to_account_and_who_sets_priorities(place):
 # --- claims and extracts -----------------------------------------------------------------------------------
 
 def all_claims():
-    p = powers.powers()
-    out = [c for b in p.bodies.values() for c in b.claims]
-    out += [c for k in p.kinds.values() for c in k["claims"] + k["note_claims"]]
-    out += [c for e in p.entries.values() for c in e["claims"]]
-    return out
+    return [c for _, c in powers.claims()]
 
 
 def test_every_claim_is_a_passage_of_its_stored_extract():

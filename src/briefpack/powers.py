@@ -476,3 +476,15 @@ def asks(concern_keys, place: str, force=None, seat=None) -> list[Ask]:
 def recipients(asks_) -> list[str]:
     """Who the member is asked to write to, for these asks: each body once, in order."""
     return list(dict.fromkeys(name for a in asks_ for name in a.write_to))
+
+
+def claims() -> list[tuple[str, Claim]]:
+    """Every claim of ``content/powers.yml`` with where it is ("bodies.ni_health",
+    "oversight_kinds.pcc.note", "concerns.policing.Scotland"): for a reviewer's list of claims."""
+    p = powers()
+    out = [(f"bodies.{k}", c) for k, b in p.bodies.items() for c in b.claims]
+    for kind, value in p.kinds.items():
+        out += [(f"oversight_kinds.{kind}", c) for c in value["claims"]]
+        out += [(f"oversight_kinds.{kind}.note", c) for c in value["note_claims"]]
+    out += [(f"concerns.{concern}.{place}", c) for (concern, place), e in p.entries.items() for c in e["claims"]]
+    return out
