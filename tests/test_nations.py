@@ -18,7 +18,8 @@ from briefpack.words import content, powers
 
 # Bodies and laws that hold the power in each place, and those that must never be named there.
 RIGHT = {
-    "England": ["the Home Secretary", "Police and Crime Commissioner", "Modern Slavery Act 2015", "the council"],
+    "England": ["the Home Secretary", "Police and Crime Commissioner", "Modern Slavery Act 2015",
+                "the Secretary of State for Education"],
     "Wales": ["the Home Secretary", "Police and Crime Commissioner", "Modern Slavery Act 2015", "Welsh Government"],
     "Scotland": ["Scottish Government", "Scottish Police Authority", "Police Scotland",
                  "Human Trafficking and Exploitation (Scotland) Act 2015"],
@@ -86,7 +87,7 @@ def test_london_seats_name_the_mayor_who_oversees_the_met():
     ask = powers.powers().ask("policing", "England", "Metropolitan Police Service")
     assert "Mayor's Office for Policing and Crime" in ask.ask and "Police and Crime Commissioner" not in ask.ask
     assert "the Metropolitan Police Service" in ask.ask
-    assert "london_partnership_2018" in ask.sources
+    assert "police_oversight_2026" in ask.sources and "act_police_reform_2011" in ask.sources
 
 
 def test_every_body_and_entry_carries_sources_that_exist():

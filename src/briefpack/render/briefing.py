@@ -178,8 +178,9 @@ class Briefing:
 
     @cached_property
     def asks(self) -> list:
-        """The chosen concerns' asks, addressed to the bodies that hold the power here."""
-        return powers.asks([c.key for c in self.concerns], self.place, self.main_force.name)
+        """The chosen concerns' asks, addressed to the bodies that hold the power here: for the seat's
+        main police force (its oversight body) and its council(s)."""
+        return powers.asks([c.key for c in self.concerns], self.place, self.main_force, self.seat)
 
     @cached_property
     def figures(self) -> list:
@@ -194,7 +195,7 @@ class Briefing:
 
     def the_ask(self) -> Section:
         meeting = content.meeting()
-        values = powers.powers().values(self.place, self.main_force.name)
+        values = powers.powers().values(self.place, self.main_force, self.seat)
         values.update(recipients=powers.join_names(powers.recipients(self.asks)),
                       member_title=self.seat.member_title)
         steps = []
@@ -202,7 +203,8 @@ class Briefing:
             when = self.meeting_date + dt.timedelta(days=int(step["days_after"])) if self.meeting_date else None
             steps.append({"step": powers.fill(step["step"], values), "days": int(step["days_after"]), "when": when})
         return render("ask.html.j2", b=self, mp=self.member, headline=powers.fill(meeting["headline_ask"], values),
-                      asks=[powers.fill(a, values) for a in meeting["asks"]], steps=steps)
+                      asks=[powers.fill(a, values) for a in meeting["asks"]], steps=steps,
+                      devolved_note=powers.powers().devolved_note(self.place, self.main_force, self.seat))
 
     def letter(self) -> Section:
         """The letter to send before the meeting: the briefing's last page, and its .docx."""

@@ -215,8 +215,7 @@ def build_letter(b) -> Letter:
 
     w = wording()
     seat, member = b.seat, b.member
-    place = powers.place_of(seat.nation, seat.parliament)
-    asks = powers.asks([c.key for c in b.concerns], place, b.main_force.name)
+    asks = b.asks   # the briefing's asks: the same bodies, for its police force and council(s)
     keys = ",".join(c.key for c in b.concerns)
     values = {"constituency": seat.name, "nation": seat.nation, "club": b.club, "member_title": seat.member_title,
               "member_role": seat.member_role, "force_phrase": _force_phrase(b),
