@@ -156,9 +156,23 @@ class Briefing:
         return powers.asks([c.key for c in self.concerns], self.place, self.main_force.name)
 
     @cached_property
+    def figure_keys(self) -> list:
+        """The figure each chosen concern gives here: its own, unless an earlier concern already gives that
+        one; then the first of its alternatives (content/letter.yml) not yet given. No figure twice."""
+        from .letters import alternative_figures
+
+        alternatives, chosen = alternative_figures(), []
+        for c in self.concerns:
+            key = c.figure_for(self.seat.nation)
+            if key in chosen:
+                key = next((k for k in alternatives.get(c.key, []) if k not in chosen), key)
+            chosen.append(key)
+        return chosen
+
+    @cached_property
     def figures(self) -> list:
         """One figure per chosen concern, for this seat (the concerns page and the letter share them)."""
-        return [figures.FIGURES[c.figure_for(self.seat.nation)](self) for c in self.concerns]
+        return [figures.FIGURES[key](self) for key in self.figure_keys]
 
     def chosen_concerns(self) -> Section:
         items = []
@@ -180,10 +194,11 @@ class Briefing:
 
     def letter(self) -> Section:
         """The letter to send before the meeting: the briefing's last page, and its .docx."""
-        from .letters import LETTER_MIME, build_letter
+        from .letters import LETTER_MIME, build_letter, wording
 
         letter = build_letter(self)
-        return render("letter.html.j2", letter=letter, b=self, extra={LETTER_MIME: letter.to_json()})
+        return render("letter.html.j2", letter=letter, b=self, notes_heading=wording()["notes_heading"],
+                      extra={LETTER_MIME: letter.to_json()})
 
     def sources(self) -> Section:
         """Every table this briefing read (as recorded: see :mod:`briefpack.record`) with its publisher,
