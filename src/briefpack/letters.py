@@ -74,8 +74,13 @@ def _wording(key: tuple) -> dict:
             raise DataError(f"content/letter.yml: opening {i} must name {{constituency}}, so that no two seats "
                             "share an opening.")
     for i, text in enumerate(doc["closings"], start=1):
-        if not isinstance(text, str) or "{recipients}" not in text:
-            raise DataError(f"content/letter.yml: closing {i} must be one paragraph naming {{recipients}}.")
+        if not isinstance(text, str) or "{recipients}" not in text or "{constituency}" not in text:
+            raise DataError(f"content/letter.yml: closing {i} must be one paragraph naming {{recipients}} and "
+                            "{constituency}.")
+    for name in ("meeting", "meeting_request"):
+        if "{constituency}" not in doc[name]:
+            raise DataError(f"content/letter.yml: '{name}' must name {{constituency}}, so that no two seats share "
+                            "a paragraph.")
     from .content import concern_keys
 
     for name in ("leads", "alternative_figures"):
@@ -337,12 +342,17 @@ def to_docx(letter: dict) -> bytes:
     """An editable Word letter (python-docx) from the letter JSON: the same words as the printed letter."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     doc = Document()
+    for section in doc.sections:           # A4, as the printed letter (python-docx's template is US Letter)
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(20)
+        section.top_margin = section.bottom_margin = Mm(18)
     style = doc.styles["Normal"]
     style.font.name = "Arial"
     style.font.size = Pt(11)
+    style.paragraph_format.space_after = Pt(6)
     props = doc.core_properties
     props.title = letter["subject"]
     props.author = props.last_modified_by = (letter["signature"] or ["briefpack"])[0]
