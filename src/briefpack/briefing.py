@@ -16,6 +16,8 @@ from .sections import Section, render, render_sources
 # "More than" / "less than" its population share: a force's share of police referrals at least this many
 # times its share of the population, or at most (stated on the page).
 FAIR_MORE, FAIR_LESS = 1.1, 0.9
+# A member's contact page on UK Parliament's website, by the Members API's member id.
+CONTACT_PAGE = "https://members.parliament.uk/member/{id}/contact"
 
 
 @record.memo(maxsize=2)
@@ -98,13 +100,36 @@ class Briefing:
 
     # --- sections -------------------------------------------------------------------------------
 
+    @cached_property
+    def contact_page(self) -> str:
+        """The member's contact page on UK Parliament's website (the constituency office's address and
+        telephone, which Step 1 of the Call to Action asks clubs to find), from ``member_id`` in
+        data/mps_current.csv; "" for a vacant seat, a local correction or a Scottish Parliament seat."""
+        if self.seat.parliament != geography.WESTMINSTER or self.member.vacant or self.member.overridden:
+            return ""
+        rows = data.select(data.MPS_CURRENT, "pcon_code", [self.seat.gss_code])
+        ids = [str(i) for i in rows.member_id if str(i).isdigit()]
+        return CONTACT_PAGE.format(id=ids[0]) if ids else ""
+
+    def summary(self) -> dict:
+        """Page 1 in two minutes: each concern's figure (its period in the sentence) and who holds the
+        power, and the standing asks of the meeting."""
+        from .letters import _spell_out_nrm, figure_sentence
+
+        sentences = _spell_out_nrm([figure_sentence(f) for f in self.figures])
+        concerns = [{"title": c.title, "figure": text, "bodies": [body.name for body in ask.bodies]}
+                    for c, text, ask in zip(self.concerns, sentences, self.asks)]
+        values = self._meeting_values()
+        return {"concerns": concerns, "asks": [powers.fill(a, values) for a in content.meeting()["asks"]]}
+
     def cover(self) -> Section:
         from .headlines import latest
 
         note = (f"National totals run to {latest().year}; police-force figures cover "
-                f"{stats.period_words(self.police)}, the latest published force by force.")
+                f"{stats.period_words(self.police)}, the latest in the data this briefing uses.")
         return render("cover.html.j2", b=self, seat=self.seat, mp=self.member, figures_note=note,
-                      westminster=self.seat.parliament == geography.WESTMINSTER)
+                      westminster=self.seat.parliament == geography.WESTMINSTER, summary=self.summary(),
+                      contact=self.contact_page)
 
     def why_it_matters(self) -> Section:
         """The same for every seat: rendered once per process for as long as the data and words are unchanged."""
@@ -180,11 +205,15 @@ class Briefing:
             items.append({"c": c, "fig": figures.shown(fig), "ask": ask})
         return render("concerns.html.j2", b=self, items=items, sources=content.sources())
 
-    def the_ask(self) -> Section:
-        meeting = content.meeting()
+    def _meeting_values(self) -> dict:
         values = powers.powers().values(self.place, self.main_force.name)
         values.update(recipients=powers.join_names(powers.recipients(self.asks)),
                       member_title=self.seat.member_title)
+        return values
+
+    def the_ask(self) -> Section:
+        meeting = content.meeting()
+        values = self._meeting_values()
         steps = []
         for step in meeting["follow_up"]:
             when = self.meeting_date + dt.timedelta(days=int(step["days_after"])) if self.meeting_date else None
