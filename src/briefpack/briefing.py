@@ -11,7 +11,7 @@ from functools import cached_property
 
 from . import content, data, figures, geography, inputs, paths, powers, record, stats
 from .errors import DataError, InputError
-from .sections import Section, render, render_sources
+from .sections import Notes, Section, render, render_sources
 
 # "More than" / "less than" its population share: a force's share of police referrals at least this many
 # times its share of the population, or at most (stated on the page).
@@ -20,9 +20,12 @@ FAIR_MORE, FAIR_LESS = 1.1, 0.9
 CONTACT_PAGE = "https://members.parliament.uk/member/{id}/contact"
 
 
-@record.memo(maxsize=2)
-def _why_it_matters(stamp) -> Section:
+@record.memo(maxsize=4)
+def _why_it_matters(stamp, start: int = 0) -> Section:
+    """The section, its notes numbered from ``start + 1`` (kept on the section as ``notes``)."""
     from . import charts, headlines
+
+    notes = Notes(start)
 
     nrm_uk = data.load(data.NRM_UK)
     by_year = headlines.referrals_by_year(nrm_uk)
@@ -33,11 +36,14 @@ def _why_it_matters(stamp) -> Section:
     source = "; ".join([f"{table2}, {stats.period_label(nrm_uk)} (by age)"]
                        + [f"{int(r.year)}: {r.release}" for r in later.itertuples()])
     earlier = by_year[by_year.year < latest.year]
-    return render("why.html.j2", latest=latest, previous=previous, change=latest.value - previous.value,
-                  highest=latest.value > int(earlier.total.max()), start=int(by_year.year.min()),
-                  split=stats.uk_year(nrm_uk), revised=headlines.revised_total(int(by_year[by_year.split].year.max())),
-                  table2=table2, publisher=headlines.HOME_OFFICE, chart=charts.uk_trend(by_year, source),
-                  first=by_year[by_year.quarters == 4].iloc[0], totals_only=[int(y) for y in later.year])
+    section = render("why.html.j2", latest=latest, previous=previous, change=latest.value - previous.value,
+                     highest=latest.value > int(earlier.total.max()), start=int(by_year.year.min()),
+                     split=stats.uk_year(nrm_uk), revised=headlines.revised_total(int(by_year[by_year.split].year.max())),
+                     table2=table2, publisher=headlines.HOME_OFFICE, chart=charts.uk_trend(by_year, source),
+                     first=by_year[by_year.quarters == 4].iloc[0], totals_only=[int(y) for y in later.year],
+                     note=notes.cite)
+    section.notes = notes.entries()
+    return section
 
 
 @dataclass
@@ -60,6 +66,7 @@ class Briefing:
         self.member = geography.member(self.seat, self.member_name)
         self.forces = geography.forces(self.seat)
         self.campaign = campaign.status_of(self.seat.gss_code) if self.seat.parliament == geography.WESTMINSTER else None
+        self.notes = Notes()     # the body's citations, numbered, listed on the sources page
 
     @classmethod
     def prepare(cls, constituency, concerns=None, club="", meeting_date=None, parliament="westminster",
@@ -134,7 +141,9 @@ class Briefing:
     def why_it_matters(self) -> Section:
         """The same for every seat: rendered once per process for as long as the data and words are unchanged."""
         words = content.stamps(paths.templates_dir() / "sections" / "why.html.j2", paths.content_dir() / "charts.yml")
-        return _why_it_matters((data.stamp(data.NRM_UK), data.stamp(data.NRM_HEADLINES), words))
+        section = _why_it_matters((data.stamp(data.NRM_UK), data.stamp(data.NRM_HEADLINES), words), len(self.notes))
+        self.notes.extend(section.notes)
+        return section
 
     def your_area(self) -> Section:
         from . import charts
@@ -166,7 +175,9 @@ class Briefing:
         responders = stats.responder_type_shares(responder_types).set_index("first_responder_type")
         return render("area.html.j2", b=self, seat=self.seat, blocks=blocks, period=period, source=source,
                       period_words=stats.period_words(police), min_count=stats.NATIONALITY_MIN_COUNT, fair_more=FAIR_MORE, fair_less=FAIR_LESS,
+                      note=self.notes.cite,
                       government=responders.loc["Government agency"],
+                      responder_period=stats.period_words(responder_types),
                       responder_source=f"{figures.NRM}, Tables 11-14, "
                                        f"{stats.period_label(responder_types)}")
 
@@ -200,10 +211,13 @@ class Briefing:
         return [figures.FIGURES[key](self) for key in self.figure_keys]
 
     def chosen_concerns(self) -> Section:
+        from .letters import figure_note, figure_sentence
+
         items = []
         for c, ask, fig in zip(self.concerns, self.asks, self.figures):
-            items.append({"c": c, "fig": figures.shown(fig), "ask": ask})
-        return render("concerns.html.j2", b=self, items=items, sources=content.sources())
+            items.append({"c": c, "fig": fig, "sentence": figure_sentence(fig).rstrip("."),
+                          "source": figure_note(fig).rstrip("."), "ask": ask})
+        return render("concerns.html.j2", b=self, items=items, sources=content.sources(), note=self.notes.cite)
 
     def _meeting_values(self) -> dict:
         values = powers.powers().values(self.place, self.main_force.name)
@@ -240,4 +254,5 @@ class Briefing:
         cited = list(dict.fromkeys([s for c in self.concerns for s in c.sources] + content.meeting()["sources"]))
         powers_cited = list(dict.fromkeys(s for a in self.asks for s in a.sources if s not in cited))
         return render_sources(record.tables_used(), docs=[(k, docs[k]) for k in cited if k in docs],
-                              place=self.place, powers_docs=[(k, docs[k]) for k in powers_cited if k in docs])
+                              place=self.place, powers_docs=[(k, docs[k]) for k in powers_cited if k in docs],
+                              notes=self.notes.entries())
