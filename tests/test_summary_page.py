@@ -93,3 +93,36 @@ def test_summary_is_the_pdfs_first_page(built, case):
             assert flat(body.name).lower() in first.lower()
     assert "Why it matters now" not in first, "page 1 is the summary alone"
     assert pages[1].startswith("Why it matters now")
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_citations_are_numbered_notes_linked_both_ways(built, case):
+    seat, concerns = CASES[case]
+    b, _ = expected(seat, concerns)
+    page = BeautifulSoup((built / f"{b.seat.slug}.html").read_text(encoding="utf-8"), "lxml")
+    notes = page.select("ol.notes > li")
+    assert notes, "the sources page lists the notes"
+    assert [li["id"] for li in notes] == [f"note-{i}" for i in range(1, len(notes) + 1)]
+    marks = page.select("sup.note-ref a")
+    assert len(marks) >= len(notes)
+    ids = {a["id"] for a in marks}
+    for a in marks:
+        target = page.select_one(a["href"])
+        assert target is not None and target.name == "li" and target.find_parent("ol", class_="notes")
+        assert any(back["href"] == f"#{a['id']}" for back in target.select("a.note-back")), "and back"
+    for li in notes:
+        backs = li.select("a.note-back")
+        assert backs and all(back["href"][1:] in ids for back in backs)
+        assert "Home Office" in li.get_text() or "mySociety" in li.get_text()
+    # the text reads as prose: no '(source: ...)' and no 'Source:' line outside the charts and the notes
+    for p in page.select("p"):
+        if p.find_parent("figure") or p.find_parent("ol", class_="notes") or p.find_parent(class_="letter"):
+            continue
+        assert "(source:" not in p.get_text() and not p.get_text().startswith("Source"), p.get_text()[:120]
+    # every figure in a concern's box keeps its period in the sentence
+    for box, fig in zip(page.select(".figure-box"), b.figures):
+        text = flat(box.get_text(" "))
+        if " Q" in fig.period:
+            assert stats.period_words(fig.period) in text
+        else:
+            assert all(y in text for y in re.findall(r"\d{4}", fig.period)), text
