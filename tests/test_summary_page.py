@@ -127,3 +127,20 @@ def test_citations_are_numbered_notes_linked_both_ways(built, case):
             assert stats.period_words(fig.period) in text
         else:
             assert all(y in text for y in re.findall(r"\d{4}", fig.period)), text
+
+
+def test_pdf_notes_link_both_ways(built):
+    seat, concerns = CASES[0]
+    b, _ = expected(seat, concerns)
+    reader = PdfReader(str(built / f"{b.seat.slug}.pdf"))
+    dests = []
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
+                dests.append(str(annot["/Dest"]))
+    named = set(reader.named_destinations)
+    to_notes = [d for d in dests if d.startswith("/note-")]
+    back = [d for d in dests if d.startswith("/ref-")]
+    assert to_notes and back, "the printed marks and notes are links too"
+    assert all(d.lstrip("/") in named or d in named for d in to_notes + back)
