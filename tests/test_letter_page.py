@@ -150,21 +150,21 @@ def test_no_campaign_jargon_in_powers_letter_sentences():
 
 # --- one page, measured on the PDF the project prints -----------------------------------------------
 
-def longest(nation: str) -> tuple[str, list]:
-    seat = seat_of(nation)
+def longest(seat: str, parliament: str) -> list:
     combos = [c for c in COMBOS if len(c) == 3]
-    words = {tuple(c): letters.body_words(letter(seat, c, sender_name="Jane Smith",
+    words = {tuple(c): letters.body_words(letter(seat, c, parliament, sender_name="Jane Smith",
                                                  sender_address="1 High Street, Town, AB1 2CD")) for c in combos}
-    return seat, list(max(words, key=words.get))
+    return list(max(words, key=words.get))
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("nation", NATIONS)
-def test_longest_three_concern_letter_fits_one_a4_page(tmp_path, nation):
-    """The longest three-concern letter for a seat in each nation, with a club, a sender, an address and
-    a date, printed by the build: the letter is the PDF's last page, and all of it is on that page."""
-    seat, concerns = longest(nation)
-    proc = run_build("--constituency", seat, "--concerns", ",".join(concerns), "--club", CLUB,
+@pytest.mark.parametrize("seat,parliament", PLACES)
+def test_longest_three_concern_letter_fits_one_a4_page(tmp_path, seat, parliament):
+    """The longest three-concern letter for a seat in each nation (and a Scottish Parliament seat), with a
+    club, a sender, an address and a date, printed by the build: the letter is the PDF's last page, and
+    all of it is on that page."""
+    concerns = longest(seat, parliament)
+    proc = run_build("--parliament", parliament, "--constituency", seat, "--concerns", ",".join(concerns), "--club", CLUB,
                      "--meeting-date", "2026-12-04", "--letter-date", "2026-11-20", "--sender-name", "Jane Smith",
                      "--address", "1 High Street, Town, AB1 2CD", "--out", str(tmp_path), "--jobs", "1",
                      "--formats", "html,pdf")
