@@ -111,7 +111,8 @@ def all_prose() -> dict:
             for field in ("ask", "question", "letter"):
                 out[f"powers/{concern}/{place}.{field}"] = entry[field]
     letter = yaml.safe_load((CONTENT / "letter.yml").read_text(encoding="utf-8"))
-    for i, text in enumerate(letter["openings"] + [p for c in letter["closings"] for p in c]):
+    for i, text in enumerate(letter["openings"] + letter["closings"] + list(letter["leads"].values())
+                             + [letter["meeting"], letter["meeting_request"], letter["campaign"], letter["enclosure"]]):
         out[f"letter[{i}]"] = text
     meeting = content.meeting()
     for i, text in enumerate([meeting["headline_ask"], *meeting["asks"], *[s["step"] for s in meeting["follow_up"]]]):

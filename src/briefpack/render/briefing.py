@@ -16,18 +16,31 @@ from briefpack.data import headlines, record, stats, used
 from briefpack.data.headlines import TABLES_RELEASE, latest
 from briefpack.places import campaign, geography, members
 from briefpack.render import charts
-from briefpack.render.letters import LETTER_MIME, build_letter
-from briefpack.render.sections import Section, render, render_sources
+from briefpack.render.letters import (
+    LETTER_MIME,
+    _spell_out_nrm,
+    alternative_figures,
+    build_letter,
+    figure_note,
+    figure_sentence,
+    wording,
+)
+from briefpack.render.sections import Notes, Section, render, render_sources
 from briefpack.request import inputs
 from briefpack.words import content, figures, powers
 
 # "More than" / "less than" its population share: a force's share of police referrals at least this many
 # times its share of the population, or at most (stated on the page).
 FAIR_MORE, FAIR_LESS = 1.1, 0.9
+# A member's contact page on UK Parliament's website, by the Members API's member id.
+CONTACT_PAGE = "https://members.parliament.uk/member/{id}/contact"
 
 
-@record.memo(maxsize=2)
-def _why_it_matters(stamp) -> Section:
+@record.memo(maxsize=4)
+def _why_it_matters(stamp, start: int = 0) -> Section:
+    """The section, its notes numbered from ``start + 1`` (kept on the section as ``notes``)."""
+    notes = Notes(start)
+
     nrm_uk = data.load(data.NRM_UK)
     by_year = headlines.referrals_by_year(nrm_uk)
     latest = headlines.latest("referrals_total")
@@ -37,11 +50,14 @@ def _why_it_matters(stamp) -> Section:
     source = "; ".join([f"{table2}, {stats.period_label(nrm_uk)} (by age)"]
                        + [f"{int(r.year)}: {r.release}" for r in later.itertuples()])
     earlier = by_year[by_year.year < latest.year]
-    return render("why.html.j2", latest=latest, previous=previous, change=latest.value - previous.value,
-                  highest=latest.value > int(earlier.total.max()), start=int(by_year.year.min()),
-                  split=stats.uk_year(nrm_uk), revised=headlines.revised_total(int(by_year[by_year.split].year.max())),
-                  table2=table2, release=headlines.TABLES_RELEASE, publisher=headlines.HOME_OFFICE, chart=charts.uk_trend(by_year, source),
-                  first=by_year[by_year.quarters == 4].iloc[0], totals_only=[int(y) for y in later.year])
+    section = render("why.html.j2", latest=latest, previous=previous, change=latest.value - previous.value,
+                     highest=latest.value > int(earlier.total.max()), start=int(by_year.year.min()),
+                     split=stats.uk_year(nrm_uk), revised=headlines.revised_total(int(by_year[by_year.split].year.max())),
+                     table2=table2, release=headlines.TABLES_RELEASE, publisher=headlines.HOME_OFFICE, chart=charts.uk_trend(by_year, source),
+                     first=by_year[by_year.quarters == 4].iloc[0], totals_only=[int(y) for y in later.year],
+                     note=notes.cite)
+    section.notes = notes.entries()
+    return section
 
 
 @dataclass
@@ -62,6 +78,7 @@ class Briefing:
         self.member = members.member(self.seat, self.member_name)
         self.forces = geography.forces(self.seat)
         self.campaign = campaign.status_of(self.seat.gss_code) if self.seat.parliament == geography.WESTMINSTER else None
+        self.notes = Notes()     # the body's citations, numbered, listed on the sources page
 
     @classmethod
     def prepare(cls, constituency=None, concerns=None, **values) -> "Briefing":
@@ -124,17 +141,41 @@ class Briefing:
 
     # --- sections -------------------------------------------------------------------------------
 
+    @cached_property
+    def contact_page(self) -> str:
+        """The member's contact page on UK Parliament's website (the constituency office's address and
+        telephone, which Step 1 of the Call to Action asks clubs to find), from ``member_id`` in
+        data/mps_current.csv; "" for a vacant seat, a local correction or a Scottish Parliament seat."""
+        if self.seat.parliament != geography.WESTMINSTER or self.member.vacant or self.member.overridden:
+            return ""
+        rows = data.select(data.MPS_CURRENT, "pcon_code", [self.seat.gss_code])
+        ids = [str(i) for i in rows.member_id if str(i).isdigit()]
+        return CONTACT_PAGE.format(id=ids[0]) if ids else ""
+
+    def summary(self) -> dict:
+        """Page 1 in two minutes: each concern's figure (its period in the sentence) and who holds the
+        power, and the standing asks of the meeting."""
+
+        sentences = _spell_out_nrm([figure_sentence(f) for f in self.figures])
+        concerns = [{"title": c.title, "figure": text, "bodies": [body.name for body in ask.bodies]}
+                    for c, text, ask in zip(self.concerns, sentences, self.asks)]
+        values = self._meeting_values()
+        return {"concerns": concerns, "asks": [powers.fill(a, values) for a in content.meeting()["asks"]]}
+
     def cover(self) -> Section:
         note = (f"National totals run to {latest().year}; police-force figures cover "
                 f"{stats.period_words(self.police)}, the latest force by force in the data this briefing uses "
                 f"(Table 13 of the Home Office's quarterly releases up to the {TABLES_RELEASE}).")
         return render("cover.html.j2", b=self, seat=self.seat, mp=self.member, figures_note=note,
-                      westminster=self.seat.parliament == geography.WESTMINSTER)
+                      westminster=self.seat.parliament == geography.WESTMINSTER, summary=self.summary(),
+                      contact=self.contact_page)
 
     def why_it_matters(self) -> Section:
         """The same for every seat: rendered once per process for as long as the data and words are unchanged."""
         words = content.stamps(paths.templates_dir() / "sections" / "why.html.j2", paths.content_dir() / "charts.yml")
-        return _why_it_matters((data.stamp(data.NRM_UK), data.stamp(data.NRM_HEADLINES), words))
+        section = _why_it_matters((data.stamp(data.NRM_UK), data.stamp(data.NRM_HEADLINES), words), len(self.notes))
+        self.notes.extend(section.notes)
+        return section
 
     def your_area(self) -> Section:
         police = self.police
@@ -167,7 +208,9 @@ class Briefing:
         return render("area.html.j2", b=self, seat=self.seat, blocks=blocks, period=period, source=source,
                       period_words=stats.period_words(police), min_count=stats.NATIONALITY_MIN_COUNT,
                       top_n=stats.NATIONALITY_TOP, release=TABLES_RELEASE, fair_more=FAIR_MORE, fair_less=FAIR_LESS,
+                      note=self.notes.cite,
                       government=responders.loc["Government agency"],
+                      responder_period=stats.period_words(responder_types),
                       responder_source=f"{figures.NRM}, Tables 11-14, "
                                        f"{stats.period_label(responder_types)}")
 
@@ -183,21 +226,40 @@ class Briefing:
         return powers.asks([c.key for c in self.concerns], self.place, self.main_force, self.seat)
 
     @cached_property
+    def figure_keys(self) -> list:
+        """The figure each chosen concern gives here: its own, unless an earlier concern already gives that
+        one; then the first of its alternatives (content/letter.yml) not yet given. No figure twice."""
+
+        alternatives, chosen = alternative_figures(), []
+        for c in self.concerns:
+            key = c.figure_for(self.seat.nation)
+            if key in chosen:
+                key = next((k for k in alternatives.get(c.key, []) if k not in chosen), key)
+            chosen.append(key)
+        return chosen
+
+    @cached_property
     def figures(self) -> list:
         """One figure per chosen concern, for this seat (the concerns page and the letter share them)."""
-        return [figures.FIGURES[c.figure_for(self.seat.nation)](self) for c in self.concerns]
+        return [figures.FIGURES[key](self) for key in self.figure_keys]
 
     def chosen_concerns(self) -> Section:
+
         items = []
         for c, ask, fig in zip(self.concerns, self.asks, self.figures):
-            items.append({"c": c, "fig": figures.shown(fig), "ask": ask})
-        return render("concerns.html.j2", b=self, items=items, sources=content.sources())
+            items.append({"c": c, "fig": fig, "sentence": figure_sentence(fig).rstrip("."),
+                          "source": figure_note(fig).rstrip("."), "ask": ask})
+        return render("concerns.html.j2", b=self, items=items, sources=content.sources(), note=self.notes.cite)
 
-    def the_ask(self) -> Section:
-        meeting = content.meeting()
+    def _meeting_values(self) -> dict:
         values = powers.powers().values(self.place, self.main_force, self.seat)
         values.update(recipients=powers.join_names(powers.recipients(self.asks)),
                       member_title=self.seat.member_title)
+        return values
+
+    def the_ask(self) -> Section:
+        meeting = content.meeting()
+        values = self._meeting_values()
         steps = []
         for step in meeting["follow_up"]:
             when = self.meeting_date + dt.timedelta(days=int(step["days_after"])) if self.meeting_date else None
@@ -210,7 +272,8 @@ class Briefing:
         """The letter to send before the meeting: the briefing's last page, and its .docx."""
 
         letter = build_letter(self)
-        return render("letter.html.j2", letter=letter, b=self, extra={LETTER_MIME: letter.to_json()})
+        return render("letter.html.j2", letter=letter, b=self, notes_heading=wording()["notes_heading"],
+                      extra={LETTER_MIME: letter.to_json()})
 
     def sources(self) -> Section:
         """Every table this briefing read (as recorded: see :mod:`briefpack.data.record`) with its publisher,
@@ -223,4 +286,5 @@ class Briefing:
         cited = list(dict.fromkeys([s for c in self.concerns for s in c.sources] + content.meeting()["sources"]))
         powers_cited = list(dict.fromkeys(s for a in self.asks for s in a.sources if s not in cited))
         return render_sources(used.tables_used(), docs=[(k, docs[k]) for k in cited if k in docs],
-                              place=self.place, powers_docs=[(k, docs[k]) for k in powers_cited if k in docs])
+                              place=self.place, powers_docs=[(k, docs[k]) for k in powers_cited if k in docs],
+                              notes=self.notes.entries())
