@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from . import content, data, figures, geography, inputs, paths, powers, record, stats
+from . import content, data, figures, geography, inputs, msps, paths, powers, record, stats
 from .errors import DataError, InputError
 from .sections import Section, render, render_sources
 
@@ -49,26 +49,35 @@ class Briefing:
     letter_date: dt.date | None = None
     sender_name: str = ""
     personal_note: str = ""     # the constituent's own paragraph for the letter (line breaks collapsed)
+    list_msps: bool = False     # Scottish Parliament: also a letter to each of the region's list MSPs
     member: geography.Member = field(init=False)
     forces: list = field(init=False)
 
     def __post_init__(self):
         from . import campaign
 
-        self.member = geography.member(self.seat, self.member_name)
+        if self.seat.parliament == geography.SCOTTISH:
+            self.member = msps.member(self.seat, self.member_name)
+            self.regional = msps.list_msps(self.seat)     # the region's seven list MSPs
+        else:
+            self.member = geography.member(self.seat)
+            self.regional = []
         self.forces = geography.forces(self.seat)
         self.campaign = campaign.status_of(self.seat.gss_code) if self.seat.parliament == geography.WESTMINSTER else None
 
     @classmethod
     def prepare(cls, constituency, concerns=None, club="", meeting_date=None, parliament="westminster",
                 member_name="", sender_address="", letter_date=None, sender_name="",
-                personal_note="") -> "Briefing":
+                personal_note="", list_msps=False) -> "Briefing":
         """Check every parameter and resolve the seat; raises InputError with a one-line message."""
         seat = inputs.constituency(constituency, parliament or geography.WESTMINSTER)
         if member_name and seat.parliament == geography.WESTMINSTER:
             raise InputError("A member's name can only be given for a Scottish Parliament seat (Westminster MPs "
                              "come from data/mps_current.csv; record a change in data/campaign/member_overrides.csv).",
                              "member_name")
+        if list_msps and seat.parliament == geography.WESTMINSTER:
+            raise InputError("Letters to list MSPs (--list-msps) are for a Scottish Parliament seat; add "
+                             "--parliament scottish.", "list_msps")
         keys = inputs.concerns(concerns)
         all_concerns = content.concerns()
         address = inputs.address(sender_address)
@@ -76,7 +85,7 @@ class Briefing:
         return cls(seat, [all_concerns[k] for k in keys], inputs.text(club, "club"),
                    inputs.date(meeting_date, "meeting_date"), inputs.text(member_name, "member_name"), address,
                    inputs.date(letter_date, "letter_date"), inputs.text(sender_name, "sender_name"),
-                   inputs.text(personal_note, "personal_note"))
+                   inputs.text(personal_note, "personal_note"), bool(list_msps))
 
     @property
     def addressee(self) -> str:
@@ -179,11 +188,17 @@ class Briefing:
                       asks=[powers.fill(a, values) for a in meeting["asks"]], steps=steps)
 
     def letter(self) -> Section:
-        """The letter to send before the meeting: the briefing's last page, and its .docx."""
+        """The letter to send before the meeting: the briefing's last page, and its .docx. With
+        ``list_msps``, one letter more for each list MSP of the region (:mod:`briefpack.msp_letters`)."""
         from .letters import LETTER_MIME, build_letter
 
         letter = build_letter(self)
-        return render("letter.html.j2", letter=letter, b=self, extra={LETTER_MIME: letter.to_json()})
+        section = render("letter.html.j2", letter=letter, b=self, extra={LETTER_MIME: letter.to_json()})
+        if self.list_msps:
+            from .msp_letters import with_list_letters
+
+            section = with_list_letters(self, letter, section)
+        return section
 
     def sources(self) -> Section:
         """Every table this briefing read (as recorded: see :mod:`briefpack.record`) with its publisher,

@@ -37,7 +37,10 @@ def parser() -> argparse.ArgumentParser:
                            f"(default: {','.join(DEFAULT_CONCERNS)}; the files of content/concerns/)")
     opts.add_argument("--club", default="", help="the club or campaigner the briefing is from")
     opts.add_argument("--msp", default="", metavar="NAME",
-                      help="Scottish Parliament: the MSP's name (else data/campaign/msps.csv, else 'the Member ...')")
+                      help="Scottish Parliament: the constituency MSP's name, for a member the data lacks (it wins over "
+                           "data/msps_current.csv)")
+    opts.add_argument("--list-msps", action="store_true",
+                      help="Scottish Parliament: also write a letter to each of the region's seven list MSPs")
     opts.add_argument("--address", default="", metavar="LINES",
                       help="the sender's address for the letter, lines separated by commas")
     opts.add_argument("--letter-date", default="", metavar="YYYY-MM-DD", help="date on the letter (default: blank)")
@@ -73,6 +76,9 @@ def parser() -> argparse.ArgumentParser:
     what.add_argument("--refresh-members", nargs="?", const="", default=None, metavar="URL_OR_FILE",
                       help="bring the newest list of sitting MPs into data/ (default: the Department for Education's "
                            "daily file), check it, print what changed seat by seat, and exit")
+    what.add_argument("--refresh-msps", default=None, metavar="FILE_OR_URL",
+                      help="bring a newer list of Members of the Scottish Parliament into data/ (a CSV with the columns "
+                           "of data/msps_current.csv), check it, print what changed, and exit")
     p.add_argument("--list", action="store_true", help="list the constituencies and exit")
     web = p.add_argument_group("web page (see README, 'The web page')")
     web.add_argument("--serve", action="store_true",
@@ -193,7 +199,7 @@ def _jobs(args) -> tuple[list, int, int]:
         try:
             jobs.append(plan.briefing_job(name, args.concerns or None, args.club, args.meeting_date or None,
                                           args.parliament, args.msp, args.address, args.letter_date or None,
-                                          args.sender_name, note))
+                                          args.sender_name, note, args.list_msps))
         except InputError as exc:
             print(f"error: {exc}", file=sys.stderr)
             invalid += 1
@@ -220,10 +226,10 @@ def _personal_note(args) -> str:
     return read_personal_note(args.personal_note_file) if args.personal_note_file else args.personal_note
 
 
-def _warn_letter_and_boundaries(args, jobs) -> None:
+def _warn_letter_and_members(args, jobs) -> None:
     """After a build that went well, one line each on stderr: what the letter lacks (a warning, not an
-    error), and that the Scottish Parliament boundary set in use is the 2011 one."""
-    from .geography import SCOTTISH, holyrood_warning
+    error), and each Scottish Parliament seat whose MSP is not in the data (nor given with --msp)."""
+    from . import geography, msps
     from .letters import sender_warnings
 
     params = dict(jobs[0].parameters)
@@ -233,8 +239,11 @@ def _warn_letter_and_boundaries(args, jobs) -> None:
     if not blank_pack:
         for line in sender_warnings(params.get("sender_name", ""), str(params.get("sender_address", "")).split(", ")):
             print(f"warning: {line}", file=sys.stderr)
-    if args.parliament == SCOTTISH and holyrood_warning():
-        print(f"warning: {holyrood_warning()}", file=sys.stderr)
+    if args.parliament == geography.SCOTTISH:
+        for job in jobs:
+            line = msps.missing_warning(geography.resolve(job.key, geography.SCOTTISH), args.msp)
+            if line:
+                print(f"warning: {line}", file=sys.stderr)
 
 
 def _main(args) -> int:
@@ -249,6 +258,11 @@ def _main(args) -> int:
         from .refresh import refresh
 
         refresh(args.refresh_members or None, args.as_of or None)
+        return 0
+    if args.refresh_msps is not None:
+        from .msps_refresh import refresh
+
+        refresh(args.refresh_msps, args.as_of or None)
         return 0
     if args.list:
         for s in geography.seats(args.parliament):
@@ -288,7 +302,7 @@ def _main(args) -> int:
         return _dry_run(jobs, _out(args), formats, args.force)
     code = _build(args, jobs, formats, n_workers, executor, invalid, requested)
     if code == 0:
-        _warn_letter_and_boundaries(args, jobs)
+        _warn_letter_and_members(args, jobs)
     return code
 
 

@@ -11,10 +11,11 @@ BRIEFING_NOTEBOOK = "briefing.ipynb"
 
 
 def briefing_job(constituency, concerns=None, club="", meeting_date=None, parliament="westminster",
-                 member_name="", sender_address="", letter_date=None, sender_name="", personal_note="") -> Job:
+                 member_name="", sender_address="", letter_date=None, sender_name="", personal_note="",
+                 list_msps=False) -> Job:
     """A constituency briefing job; raises InputError (one line) for a bad parameter."""
     b = Briefing.prepare(constituency, concerns, club, meeting_date, parliament, member_name, sender_address,
-                         letter_date, sender_name, personal_note)
+                         letter_date, sender_name, personal_note, list_msps)
     params = (
         ("constituency", b.seat.gss_code),
         ("concerns", tuple(c.key for c in b.concerns)),
@@ -26,14 +27,15 @@ def briefing_job(constituency, concerns=None, club="", meeting_date=None, parlia
         ("letter_date", b.letter_date.isoformat() if b.letter_date else ""),
         ("sender_name", b.sender_name),
         ("personal_note", b.personal_note),
-    )
+    ) + ((("list_msps", True),) if b.list_msps else ())
     return Job(key=b.seat.gss_code, slug=b.seat.slug, label=f"{b.seat.name} ({b.seat.gss_code})",
                title=f"Modern slavery in {b.seat.name}: a briefing for {b.addressee}",
                notebook=BRIEFING_NOTEBOOK, parameters=params,
                info=(("name", b.seat.name), ("region", b.seat.nation if b.seat.region == b.seat.nation
                                                   else f"{b.seat.nation}, {b.seat.region}"),
                      ("mp", b.member.name or b.addressee), ("party", b.member.party),
-                     ("member_as_at", b.member.as_of if b.seat.parliament == "westminster" else "")))
+                     ("member_as_at", b.member.as_of),
+                     *((("list_members", "; ".join(f"{m.name} ({m.party})" for m in b.regional)),) if b.regional else ())))
 
 
 TOPIC_NOTEBOOK = "topic.ipynb"

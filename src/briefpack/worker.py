@@ -81,10 +81,12 @@ class Worker:
             out["pdf"] = self._pdf(html, job.title)
         if "docx" in formats:
             from .letters import letter_from_notebook, to_docx
+            from .msp_letters import letters_docx, letters_from_notebook
 
             letter = letter_from_notebook(executed)
             if letter is not None:          # topic briefings have no letter
-                out["docx"] = to_docx(letter)
+                others = letters_from_notebook(executed)   # --list-msps: the region's list MSPs too
+                out["docx"] = letters_docx([letter, *others]) if others else to_docx(letter)
         return {fmt: out[fmt] for fmt in formats if fmt in out}, reads
 
     @staticmethod
