@@ -60,7 +60,8 @@ def write_index(out_dir: Path, entries: list[dict], title: str = "Modern slavery
         else:
             counts["missing"] += 1
         rows.append({**e, "links": links, "status": status if (links or status == "failed") else "not built",
-                     "search": search_fold(" ".join([e["name"], e["key"], e["region"], e["mp"], e["party"]]))})
+                     "search": search_fold(" ".join([e["name"], e["key"], e["region"], e["mp"], e["party"],
+                                                        e.get("list_members", "")]))})
     html = env().get_template("index.html.j2").render(title=title, rows=rows, counts=counts, finder=finder(),
                                                        footer=footer())
     path = out_dir / "index.html"

@@ -31,7 +31,8 @@ def briefing_job(constituency, concerns=None, club="", meeting_date=None, parlia
     return Job(key=b.seat.gss_code, slug=b.seat.slug, label=f"{b.seat.name} ({b.seat.gss_code})",
                title=f"Modern slavery in {b.seat.name}: a briefing for {b.addressee}",
                notebook=BRIEFING_NOTEBOOK, parameters=params,
-               info=(("name", b.seat.name), ("region", b.seat.nation if b.seat.region == b.seat.nation
+               info=(("name", b.seat.name if b.seat.parliament == "westminster" else f"{b.seat.name} (Scottish Parliament)"),
+                     ("region", b.seat.nation if b.seat.region == b.seat.nation
                                                   else f"{b.seat.nation}, {b.seat.region}"),
                      ("mp", b.member.name or b.addressee), ("party", b.member.party),
                      ("member_as_at", b.member.as_of),

@@ -1,0 +1,305 @@
+"""The Scottish Parliament as elected in May 2026: every constituency, its MSP and the region's seven list
+MSPs, letters to all eight, a member the data lacks, the refresh and the retired 2011 names.
+
+Expected members, parties and names are read from the data files, never typed."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+
+import docx
+import pytest
+from bs4 import BeautifulSoup
+
+from briefpack import geography, letters, msps
+from briefpack.briefing import Briefing
+from briefpack.errors import DataError, InputError
+from conftest import DATA, read_csv, run_build
+
+SP = ("--parliament", "scottish")
+
+
+def constituency_row(name: str) -> dict:
+    return next(r for r in read_csv("msps_current") if r["constituency"] == name)
+
+
+def list_rows(region: str) -> list[dict]:
+    return [r for r in read_csv("msps_current") if not r["code"] and r["region"] == region]
+
+
+def region_of(name: str) -> str:
+    return next(r["region"] for r in read_csv("scottish_parliament_2026_constituencies") if r["name"] == name)
+
+
+def page(path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+
+
+def text(el) -> str:
+    return " ".join(el.get_text(" ").split())
+
+
+# --- the data ---------------------------------------------------------------------------------------
+
+def test_members_file_is_the_election_results():
+    """msps_current.csv, as shipped, holds exactly the declared winners and list members."""
+    seats = {r["code"]: r for r in read_csv("scottish_parliament_2026_constituencies")}
+    listed = read_csv("scottish_parliament_2026_regional_members")
+    rows = read_csv("msps_current")
+    by_code = {r["code"]: r for r in rows if r["code"]}
+    assert set(by_code) == set(seats) and len(seats) == 73
+    for code, r in by_code.items():
+        s = seats[code]
+        assert (r["constituency"], r["region"], r["member"], r["party"], r["as_of"]) == \
+            (s["name"], s["region"], s["member"], s["party"], s["as_of"])
+    regional = sorted((r["region"], r["member"], r["party"]) for r in rows if not r["code"])
+    assert regional == sorted((r["region"], r["member"], r["party"]) for r in listed)
+    counts = {}
+    for region, _, _ in regional:
+        counts[region] = counts.get(region, 0) + 1
+    assert len(counts) == 8 and set(counts.values()) == {7}
+
+
+def test_seats_are_the_2026_constituencies():
+    seats = geography.seats("scottish")
+    rows = read_csv("scottish_parliament_2026_constituencies")
+    assert {(s.gss_code, s.name, s.region) for s in seats} == {(r["code"], r["name"], r["region"]) for r in rows}
+
+
+def test_a_2011_only_name_gets_the_nearest_2026_names():
+    old = {r["name"] for r in read_csv("scottish_parliament_constituencies_regions_2011_boundaries")
+           if r["type"] == "constituency"}
+    new = {r["name"] for r in read_csv("scottish_parliament_2026_constituencies")}
+    assert "Glasgow Kelvin" in old and "Glasgow Kelvin" not in new
+    expected = sorted(n for n in new if {"glasgow", "kelvin"} <= set(n.lower().split()))
+    proc = run_build(*SP, "-c", "Glasgow Kelvin", "--out", "/nonexistent/never-written")
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode == 2 and len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: 'Glasgow Kelvin' was a Scottish Parliament constituency until the May 2026")
+    assert lines[0].split("nearest 2026 name")[1].split(":", 1)[1].split(".")[0].strip().split("; ") == expected
+
+
+def test_an_unknown_name_still_gets_close_names():
+    with pytest.raises(InputError) as err:
+        geography.resolve("Glasgo Southside", "scottish")
+    assert "Glasgow Southside" in str(err.value) and "\n" not in str(err.value)
+
+
+# --- overrides: corrections and "known as" names --------------------------------------------------------
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    dest = tmp_path / "data"
+    shutil.copytree(DATA, dest)
+    monkeypatch.setenv("BRIEFPACK_DATA", str(dest))
+    return dest
+
+
+def test_known_as_name_is_printed_and_used_in_the_salutation(data_copy):
+    seat = "Aberdeen Deeside and North Kincardine"
+    ballot = constituency_row(seat)["member"]
+    first, last = ballot.split()[0], ballot.split()[-1]
+    known = f"{first} {last}"
+    assert known != ballot, "the test needs a member whose ballot name has a middle name"
+    region = region_of(seat)
+    listed = next(r["member"] for r in list_rows(region) if len(r["member"].split()) > 2)
+    listed_known = f"{listed.split()[0]} {listed.split()[-1]}"
+    (data_copy / "campaign" / "msp_overrides.csv").write_text(
+        "seat,member,known_as,party,date,source\n"
+        f"{seat},{ballot},{known},,2026-06-01,Test source A\n"
+        f"{region},{listed},{listed_known},,2026-06-01,Test source B\n", encoding="utf-8")
+    b = Briefing.prepare(seat, parliament="scottish", list_msps=True)
+    assert b.member.name == known and b.member.party == constituency_row(seat)["party"]
+    letter = letters.build_letter(b)
+    assert letter.salutation == f"Dear {known}," and letter.recipient[0] == f"{known} MSP"
+    from briefpack.msp_letters import list_letters
+
+    others = list_letters(b, letter)
+    assert f"Dear {listed_known}," in [o.salutation for o in others]
+
+
+def test_a_correction_names_a_member_the_data_lacks(data_copy):
+    row = next(r for r in read_csv("msps_current") if r["code"] and not r["member"])
+    (data_copy / "campaign" / "msp_overrides.csv").write_text(
+        "seat,member,known_as,party,date,source\n"
+        f"{row['code']},A. N. Example,,,2026-06-01,Test: a returning officer's declaration\n", encoding="utf-8")
+    seat = geography.resolve(row["constituency"], "scottish")
+    m = msps.member(seat)
+    assert m.name == "A. N. Example" and m.party == row["party"] and m.overridden
+    assert "Test: a returning officer's declaration" in m.source
+    assert msps.missing_warning(seat) == ""
+
+
+def test_an_override_for_an_unknown_list_member_is_refused(data_copy):
+    region = region_of("Glasgow Southside")
+    (data_copy / "campaign" / "msp_overrides.csv").write_text(
+        f"seat,member,known_as,party,date,source\n{region},Nobody Here,N. Here,,2026-06-01,Test\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        msps.list_msps(geography.resolve("Glasgow Southside", "scottish"))
+    assert "msp_overrides.csv row 2" in str(err.value) and "\n" not in str(err.value)
+
+
+# --- --refresh-msps ----------------------------------------------------------------------------------
+
+def refresh_file(tmp_path, change) -> str:
+    rows = read_csv("msps_current")
+    rows = change(rows)
+    path = tmp_path / "msps_new.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["code", "constituency", "region", "member", "party", "as_of"],
+                                lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return str(path)
+
+
+def _drop_one_list_member(rows):
+    region = region_of("Glasgow Southside")
+    victim = next(i for i, r in enumerate(rows) if not r["code"] and r["region"] == region)
+    return rows[:victim] + rows[victim + 1:]
+
+
+def _member_twice(rows):
+    first = next(r for r in rows if r["code"] and r["member"])
+    other = next(r for r in rows if not r["code"])
+    other["member"] = first["member"]
+    return rows
+
+
+@pytest.mark.parametrize("change,message", [
+    (_drop_one_list_member, "has 6 list MSPs; each of the 8 regions has 7"),
+    (_member_twice, "no member sits twice"),
+    (lambda rows: [r for r in rows if r["constituency"] != "Glasgow Southside"], "no row for Glasgow Southside"),
+], ids=["region-of-six", "member-twice", "constituency-missing"])
+def test_refresh_refuses_a_bad_file_and_changes_nothing(tmp_path, change, message):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    before = {p.name: p.read_bytes() for p in data.glob("msps_current.*")}
+    proc = run_build("--refresh-msps", refresh_file(tmp_path, change), env={"BRIEFPACK_DATA": str(data)})
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode == 2 and len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: local file msps_new.csv") and message in lines[0], lines[0]
+    assert "Nothing in data/ was changed" in lines[0]
+    assert {p.name: p.read_bytes() for p in data.glob("msps_current.*")} == before
+
+
+def test_refresh_brings_in_a_new_member_and_prints_it(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    seat = "Glasgow Southside"
+    old = constituency_row(seat)
+
+    def by_election(rows):
+        for r in rows:
+            if r["constituency"] == seat:
+                r.update(member="A. N. Example", party="Test Party", as_of="")
+        return rows
+
+    proc = run_build("--refresh-msps", refresh_file(tmp_path, by_election), "--as-of", "2026-11-20",
+                     env={"BRIEFPACK_DATA": str(data)})
+    assert proc.returncode == 0, proc.stderr
+    assert (f"{seat} ({old['code']}): new member: A. N. Example (Test Party); was {old['member']} "
+            f"({old['party']})") in proc.stdout
+    with open(data / "msps_current.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    mine = next(r for r in rows if r["constituency"] == seat)
+    assert (mine["member"], mine["as_of"]) == ("A. N. Example", "2026-11-20")
+    unchanged = {r["member"]: r["as_of"] for r in read_csv("msps_current") if r["member"] and r["constituency"] != seat}
+    assert {r["member"]: r["as_of"] for r in rows if r["member"] in unchanged} == unchanged, "others keep their date"
+    again = run_build("--refresh-msps", str(data / "msps_current.csv"), env={"BRIEFPACK_DATA": str(data)})
+    assert again.returncode == 0 and "no change" in again.stdout, again.stderr
+
+
+# --- briefings and letters (end to end) ----------------------------------------------------------------
+
+@pytest.mark.e2e
+def test_glasgow_southside_names_its_msp_the_seven_list_msps_and_writes_eight_letters(tmp_path):
+    seat = "Glasgow Southside"
+    proc = run_build(*SP, "-c", seat, "--list-msps", "--meeting-date", "2026-12-04", "--formats", "html,docx",
+                     "--out", str(tmp_path), "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr
+    row, region = constituency_row(seat), region_of(seat)
+    regional = list_rows(region)
+    assert len(regional) == 7
+    doc = page(tmp_path / "msp-glasgow-southside.html")
+    cover = doc.select_one("header.cover")
+    member = text(cover.select_one("td.member"))
+    assert cover.select_one(".mp-name").get_text() == row["member"] and row["party"] in member
+    assert "as at 8 May 2026; check for changes since" in member
+    items = [text(li) for li in cover.select("td.list-msps li")]
+    assert items == [f"{r['member']} , {r['party']}" for r in regional]
+    # eight letters, each to a different member, at the Parliament, each with its own opening
+    sections = doc.select("section.letter")
+    recipients = [text(s.select_one(".letter-recipient")) for s in sections]
+    names = [row["member"]] + [r["member"] for r in regional]
+    assert recipients == [f"{n} MSP The Scottish Parliament Edinburgh EH99 1SP" for n in names]
+    openings = [text(s.select(".letter-body > p")[2]) for s in sections]
+    assert len(set(openings)) == 8, openings
+    assert all(region in o for o in openings[1:]), "a list MSP's letter names the region they represent"
+    assert all(f"meeting {row['member']}" in text(s.select(".letter-body > p")[3]) for s in sections[1:])
+    word = docx.Document(str(tmp_path / "msp-glasgow-southside-letter.docx"))
+    paras = [p.text for p in word.paragraphs]
+    assert [p for p in paras if p.startswith("Dear ")] == [letters.salutation(n) for n in names]
+    assert sum(p == "The Scottish Parliament" for p in paras) == 8
+    breaks = [p for p in word.paragraphs if p._p.pPr is not None and p._p.pPr.find(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pageBreakBefore") is not None]
+    assert len(breaks) == 7, "each list MSP's letter starts on a new page"
+    sources = text(doc)
+    assert "Democracy Club" in sources and "CC BY-SA" in sources and "--refresh-msps" in sources
+    msp_rows = [text(tr) for tr in doc.select("table.sources tbody tr") if "Scottish Parliament" in text(tr)]
+    assert msp_rows and all("Democracy Club" in r and "mySociety" not in r for r in msp_rows), msp_rows
+
+
+@pytest.mark.e2e
+def test_aberdeen_central_names_its_msp_and_orkney_builds_with_a_warning_and_takes_msp(tmp_path):
+    proc = run_build(*SP, "-c", "Aberdeen Central", "-c", "Orkney Islands", "--formats", "html",
+                     "--sender-name", "Jane Smith", "--address", "1 High Street, Kirkwall, KW15 1AA",
+                     "--out", str(tmp_path), "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr
+    aberdeen = page(tmp_path / "msp-aberdeen-central.html")
+    assert aberdeen.select_one(".mp-name").get_text() == constituency_row("Aberdeen Central")["member"]
+    orkney_row = constituency_row("Orkney Islands")
+    assert orkney_row["member"] == "", "Orkney's member is not in the data"
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "Orkney Islands" in warnings[0] and "--msp" in warnings[0], proc.stderr
+    orkney = page(tmp_path / "msp-orkney-islands.html")
+    assert "the Member of the Scottish Parliament for Orkney Islands" in text(orkney.select_one("header.cover"))
+    assert orkney_row["party"] in text(orkney.select_one("header.cover"))
+    assert text(orkney.select_one(".letter-body")).count("Dear Member of the Scottish Parliament for Orkney Islands,") == 1
+    body = text(orkney)
+    assert "Police Scotland" in body and "Scottish Police Authority" in body and "Home Secretary" not in body
+    named = run_build(*SP, "-c", "Orkney Islands", "--msp", "A. N. Example", "--formats", "html",
+                      "--sender-name", "Jane Smith", "--address", "1 High Street, Kirkwall, KW15 1AA",
+                      "--out", str(tmp_path / "named"), "--jobs", "1")
+    assert named.returncode == 0 and "warning:" not in named.stderr, named.stderr
+    doc = page(tmp_path / "named" / "msp-orkney-islands.html")
+    assert doc.select_one(".mp-name").get_text() == "A. N. Example"
+    assert "Dear A. N. Example," in text(doc.select_one(".letter-body"))
+
+
+@pytest.mark.e2e
+def test_all_73_scottish_parliament_briefings_with_letters_and_their_index(tmp_path):
+    proc = run_build("--all", *SP, "--formats", "html,docx", "--out", str(tmp_path), "--jobs", "2",
+                     timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seats = read_csv("scottish_parliament_2026_constituencies")
+    for s in seats:
+        slug = "msp-" + re.sub(r"[^a-z0-9]+", "-", s["name"].lower()).strip("-")
+        assert (tmp_path / f"{slug}.html").exists() and (tmp_path / f"{slug}-letter.docx").exists(), slug
+    assert "73 built" in proc.stdout
+    missing = [s["name"] for s in seats if not constituency_row(s["name"])["member"]]
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("warning:") and "--msp" in line]
+    assert len(warnings) == len(missing) and all(any(n in w for w in warnings) for n in missing)
+    index = page(tmp_path / "index.html")
+    rows = index.select("#seats tbody tr")
+    assert len(rows) == 73
+    glasgow = next(r for r in rows if r["data-key"] == constituency_row("Glasgow Southside")["code"])
+    cells = [text(td) for td in glasgow.select("td")]
+    assert region_of("Glasgow Southside") in cells[1]
+    assert constituency_row("Glasgow Southside")["member"] in cells[2]
+    for r in list_rows(region_of("Glasgow Southside")):
+        assert r["member"] in cells[2]
+        assert r["member"].lower() in glasgow["data-search"]
+    assert "glasgow southside" in glasgow["data-search"] and region_of("Glasgow Southside").lower() in glasgow["data-search"]
