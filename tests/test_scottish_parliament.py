@@ -5,7 +5,7 @@ Expected members, parties and names are read from the data files, never typed.""
 from __future__ import annotations
 
 import csv
-import io
+import json
 import re
 import shutil
 
@@ -303,3 +303,100 @@ def test_all_73_scottish_parliament_briefings_with_letters_and_their_index(tmp_p
         assert r["member"] in cells[2]
         assert r["member"].lower() in glasgow["data-search"]
     assert "glasgow southside" in glasgow["data-search"] and region_of("Glasgow Southside").lower() in glasgow["data-search"]
+
+
+# --- the web page and API (the app served in-process, with the stand-in workers of test_web) ------------
+
+@pytest.fixture(scope="module")
+def sp_server(tmp_path_factory):
+    from briefpack import web
+    from test_web import StandInPool, in_process_server
+
+    cache = tmp_path_factory.mktemp("sp-cache")
+    pool = StandInPool(max_waiting=4)
+    settings = web.Settings(cache_parent=str(cache), pack_dir="-", max_body=16 * 1024, body_seconds=2)
+    with in_process_server(settings, pool) as (url, app):
+        yield url, pool
+
+
+def scottish_postcode() -> str:
+    """A postcode the data places in a Westminster seat in Scotland (from the look-up itself)."""
+    from briefpack import postcodes
+
+    for pc in ("G41 1AA", "EH1 1YZ", "AB10 1AB", "KW15 1AA", "IV1 1AA"):
+        try:
+            if postcodes.constituency_code(postcodes.normalise(pc)).startswith("S14"):
+                return pc
+        except InputError:
+            continue
+    pytest.skip("no Scottish postcode of the list is in the look-up")
+
+
+def test_web_finds_scottish_seats_by_name_region_and_member(sp_server):
+    from test_web import fetch
+    from urllib.parse import urlencode
+
+    url, _ = sp_server
+    seat, row = "Glasgow Southside", constituency_row("Glasgow Southside")
+    region = row["region"]
+    by_name = fetch(url + "/api/scottish/constituencies?" + urlencode({"q": seat})).json()
+    first = by_name["matches"][0]
+    assert (first["code"], first["name"], first["member"], first["party"]) == (row["code"], seat, row["member"], row["party"])
+    assert [m["name"] for m in first["list_members"]] == [r["member"] for r in list_rows(region)]
+    by_region = fetch(url + "/api/scottish/constituencies?" + urlencode({"q": region})).json()
+    expected = {r["name"] for r in read_csv("scottish_parliament_2026_constituencies") if r["region"] == region}
+    assert {m["name"] for m in by_region["matches"]} >= expected
+    listed = list_rows(region)[0]["member"]
+    by_list_member = fetch(url + "/api/scottish/constituencies?" + urlencode({"q": listed})).json()
+    assert {m["name"] for m in by_list_member["matches"]} == expected
+    by_member = fetch(url + "/api/scottish/constituencies?" + urlencode({"q": row["member"]})).json()
+    assert by_member["matches"][0]["name"] == seat
+    page = fetch(url + "/scottish?" + urlencode({"seat": row["code"]})).soup()
+    assert row["member"] in page.find(id="sp-seat-summary").get_text()
+    assert [li.get_text() for li in page.select("#sp-list-members li")] == \
+        [f"{r['member']} ({r['party']})" for r in list_rows(region)]
+    assert page.find("input", attrs={"name": "list_msps"}) is not None
+
+
+def test_web_scottish_postcode_says_there_is_no_lookup_and_lists_every_constituency(sp_server):
+    from test_web import fetch
+    from urllib.parse import urlencode
+
+    url, _ = sp_server
+    pc = scottish_postcode()
+    page = fetch(url + "/scottish?" + urlencode({"q": pc})).soup()
+    note = page.find(id="sp-match-note").get_text()
+    assert "no postcode look-up for Scottish Parliament constituencies" in note and "do not guess" in note
+    assert not page.select("#sp-matches ul.matches li"), "no constituency is guessed from the postcode"
+    assert page.find(id="sp-all").has_attr("open")
+    listed = [a.get_text() for a in page.select("#sp-all a")]
+    assert sorted(listed) == sorted(r["name"] for r in read_csv("scottish_parliament_2026_constituencies"))
+    api = fetch(url + "/api/scottish/constituencies?" + urlencode({"q": pc})).json()
+    assert api["matches"] == [] and sum(len(r["names"]) for r in api["constituencies"]) == 73
+    main = fetch(url + "/?" + urlencode({"q": pc})).soup()
+    assert main.select_one(".scottish-note a")["href"].endswith("/scottish")
+
+
+def test_web_makes_a_scottish_briefing_with_list_letters(sp_server):
+    from test_web import fetch, post_form
+
+    url, pool = sp_server
+    row = constituency_row("Glasgow Southside")
+    reply = fetch(url + "/api/scottish/briefings",
+                  json.dumps({"constituency": row["code"], "concerns": ["training", "children"],
+                              "list_msps": True}).encode(), {"Content-Type": "application/json"})
+    assert reply.status == 200, reply.text
+    doc = reply.json()
+    assert doc["constituency"]["member"] == row["member"] and doc["list_msps"] is True
+    params = dict(pool.jobs[-1].parameters)
+    assert params["parliament"] == "scottish" and params["list_msps"] is True
+    bad = fetch(url + "/api/scottish/briefings", json.dumps({"constituency": "Glasgow Kelvin"}).encode(),
+                {"Content-Type": "application/json"})
+    assert bad.status == 400 and "Glasgow Kelvin and Maryhill" in bad.json()["error"]
+    form = post_form(url + "/scottish/briefings", {"constituency": row["code"], "concerns": ["training", "children"],
+                                                   "list_msps": "1"}, follow=False)
+    assert form.status == 303
+    orkney = constituency_row("Orkney Islands")
+    post_form(url + "/scottish/briefings", {"constituency": orkney["code"], "concerns": ["training", "children"],
+                                            "msp": "A. N. Example"}, follow=False)
+    assert dict(pool.jobs[-1].parameters)["member_name"] == "A. N. Example"

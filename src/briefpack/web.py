@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from . import content, data, paths, plan, postcodes, search
+from . import content, data, holyrood_web, paths, plan, postcodes, search
 from .errors import BriefpackError, InputError
 
 from .jobs import BUILT, FORMATS, output_name
@@ -360,6 +360,10 @@ class Form:
     def values(self) -> dict:
         return dataclasses.asdict(self)
 
+    def match(self, job) -> search.Match:
+        """The seat of ``job`` as the result page shows it (Scottish Parliament forms have their own)."""
+        return search.seat_match(job.key, "code")
+
 
 class Service:
     """The warm workers, the cache and the pages, for one app."""
@@ -411,7 +415,7 @@ class Service:
     async def make(self, form: Form) -> Made:
         """Build one briefing (HTML, PDF, letter) in the warm workers; raises InputError, Busy or BuildFailed."""
         job = form.job()
-        seat = search.seat_match(job.key, "code")
+        seat = form.match(job)
         token, folder = self.cache.new_folder()
         job = dataclasses.replace(job, slug=token)
         try:
@@ -509,12 +513,21 @@ def create_app(settings: Settings | None = None, pool=None):
         Route("/static/{name}", pages.static, methods=["GET"]),
         Route("/pack/", pages.pack, methods=["GET"]),
         Route("/pack/{name}", pages.pack, methods=["GET"]),
+        *holyrood_web.routes(pages, _holyrood_helpers()),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: pages.http_error, Exception: pages.server_error},
                     middleware=[Middleware(SecurityHeaders)])
     app.state.service = service
     return app
+
+
+def _holyrood_helpers():
+    """What the Scottish Parliament page (briefpack.holyrood_web) shares with this module's pages."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(BuildFailed=BuildFailed, for_page=for_page, busy_message=_busy_message,
+                           failed_message=_failed_message)
 
 
 class SecurityHeaders:
