@@ -191,7 +191,7 @@ def member(seat: geography.Seat, name: str = "") -> geography.Member:
     if name and name != msp.name:
         party = msp.party if not msp.name else ""     # the seat's declared party, when the data names no member
         return geography.Member(name, party, "", 0, 0.0, "", "", "",
-                                source="as given with --msp, not from the data; check it")
+                                source="the name as given by the campaign (--msp), not from the data; check it")
     if not msp.name:
         return geography.Member("", msp.party, "", 0, 0.0, "", "", msp.as_of, source="", vacant=False)
     source = f"a local correction {msp.correction}" if msp.correction else f"{SOURCE}, as elected on 7 May 2026"
