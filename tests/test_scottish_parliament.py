@@ -246,6 +246,14 @@ def test_glasgow_southside_names_its_msp_the_seven_list_msps_and_writes_eight_le
     breaks = [p for p in word.paragraphs if p._p.pPr is not None and p._p.pPr.find(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pageBreakBefore") is not None]
     assert len(breaks) == 7, "each list MSP's letter starts on a new page"
+    printed = []
+    for body in doc.select(".letter-body"):
+        for el in body.select(".line, p, li"):
+            if el.name == "p" and el.select(".line"):
+                continue
+            printed.append(" ".join(el.get_text(" ").split()))
+    assert [p for p in printed if p] == [" ".join(p.split()) for p in paras if p.strip()], \
+        "the Word file holds the eight printed letters, word for word"
     sources = text(doc)
     assert "Democracy Club" in sources and "CC BY-SA" in sources and "--refresh-msps" in sources
     msp_rows = [text(tr) for tr in doc.select("table.sources tbody tr") if "Scottish Parliament" in text(tr)]
@@ -356,6 +364,9 @@ def test_web_finds_scottish_seats_by_name_region_and_member(sp_server):
     assert [li.get_text() for li in page.select("#sp-list-members li")] == \
         [f"{r['member']} ({r['party']})" for r in list_rows(region)]
     assert page.find("input", attrs={"name": "list_msps"}) is not None
+    for field in page.select("main input:not([type=hidden]), main textarea"):
+        assert page.find("label", attrs={"for": field["id"]}), f"{field['id']} has a label"
+    assert page.find("html")["lang"] == "en-GB"
 
 
 def test_web_scottish_postcode_says_there_is_no_lookup_and_lists_every_constituency(sp_server):

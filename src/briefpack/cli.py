@@ -71,7 +71,7 @@ def parser() -> argparse.ArgumentParser:
     what.add_argument("--progress", action="store_true",
                       help="the coordinators' progress report from data/campaign/tracker.csv (progress.html, .pdf)")
     opts.add_argument("--as-of", default="", metavar="YYYY-MM-DD",
-                      help="--progress: the report date (default today); --refresh-members: the date the new members "
+                      help="--progress: the report date (default today); --refresh-members, --refresh-msps: the date the new "
                            "file is as at (default: today for a download, the file's date for a local file)")
     what.add_argument("--refresh-members", nargs="?", const="", default=None, metavar="URL_OR_FILE",
                       help="bring the newest list of sitting MPs into data/ (default: the Department for Education's "
