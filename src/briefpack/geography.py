@@ -40,7 +40,7 @@ PARLIAMENTS = (WESTMINSTER, SCOTTISH)
 
 @dataclass(frozen=True)
 class Seat:
-    gss_code: str            # the key: a GSS code, or "SP<parlparse number>" for a Holyrood seat
+    gss_code: str            # the key: a GSS code (S16... for a Scottish Parliament seat of 2026)
     name: str
     name_cy: str
     nation: str
@@ -127,7 +127,8 @@ def _holyrood() -> tuple:
 
 @lru_cache(maxsize=2)
 def _retired_names(stamp) -> dict:
-    """{folded name: name} of the 2011 constituencies whose names the 2026 set no longer has."""
+    """{folded name or alternative name: name} of the 2011 constituencies (asked only for a name the 2026
+    set does not have)."""
     df = data.read(data.SCOTTISH_PARLIAMENT_2011)
     out = {}
     for r in df[df["type"] == "constituency"].itertuples(index=False):
