@@ -17,6 +17,7 @@ from briefpack import geography, letters, msps
 from briefpack.briefing import Briefing
 from briefpack.errors import DataError, InputError
 from conftest import DATA, read_csv, run_build
+from test_web import browser  # noqa: F401  (the Chromium fixture, for the accessibility test)
 
 SP = ("--parliament", "scottish")
 
@@ -411,3 +412,28 @@ def test_web_makes_a_scottish_briefing_with_list_letters(sp_server):
     post_form(url + "/scottish/briefings", {"constituency": orkney["code"], "concerns": ["training", "children"],
                                             "msp": "A. N. Example"}, follow=False)
     assert dict(pool.jobs[-1].parameters)["member_name"] == "A. N. Example"
+
+
+@pytest.mark.e2e
+@pytest.mark.browser
+def test_scottish_page_has_no_accessibility_violations(sp_server, request):
+    from test_web import axe_violations
+
+    browser = request.getfixturevalue("browser")
+    url, _ = sp_server
+    row = constituency_row("Glasgow Southside")
+    context = browser.new_context(base_url=url, bypass_csp=True)   # to inject axe-core
+    page = context.new_page()
+    page.goto("/scottish")
+    assert axe_violations(page) == []
+    page.goto("/scottish?q=" + scottish_postcode().replace(" ", "+"))
+    assert axe_violations(page) == [], "the page for a Scottish postcode, with every constituency listed"
+    page.goto(f"/scottish?q=Glasgow&seat={row['code']}")
+    assert axe_violations(page) == []
+    page.check("#sp-concerns-training")
+    page.click("#sp-form")
+    page.locator("#sp-concerns-error").wait_for(state="visible")
+    assert axe_violations(page) == [], "the page with an error"
+    for link in page.locator(".error-summary a").all():
+        assert page.locator(link.get_attribute("href")).count() == 1, "each error links to its field"
+    context.close()
