@@ -311,6 +311,7 @@ def test_all_73_scottish_parliament_briefings_with_letters_and_their_index(tmp_p
     for r in list_rows(region_of("Glasgow Southside")):
         assert r["member"] in cells[2]
         assert r["member"].lower() in glasgow["data-search"]
+    assert "Democracy Club" in text(index.select_one(".msp-footer"))
     assert "glasgow southside" in glasgow["data-search"] and region_of("Glasgow Southside").lower() in glasgow["data-search"]
 
 
