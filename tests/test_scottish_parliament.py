@@ -438,3 +438,15 @@ def test_scottish_page_has_no_accessibility_violations(sp_server, request):
     for link in page.locator(".error-summary a").all():
         assert page.locator(link.get_attribute("href")).count() == 1, "each error links to its field"
     context.close()
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--all", "--list-msps"), "add --parliament scottish"),
+    (("--all", *SP, "--msp", "A. N. Example"), "give it with a single --constituency"),
+    ((*SP, "-c", "Orkney Islands", "-c", "Aberdeen Central", "--msp", "A. N. Example"), "a single --constituency"),
+], ids=["list-msps-westminster", "msp-with-all", "msp-with-two-seats"])
+def test_scottish_options_are_refused_where_they_cannot_apply(tmp_path, args, message):
+    proc = run_build(*args, "--out", str(tmp_path / "out"))
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert proc.returncode == 2 and len(lines) == 1 and message in lines[0], proc.stderr
+    assert not (tmp_path / "out").exists()

@@ -216,6 +216,11 @@ def _check_options(args) -> None:
     inputs.clean({"concerns": args.concerns, "club": args.club, "member_name": args.msp, "address": args.address,
                   "meeting_date": args.meeting_date, "letter_date": args.letter_date, "as_of": args.as_of,
                   "sender_name": args.sender_name, "personal_note": args.personal_note})
+    if args.list_msps and args.parliament != "scottish":
+        raise InputError("--list-msps writes letters to a Scottish Parliament region's list MSPs; add "
+                         "--parliament scottish.", "list_msps")
+    if args.msp and (args.all or len(args.constituency or []) > 1):
+        raise InputError("--msp names one constituency's MSP; give it with a single --constituency.", "member_name")
 
 
 def _personal_note(args) -> str:
