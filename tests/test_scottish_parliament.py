@@ -5,18 +5,26 @@ Expected members, parties and names are read from the data files, never typed.""
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
+import http.server
 import json
 import re
 import shutil
+import threading
+from urllib.parse import urlencode
 
 import docx
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
-from briefpack import geography, letters, msps
+from briefpack import geography, letters, msps, postcodes, web
 from briefpack.briefing import Briefing
 from briefpack.errors import DataError, InputError
+from briefpack.msp_letters import list_letters
 from conftest import DATA, read_csv, run_build
+from test_web import StandInPool, axe_violations, fetch, in_process_server, post_form
 from test_web import browser  # noqa: F401  (the Chromium fixture, for the accessibility test)
 
 SP = ("--parliament", "scottish")
@@ -115,8 +123,6 @@ def test_known_as_name_is_printed_and_used_in_the_salutation(data_copy):
     assert b.member.name == known and b.member.party == constituency_row(seat)["party"]
     letter = letters.build_letter(b)
     assert letter.salutation == f"Dear {known}," and letter.recipient[0] == f"{known} MSP"
-    from briefpack.msp_letters import list_letters
-
     others = list_letters(b, letter)
     assert f"Dear {listed_known}," in [o.salutation for o in others]
 
@@ -319,9 +325,6 @@ def test_all_73_scottish_parliament_briefings_with_letters_and_their_index(tmp_p
 
 @pytest.fixture(scope="module")
 def sp_server(tmp_path_factory):
-    from briefpack import web
-    from test_web import StandInPool, in_process_server
-
     cache = tmp_path_factory.mktemp("sp-cache")
     pool = StandInPool(max_waiting=4)
     settings = web.Settings(cache_parent=str(cache), pack_dir="-", max_body=16 * 1024, body_seconds=2)
@@ -331,8 +334,6 @@ def sp_server(tmp_path_factory):
 
 def scottish_postcode() -> str:
     """A postcode the data places in a Westminster seat in Scotland (from the look-up itself)."""
-    from briefpack import postcodes
-
     for pc in ("G41 1AA", "EH1 1YZ", "AB10 1AB", "KW15 1AA", "IV1 1AA"):
         try:
             if postcodes.constituency_code(postcodes.normalise(pc)).startswith("S14"):
@@ -343,9 +344,6 @@ def scottish_postcode() -> str:
 
 
 def test_web_finds_scottish_seats_by_name_region_and_member(sp_server):
-    from test_web import fetch
-    from urllib.parse import urlencode
-
     url, _ = sp_server
     seat, row = "Glasgow Southside", constituency_row("Glasgow Southside")
     region = row["region"]
@@ -372,9 +370,6 @@ def test_web_finds_scottish_seats_by_name_region_and_member(sp_server):
 
 
 def test_web_scottish_postcode_says_there_is_no_lookup_and_lists_every_constituency(sp_server):
-    from test_web import fetch
-    from urllib.parse import urlencode
-
     url, _ = sp_server
     pc = scottish_postcode()
     page = fetch(url + "/scottish?" + urlencode({"q": pc})).soup()
@@ -391,8 +386,6 @@ def test_web_scottish_postcode_says_there_is_no_lookup_and_lists_every_constitue
 
 
 def test_web_makes_a_scottish_briefing_with_list_letters(sp_server):
-    from test_web import fetch, post_form
-
     url, pool = sp_server
     row = constituency_row("Glasgow Southside")
     reply = fetch(url + "/api/scottish/briefings",
@@ -418,8 +411,6 @@ def test_web_makes_a_scottish_briefing_with_list_letters(sp_server):
 @pytest.mark.e2e
 @pytest.mark.browser
 def test_scottish_page_has_no_accessibility_violations(sp_server, request):
-    from test_web import axe_violations
-
     browser = request.getfixturevalue("browser")
     url, _ = sp_server
     row = constituency_row("Glasgow Southside")
@@ -450,3 +441,47 @@ def test_scottish_options_are_refused_where_they_cannot_apply(tmp_path, args, me
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert proc.returncode == 2 and len(lines) == 1 and message in lines[0], proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_refresh_from_an_address(tmp_path):
+    """The download path, offline: a web server of the test's own on 127.0.0.1."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    www = tmp_path / "www"
+    www.mkdir()
+    region = region_of("Glasgow Southside")
+    leaving = list_rows(region)[0]
+
+    def replace_list_member(rows):
+        for r in rows:
+            if not r["code"] and r["member"] == leaving["member"]:
+                r.update(member="A. N. Example", as_of="")
+        return rows
+
+    shutil.copy(refresh_file(tmp_path, replace_list_member), www / "msps.csv")
+    (www / "page.html").write_text("<!doctype html><title>Not a CSV</title>", encoding="utf-8")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(www)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        before = (data / "msps_current.csv").read_bytes()
+        for bad in ("missing.csv", "page.html"):
+            proc = run_build("--refresh-msps", f"{base}/{bad}", env={"BRIEFPACK_DATA": str(data)})
+            assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+            assert "Nothing in data/ was changed" in proc.stderr
+            assert (data / "msps_current.csv").read_bytes() == before
+        proc = run_build("--refresh-msps", f"{base}/msps.csv", "--as-of", "2026-11-20", env={"BRIEFPACK_DATA": str(data)})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert f"{region} region: new list MSP: A. N. Example ({leaving['party']})" in lines
+    assert f"{region} region: no longer a list MSP: {leaving['member']} ({leaving['party']})" in lines
+    meta = yaml.safe_load((data / "msps_current.meta.yml").read_text(encoding="utf-8"))
+    assert meta["provenance"]["sha256"] == hashlib.sha256((data / "msps_current.csv").read_bytes()).hexdigest()
