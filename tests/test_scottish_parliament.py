@@ -485,3 +485,18 @@ def test_refresh_from_an_address(tmp_path):
     assert f"{region} region: no longer a list MSP: {leaving['member']} ({leaving['party']})" in lines
     meta = yaml.safe_load((data / "msps_current.meta.yml").read_text(encoding="utf-8"))
     assert meta["provenance"]["sha256"] == hashlib.sha256((data / "msps_current.csv").read_bytes()).hexdigest()
+
+
+def test_list_letters_keep_the_senders_note_and_ask_for_their_own_meeting():
+    note = "Our club has worked with survivors for ten years."
+    b = Briefing.prepare("Glasgow Southside", ["training", "children"], "Test Club", "2026-12-04", "scottish",
+                         personal_note=note, list_msps=True)
+    letter = letters.build_letter(b)
+    others = list_letters(b, letter)
+    assert [o.recipient[0] for o in others] == [f"{m.name} MSP" for m in b.regional]
+    words = letters.wording()["list_msps"]
+    for o in others:
+        assert o.paragraphs[1] == note, "the sender's own paragraph follows the opening"
+        assert f"meeting {b.member.name}" in o.paragraphs[2] and "4 December 2026" in o.paragraphs[2]
+        assert o.concerns == letter.concerns and o.closing_paragraphs == letter.closing_paragraphs
+    assert len({o.paragraphs[0] for o in others}) == len(others) <= len(words["openings"])
