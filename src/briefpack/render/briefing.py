@@ -14,7 +14,7 @@ from briefpack.core.errors import DataError, InputError
 from briefpack.data import catalogue as data
 from briefpack.data import headlines, record, stats, used
 from briefpack.data.headlines import TABLES_RELEASE, latest
-from briefpack.places import campaign, geography, members
+from briefpack.places import campaign, geography, members, msps
 from briefpack.render import charts
 from briefpack.render.letters import (
     LETTER_MIME,
@@ -25,6 +25,7 @@ from briefpack.render.letters import (
     figure_sentence,
     wording,
 )
+from briefpack.render.msp_letters import with_list_letters
 from briefpack.render.sections import Notes, Section, render, render_sources
 from briefpack.request import inputs
 from briefpack.words import content, figures, powers
@@ -71,11 +72,14 @@ class Briefing:
     letter_date: dt.date | None = None
     sender_name: str = ""
     personal_note: str = ""     # the constituent's own paragraph for the letter (line breaks collapsed)
+    list_msps: bool = False     # Scottish Parliament: also a letter to each of the region's list MSPs
     member: geography.Member = field(init=False)
     forces: list = field(init=False)
 
     def __post_init__(self):
         self.member = members.member(self.seat, self.member_name)
+        # a Scottish Parliament seat's region has seven list MSPs too
+        self.regional = msps.list_msps(self.seat) if self.seat.parliament == geography.SCOTTISH else []
         self.forces = geography.forces(self.seat)
         self.campaign = campaign.status_of(self.seat.gss_code) if self.seat.parliament == geography.WESTMINSTER else None
         self.notes = Notes()     # the body's citations, numbered, listed on the sources page
@@ -96,13 +100,17 @@ class Briefing:
             raise InputError("A member's name can only be given for a Scottish Parliament seat (Westminster MPs "
                              "come from data/mps_current.csv; record a change in data/campaign/member_overrides.csv).",
                              "member_name")
+        list_msps = inputs.flag(get("list_msps"), "list_msps")
+        if list_msps and seat.parliament == geography.WESTMINSTER:
+            raise InputError("Letters to list MSPs (--list-msps) are for a Scottish Parliament seat; add "
+                             "--parliament scottish.", "list_msps")
         keys = inputs.concerns(get("concerns"))
         all_concerns = content.concerns()
         # The personal note is a paragraph: like all text, its line breaks become spaces (inputs.text).
         return cls(seat, [all_concerns[k] for k in keys], inputs.text(get("club"), "club"),
                    inputs.date(get("meeting_date"), "meeting_date"), member_name, inputs.address(get("address")),
                    inputs.date(get("letter_date"), "letter_date"), inputs.text(get("sender_name"), "sender_name"),
-                   inputs.text(get("personal_note"), "personal_note"))
+                   inputs.text(get("personal_note"), "personal_note"), list_msps)
 
     @classmethod
     def from_parameters(cls, namespace) -> "Briefing":
@@ -118,7 +126,7 @@ class Briefing:
                    "club": self.club, "meeting_date": d(self.meeting_date), "parliament": self.seat.parliament,
                    "member_name": self.member_name, "address": ", ".join(self.sender_address),
                    "letter_date": d(self.letter_date), "sender_name": self.sender_name,
-                   "personal_note": self.personal_note}
+                   "personal_note": self.personal_note, "list_msps": self.list_msps}
         return tuple((inputs.FIELDS[n].notebook_name, cleaned[n]) for n in inputs.BRIEFING)
 
     @property
@@ -272,8 +280,11 @@ class Briefing:
         """The letter to send before the meeting: the briefing's last page, and its .docx."""
 
         letter = build_letter(self)
-        return render("letter.html.j2", letter=letter, b=self, notes_heading=wording()["notes_heading"],
-                      extra={LETTER_MIME: letter.to_json()})
+        section = render("letter.html.j2", letter=letter, b=self, notes_heading=wording()["notes_heading"],
+                         extra={LETTER_MIME: letter.to_json()})
+        if self.list_msps:   # one letter more for each list MSP of the region
+            section = with_list_letters(self, letter, section)
+        return section
 
     def sources(self) -> Section:
         """Every table this briefing read (as recorded: see :mod:`briefpack.data.record`) with its publisher,
