@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from . import content, data, paths, plan, postcodes, search
+from . import content, data, paths, plan, postcodes, reports_web, search
 from .errors import BriefpackError, InputError
 
 from .jobs import BUILT, FORMATS, output_name
@@ -510,6 +510,7 @@ def create_app(settings: Settings | None = None, pool=None):
         Route("/pack/", pages.pack, methods=["GET"]),
         Route("/pack/{name}", pages.pack, methods=["GET"]),
     ]
+    routes += reports_web.routes(_attribution)   # clubs report back; coordinators (issue 17)
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: pages.http_error, Exception: pages.server_error},
                     middleware=[Middleware(SecurityHeaders)])
