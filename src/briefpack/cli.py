@@ -79,6 +79,17 @@ def parser() -> argparse.ArgumentParser:
                      help="run the web page and JSON API (with --jobs warm workers) until Ctrl-C")
     web.add_argument("--host", default="127.0.0.1", help="--serve: address to listen on (default 127.0.0.1)")
     web.add_argument("--port", type=int, default=8000, help="--serve: port (default 8000)")
+    db = p.add_argument_group("campaign database (see README, 'Clubs report back')")
+    db.add_argument("--db-upgrade", action="store_true", help="make or upgrade the database (the server does this too)")
+    db.add_argument("--import-tracker", nargs="?", const="", default=None, metavar="CSV",
+                    help="read a tracker CSV into the database (default data/campaign/tracker.csv)")
+    db.add_argument("--export-tracker", nargs="?", const="-", default=None, metavar="CSV",
+                    help="write the database as a tracker CSV (default: to standard output)")
+    db.add_argument("--add-coordinator", metavar="NAME",
+                    help="make a coordinator's account, or set its password (read from standard input)")
+    db.add_argument("--purge", action="store_true",
+                    help="remove uploads and contact details older than BRIEFPACK_RETENTION_DAYS (default 365)")
+    db.add_argument("--backup", metavar="FILE", help="copy the database (and uploads) while the server runs")
     return p
 
 
@@ -244,6 +255,9 @@ def _main(args) -> int:
         from .web import serve
 
         return serve(args.host, args.port, _worker_count(args.jobs))
+    if (args.db_upgrade or args.import_tracker is not None or args.export_tracker is not None
+            or args.add_coordinator or args.purge or args.backup):
+        return _database(args)
     _check_options(args)
     if args.refresh_members is not None:
         from .refresh import refresh
@@ -290,6 +304,61 @@ def _main(args) -> int:
     if code == 0:
         _warn_letter_and_boundaries(args, jobs)
     return code
+
+
+def _database(args) -> int:
+    """The campaign database's commands (briefpack.store); no personal data is printed."""
+    from . import store
+    from .reports_web import Settings
+
+    db = store.Store()
+    where = db.engine.url.render_as_string(hide_password=True)
+    if args.db_upgrade:
+        print(f"database: {where} is at the newest schema ({db.count()} reports)")
+    if args.import_tracker is not None:
+        path = Path(args.import_tracker) if args.import_tracker else paths.data_dir() / "campaign" / "tracker.csv"
+        print(f"imported: {store.import_csv(db, path)} rows of {path} into {where}")
+    if args.add_coordinator:
+        _add_coordinator(db, args.add_coordinator)
+    if args.purge:
+        days = Settings.from_env().retention_days
+        files, contacts = db.purge(days)
+        print(f"purged: {files} files and {contacts} reports' contact details older than {days} days")
+    if args.backup:
+        print(f"backup: {db.backup(Path(args.backup))} (uploads beside it in {args.backup}.uploads/)")
+    if args.export_tracker is not None:
+        body = store.export_csv(db)
+        if args.export_tracker == "-":
+            sys.stdout.write(body)
+        else:
+            from .atomic import write_atomic
+
+            write_atomic(Path(args.export_tracker), body)
+            print(f"exported: {args.export_tracker}", file=sys.stderr)
+    db.close()
+    return 0
+
+
+def _add_coordinator(db, name: str) -> None:
+    from argon2 import PasswordHasher
+
+    from . import inputs
+
+    name = inputs.text(name, "coordinator")
+    if not name:
+        raise InputError("Give the coordinator's user name: --add-coordinator NAME.")
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass(f"password for {name}: ")
+        if getpass.getpass("the same again: ") != password:
+            raise InputError("The two passwords differ; run the command again.")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 12:
+        raise InputError("The password is shorter than 12 characters; choose a longer one.")
+    db.add_coordinator(name, PasswordHasher().hash(password))
+    print(f"coordinator: {name} can sign in at /coordinators/sign-in")
 
 
 def _dry_run(jobs, out, formats, force) -> int:
