@@ -537,6 +537,8 @@ def test_browser_club_reports_coordinator_sees_the_map_and_downloads_the_reply(s
         page.fill("#username", "ann")
         page.fill("#password", PASSWORD)
         page.click("#signin-button")
+        page.wait_for_load_state()
+        assert page.url.endswith("/coordinators/"), page.content()[:3000]
         page.locator("#hex-map").wait_for()
         before = hex_counts(page)
         assert "wrote to ministers" not in before

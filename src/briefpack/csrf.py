@@ -4,7 +4,7 @@ A page that shows such a form calls :func:`issue`: the browser gets a random val
 (HttpOnly, SameSite=Strict, Secure over HTTPS) and the form a hidden field holding that value signed
 with the server's secret (:func:`secret`). :func:`check` accepts a post only when the field's
 signature is good, not older than :data:`MAX_AGE`, and names the cookie's value; and when the
-request's ``Origin`` (if sent) is this server's. Any other post gets 403. Kept in its own module so
+request's ``Origin`` (if sent, and not ``null``) is this server's. Any other post gets 403. Kept in its own module so
 the briefing form can use it too.
 """
 from __future__ import annotations
@@ -64,8 +64,10 @@ class CSRF:
                                 secure=request.url.scheme == "https", path="/")
 
     def valid(self, request, form) -> bool:
+        # The page's Referrer-Policy (no-referrer) makes browsers send "Origin: null" on its own posts, so
+        # "null" is let through to the token check; any named origin must be this server's.
         origin = request.headers.get("origin")
-        if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+        if origin not in (None, "null") and origin != f"{request.url.scheme}://{request.url.netloc}":
             return False
         cookie = request.cookies.get(COOKIE, "")
         sent = form.get(FIELD, "") if form is not None else ""
