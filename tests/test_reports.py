@@ -599,3 +599,16 @@ def test_browser_five_wrong_passwords_pause_sign_in(server, browser):
         assert page.url.endswith("/coordinators/sign-in")
     finally:
         context.close()
+
+
+def test_a_briefings_page_links_to_its_report(server):
+    client = Client(server)
+    status, headers, _ = client.request("/briefings", urlencode(
+        {"constituency": BANBURY.gss_code, "concerns": ["training", "children"], "club": "Soroptimist Banbury"},
+        doseq=True).encode(), {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 303
+    result = BeautifulSoup(client.get(headers["location"])[2], "lxml")
+    link = result.find(id="report-link").find("a")["href"]
+    form = BeautifulSoup(client.get(link)[2], "lxml")
+    assert form.find("input", {"name": "constituency"})["value"] == "Banbury"
+    assert form.find("input", {"name": "club"})["value"] == "Soroptimist Banbury"
