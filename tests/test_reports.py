@@ -35,7 +35,7 @@ from argon2 import PasswordHasher
 from bs4 import BeautifulSoup
 from sqlalchemy import create_engine, select, text
 
-from briefpack import campaign, geography, inputs, store, web
+from briefpack import geography, inputs, reports_web, store, web
 from briefpack.errors import InputError
 from conftest import ROOT
 from test_web import StandInPool, browser, free_port, in_process_server  # noqa: F401 (browser: a fixture)
@@ -280,7 +280,8 @@ def test_every_field_is_checked_by_the_briefings_own_code(server, changes, field
         values = {"parliament": "westminster", field: changes[field]}
         with pytest.raises(InputError) as expected:
             inputs.check(field, changes[field], values)
-        assert str(expected.value) in shown
+        assert reports_web.for_page(str(expected.value)) in shown
+        assert "(--" not in shown
     assert store.default().count() == 0
 
 
@@ -308,6 +309,25 @@ def test_an_executable_renamed_pdf_is_refused(server, tmp_path):
     assert status == 400
     assert "is not a PDF, JPEG or PNG" in BeautifulSoup(body, "lxml").find(id="reply_file-error").get_text()
     assert store.default().count() == 0 and not any((tmp_path / "uploads").iterdir())
+
+
+def test_a_file_over_10_mb_is_refused(server):
+    client = Client(server)
+    token = client.token("/report")
+    big = a_pdf() + b"%" * (10 * 1024 * 1024)
+    status, _, body = client.post("/report", {"csrf_token": token, **report_fields()},
+                                  {"letter_file": ("letter.pdf", big)})
+    assert status == 400 and "larger than 10 MB" in body.decode()
+    assert store.default().count() == 0
+
+
+def test_the_access_log_masks_private_links():
+    import logging
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET", "/report/Abc_123-xyz?saved=1", "1.1", 200), None)
+    reports_web.MaskTokens().filter(record)
+    assert "Abc_123-xyz" not in record.getMessage() and "/report/" in record.getMessage()
 
 
 def test_reports_are_rate_limited_per_address(env, tmp_path, monkeypatch):

@@ -18,6 +18,7 @@ logged (the access log's private links are masked, :class:`MaskTokens`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import re
@@ -149,6 +150,18 @@ class Sessions:
     async def __call__(self, scope, receive, send):
         chosen = self.secure if scope.get("scheme") == "https" else self.plain
         await chosen(scope, receive, send)
+
+
+def signed_in(handler):
+    """A coordinator's page: signed-out requests are sent to sign in; the answer is never cached."""
+    @functools.wraps(handler)
+    async def wrapper(self, request):
+        if not self.coordinator(request):
+            return RedirectResponse(f"{self.base(request)}/coordinators/sign-in", status_code=303)
+        response = await handler(self, request)
+        response.headers["cache-control"] = "no-store"
+        return response
+    return wrapper
 
 
 class Reports:
@@ -297,7 +310,8 @@ class Reports:
         briefpack.inputs and the tracker's own rules between stages."""
         raw = {k: form.get(k, "") for k in FORM_FIELDS}
         raw = {k: v if isinstance(v, str) else "" for k, v in raw.items()}
-        errors = inputs.problems({**raw, "parliament": raw["parliament"] or geography.WESTMINSTER})
+        errors = {k: for_page(m) for k, m in
+                  inputs.problems({**raw, "parliament": raw["parliament"] or geography.WESTMINSTER}).items()}
         if not raw["club"].strip():
             errors.setdefault("club", "Give your club's name.")
         if not raw["constituency"].strip():
@@ -391,15 +405,6 @@ class Reports:
         request.session.clear()
         return RedirectResponse(f"{self.base(request)}/coordinators/sign-in", status_code=303)
 
-    def signed_in(handler):
-        async def wrapper(self, request):
-            if not self.coordinator(request):
-                return RedirectResponse(f"{self.base(request)}/coordinators/sign-in", status_code=303)
-            response = await handler(self, request)
-            response.headers["cache-control"] = "no-store"
-            return response
-        return wrapper
-
     @signed_in
     async def dashboard(self, request):
         from .report import ProgressReport
@@ -438,6 +443,15 @@ class Reports:
         body = await run_in_threadpool(store.export_csv, self.store)
         return Response(body, media_type="text/csv; charset=utf-8",
                         headers={"content-disposition": 'attachment; filename="tracker.csv"'})
+
+
+_CLI_OPTION = re.compile(r" \(--[a-z][a-z-]*\)")
+_CLI_LIST = re.compile(r"; (?:give a name or GSS code from )?`python build\.py[^`]*`(?: lists them)?\.$")
+
+
+def for_page(message: str) -> str:
+    """briefpack.inputs' message as the form shows it: without "(--club)" and the command line's list."""
+    return _CLI_LIST.sub(".", _CLI_OPTION.sub("", message))
 
 
 def _file_problem(body: bytes, kind: str) -> str:
