@@ -15,7 +15,7 @@ prints its rate: over its whole run (start-up included) and steady (first to las
 
 Then (issue 17) --clubs simulated clubs (default 50) send reports for --club-seconds (default 60)
 while 4 campaigners keep making briefings: each club opens the report form (CSRF cookie and token)
-and sends a report; the p95 of a report (the POST, answered 303) and of a briefing are printed, and
+and sends a report, waits --club-pause seconds (default 1) and reports again; the p95 of a report (the POST, answered 303) and of a briefing are printed, and
 after the server has stopped every acknowledged report is looked for in its database.
 
     python benchmarks/serve.py --users 4 --requests 16 --no-batch       # shorter; clubs as above
@@ -201,9 +201,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def club(url: str, n: int, until: float, out: list, lock: threading.Lock) -> None:
-    """One club: open the report form, send a report (meeting held), again until ``until``.
-    Records (seconds of the POST, status, private-link token)."""
+def club(url: str, n: int, until: float, out: list, lock: threading.Lock, pause: float = 1.0) -> None:
+    """One club: open the report form, send a report (meeting held), wait ``pause`` seconds, again until
+    ``until``. Records (seconds of the POST, status, private-link token)."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
                                          _NoRedirect())
     while time.monotonic() < until:
@@ -228,9 +228,10 @@ def club(url: str, n: int, until: float, out: list, lock: threading.Lock) -> Non
         link = location.split("/report/")[-1].split("?")[0] if status == 303 else ""
         with lock:
             out.append((seconds, status, link))
+        time.sleep(pause)   # the club's next report (a person at a form; 0: as fast as the server answers)
 
 
-def clubs_reporting(url: str, clubs: int, seconds: float, codes: list[str], work: Path) -> dict:
+def clubs_reporting(url: str, clubs: int, seconds: float, codes: list[str], work: Path, pause: float) -> dict:
     """``clubs`` clubs reporting for ``seconds`` while 4 campaigners make briefings from ``codes``."""
     lock, reports, briefings = threading.Lock(), [], []
     until = time.monotonic() + seconds
@@ -246,7 +247,7 @@ def clubs_reporting(url: str, clubs: int, seconds: float, codes: list[str], work
                 briefings.append(outcome)
 
     load_before = os.getloadavg()[0]
-    threads = [threading.Thread(target=club, args=(url, n, until, reports, lock)) for n in range(clubs)]
+    threads = [threading.Thread(target=club, args=(url, n, until, reports, lock, pause)) for n in range(clubs)]
     threads += [threading.Thread(target=campaigning) for _ in range(4)]
     for t in threads:
         t.start()
@@ -304,6 +305,8 @@ def main(argv=None) -> int:
     p.add_argument("--no-batch", action="store_true", help="skip the batch comparison")
     p.add_argument("--clubs", type=int, default=50, help="clubs reporting at once while briefings build (default 50; 0: none)")
     p.add_argument("--club-seconds", type=float, default=60, help="how long the clubs report (default 60 s)")
+    p.add_argument("--club-pause", type=float, default=1.0,
+                   help="seconds each club waits between its reports (default 1: 50 clubs send about 50 a second)")
     args = p.parse_args(argv)
     levels = [int(u) for u in args.users.split(",") if u.strip()]
     if args.requests < 1 or args.requests > 650 or not levels or min(levels) < 1 or max(levels) > 64:
@@ -332,12 +335,13 @@ def main(argv=None) -> int:
                 print(f"      {e}")
         clubs = None
         if args.clubs:
-            clubs = clubs_reporting(server.url, args.clubs, args.club_seconds, sample, work)
+            clubs = clubs_reporting(server.url, args.clubs, args.club_seconds, sample, work, args.club_pause)
     finally:
         server.stop()
     if clubs is not None:
         stored, lost = lost_reports(work, clubs["acknowledged"])
-        print(f"clubs: {args.clubs} reporting for {args.club_seconds:g} s while 4 campaigners made briefings: "
+        print(f"clubs: {args.clubs} reporting for {args.club_seconds:g} s ({args.club_pause:g} s between a club's "
+              f"reports) while 4 campaigners made briefings: "
               f"{len(clubs['acknowledged'])} reports acknowledged ({clubs['reports']} sent, "
               f"{len(clubs['refused'])} not acknowledged), report p50 {clubs['p50'] * 1000:.0f} ms, "
               f"p95 {clubs['p95'] * 1000:.0f} ms; {stored} in the database after the stop, {lost} lost; "

@@ -632,3 +632,14 @@ def test_a_briefings_page_links_to_its_report(server):
     form = BeautifulSoup(client.get(link)[2], "lxml")
     assert form.find("input", {"name": "constituency"})["value"] == "Banbury"
     assert form.find("input", {"name": "club"})["value"] == "Soroptimist Banbury"
+
+
+def test_the_migrations_make_the_models_schema(db):
+    """Alembic's migrations and the SQLAlchemy models describe the same tables (no drift)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn)
+        assert context.get_current_revision() == "0001"
+        assert compare_metadata(context, store.Base.metadata) == []
