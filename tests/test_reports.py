@@ -643,3 +643,30 @@ def test_the_migrations_make_the_models_schema(db):
         context = MigrationContext.configure(conn)
         assert context.get_current_revision() == "0001"
         assert compare_metadata(context, store.Base.metadata) == []
+
+
+@pytest.mark.parametrize("scheme, secure", [("http", False), ("https", True)])
+def test_the_session_cookie_is_secure_over_https(scheme, secure):
+    import asyncio
+
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+
+    async def app(scope, receive, send):
+        Request(scope, receive).session["coordinator"] = "ann"
+        await PlainTextResponse("ok")(scope, receive, send)
+
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "scheme": scheme, "method": "GET", "path": "/", "root_path": "", "query_string": b"",
+             "headers": [(b"host", b"127.0.0.1")], "server": ("127.0.0.1", 443 if secure else 80)}
+    asyncio.run(reports_web.Sessions(app, secret_key="k" * 32, max_age=3600)(scope, receive, send))
+    cookie = dict(sent[0]["headers"])[b"set-cookie"].decode().lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    assert ("secure" in cookie.split("; ")) == secure
