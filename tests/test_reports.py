@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 import pytest
 from argon2 import PasswordHasher
 from bs4 import BeautifulSoup
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, text
 
 from briefpack import geography, inputs, reports_web, store, web
 from briefpack.errors import InputError
@@ -93,7 +93,7 @@ def env(db_url, tmp_path, monkeypatch):
 @contextmanager
 def served(tmp_path):
     settings = web.Settings(pack_dir="-", cache_parent=str(tmp_path / "cache"))
-    with in_process_server(settings, StandInPool()) as (url, app):
+    with in_process_server(settings, StandInPool()) as (url, _app):
         yield url
 
 
@@ -415,9 +415,9 @@ def test_no_personal_data_or_private_link_in_the_log(server, caplog):
 # --- retention, backup, nothing lost ---------------------------------------------------------------------
 
 def test_purge_removes_old_uploads_and_contact_details(db):
-    report, _ = db.create({"parliament": "westminster", "gss_code": BANBURY.gss_code, "club": "Club",
-                           "contact_name": "Ann", "contact_email": "ann@example.org", "met": False,
-                           "reply_summary": ""}, [("reply", "application/pdf", a_pdf())])
+    db.create({"parliament": "westminster", "gss_code": BANBURY.gss_code, "club": "Club",
+               "contact_name": "Ann", "contact_email": "ann@example.org", "met": False,
+               "reply_summary": ""}, [("reply", "application/pdf", a_pdf())])
     kept, _ = db.create({"parliament": "westminster", "gss_code": BANBURY.gss_code, "club": "Club 2",
                          "contact_name": "Bob", "met": False, "reply_summary": ""},
                         [("letter", "application/pdf", a_pdf())])

@@ -399,7 +399,7 @@ class Reports:
         return "" if ok else wrong
 
     async def signout(self, request):
-        form, refused = await self.form(request)
+        _, refused = await self.form(request)
         if refused:
             return refused
         request.session.clear()

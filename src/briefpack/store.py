@@ -26,13 +26,12 @@ import sqlite3
 import subprocess
 import threading
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Integer, String, Text, create_engine, event, func,
                         select, text)
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import campaign, paths
@@ -116,6 +115,12 @@ class Coordinator(Base):
     created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+def _loaded(report: Report) -> Report:
+    """The report with its files read, for use after its session has ended."""
+    report.files.sort(key=lambda f: f.id)
+    return report
+
+
 class Conflict(Exception):
     """The report changed since the page that sent this update was shown."""
 
@@ -134,7 +139,7 @@ def state_dir() -> Path:
 def database_url() -> str:
     url = os.environ.get("BRIEFPACK_DATABASE_URL", "").strip()
     if url:
-        if url.startswith("postgresql://") or url.startswith("postgres://"):
+        if url.startswith(("postgresql://", "postgres://")):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
         return url
     return f"sqlite:///{state_dir() / DB_FILE}"
@@ -226,7 +231,7 @@ class Store:
         with self.tx(write=False) as s:
             report = s.scalar(select(Report).where(Report.token_hash == token_hash(token)))
             if report is not None:
-                report.files  # loaded before the session ends
+                _loaded(report)
             return report
 
     def update(self, token: str, version: int, values: dict, files: list | None = None) -> Report:
@@ -245,7 +250,7 @@ class Store:
                 for f in written:
                     report.files.append(Upload(**f))
                 s.flush()
-                report.files
+                _loaded(report)
         except StaleDataError:
             self._remove_files(written)
             raise Conflict() from None
@@ -258,7 +263,7 @@ class Store:
         with self.tx(write=False) as s:
             rows = list(s.scalars(select(Report).order_by(Report.id)))
             for r in rows:
-                r.files
+                _loaded(r)
             return rows
 
     def count(self) -> int:
