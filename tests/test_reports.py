@@ -666,7 +666,11 @@ def test_the_session_cookie_is_secure_over_https(scheme, secure):
 
     scope = {"type": "http", "scheme": scheme, "method": "GET", "path": "/", "root_path": "", "query_string": b"",
              "headers": [(b"host", b"127.0.0.1")], "server": ("127.0.0.1", 443 if secure else 80)}
-    asyncio.run(reports_web.Sessions(app, secret_key="k" * 32, max_age=3600)(scope, receive, send))
+    middleware = reports_web.Sessions(app, secret_key="k" * 32, max_age=3600)
+    # in a thread of its own: Playwright's synchronous API keeps an event loop in this one
+    runner = threading.Thread(target=lambda: asyncio.run(middleware(scope, receive, send)))
+    runner.start()
+    runner.join(30)
     cookie = dict(sent[0]["headers"])[b"set-cookie"].decode().lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
     assert ("secure" in cookie.split("; ")) == secure
