@@ -38,7 +38,7 @@ from sqlalchemy import create_engine, text
 from briefpack import geography, inputs, reports_web, store, web
 from briefpack.errors import InputError
 from conftest import ROOT
-from test_web import StandInPool, browser, free_port, in_process_server  # noqa: F401 (browser: a fixture)
+from test_web import StandInPool, axe_violations, browser, free_port, in_process_server  # noqa: F401 (browser: a fixture)
 
 POSTGRES_URL = os.environ.get("BRIEFPACK_TEST_POSTGRES_URL", "")
 SAMPLE = ROOT / "tests" / "fixtures" / "tracker_sample.csv"
@@ -548,8 +548,9 @@ def test_browser_club_reports_coordinator_sees_the_map_and_downloads_the_reply(s
     add_coordinator()
     pdf_path = tmp_path / "reply.pdf"
     pdf_path.write_bytes(a_pdf())
-    coordinator = browser.new_context(base_url=server, accept_downloads=True, locale="en-GB")
-    club = browser.new_context(base_url=server, locale="en-GB")
+    # bypass_csp: to inject axe-core, as test_web does
+    coordinator = browser.new_context(base_url=server, accept_downloads=True, locale="en-GB", bypass_csp=True)
+    club = browser.new_context(base_url=server, locale="en-GB", bypass_csp=True)
     try:
         page = coordinator.new_page()
         page.goto("/coordinators/")
@@ -567,6 +568,7 @@ def test_browser_club_reports_coordinator_sees_the_map_and_downloads_the_reply(s
         c = club.new_page()
         c.goto(f"/report?seat={BANBURY.gss_code}")
         assert c.input_value("#constituency") == "Banbury"
+        assert axe_violations(c) == []
         c.fill("#club", "Soroptimist International Banbury")
         c.fill("#contact_made", "2026-06-20")
         c.fill("#meeting_date", "2026-08-28")
@@ -579,10 +581,12 @@ def test_browser_club_reports_coordinator_sees_the_map_and_downloads_the_reply(s
         assert "Your report is saved" in c.text_content("#notice")
         assert c.url.split("?")[0].endswith(c.get_attribute("#private-link", "href"))
         assert "The reply" in c.text_content("#files-sent")
+        assert axe_violations(c) == []
 
         page.reload()
         after = hex_counts(page)
         assert after != before and "1 reply received" in after, after
+        assert axe_violations(page) == []
         assert "Soroptimist International Banbury" in page.text_content("#replies")
         with page.expect_download() as download:
             page.click("#replies a[data-kind=reply]")
