@@ -380,11 +380,16 @@ def test_a_coordinator_sees_reports_and_downloads_files_as_attachments(server):
     status, headers, data = coordinator.get("/coordinators/tracker.csv")
     assert status == 200 and headers["content-disposition"].startswith("attachment")
     assert rows(data.decode())[0]["gss_code"] == BANBURY.gss_code
+    copied = Client(server)            # someone who copied the session cookie
+    for cookie in coordinator.jar:
+        copied.jar.set_cookie(cookie)
+    assert copied.get("/coordinators/")[0] == 200
     token = BeautifulSoup(coordinator.get("/coordinators/")[2], "lxml").find(
         "form", id="signout-form").find("input", {"name": "csrf_token"})["value"]
     assert coordinator.request("/coordinators/sign-out", urlencode({"csrf_token": token}).encode(),
                                {"Content-Type": "application/x-www-form-urlencoded"})[0] == 303
     assert coordinator.get("/coordinators/")[0] == 303, "signed out"
+    assert copied.get("/coordinators/")[0] == 303, "signing out ends the copied session too"
 
 
 def test_five_wrong_passwords_pause_sign_in(server):
@@ -645,7 +650,7 @@ def test_the_migrations_make_the_models_schema(db):
 
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn)
-        assert context.get_current_revision() == "0001"
+        assert context.get_current_revision() == "0002"
         assert compare_metadata(context, store.Base.metadata) == []
 
 

@@ -156,7 +156,7 @@ def signed_in(handler):
     """A coordinator's page: signed-out requests are sent to sign in; the answer is never cached."""
     @functools.wraps(handler)
     async def wrapper(self, request):
-        if not self.coordinator(request):
+        if not await run_in_threadpool(self.current, request):
             return RedirectResponse(f"{self.base(request)}/coordinators/sign-in", status_code=303)
         response = await handler(self, request)
         response.headers["cache-control"] = "no-store"
@@ -346,8 +346,22 @@ class Reports:
     # --- coordinators -------------------------------------------------------------------------------
 
     def coordinator(self, request) -> str | None:
+        """The signed-in coordinator's name, from the session cookie (for the sign-in page: no database)."""
         name = request.session.get("coordinator")
         return name if isinstance(name, str) and name else None
+
+    def current(self, request) -> str | None:
+        """The coordinator, when the account still exists and has not signed out (or had its password
+        set) since this session began."""
+        name, since = self.coordinator(request), request.session.get("since")
+        if not name or not isinstance(since, (int, float)):
+            return None
+        c = self.store.coordinator(name)
+        if c is None:
+            return None
+        if c.signed_out and _aware(c.signed_out).timestamp() >= since:
+            return None
+        return name
 
     async def signin_page(self, request):
         if self.coordinator(request):
@@ -370,6 +384,7 @@ class Reports:
                                title="Coordinators: sign in")
         request.session.clear()
         request.session["coordinator"] = username.strip()
+        request.session["since"] = store.utcnow().timestamp()
         log.info("coordinator signed in")
         return RedirectResponse(f"{self.base(request)}/coordinators/", status_code=303)
 
@@ -383,8 +398,8 @@ class Reports:
             except VerificationError:
                 pass
             return wrong
-        if c.paused_until and c.paused_until.replace(tzinfo=c.paused_until.tzinfo or dt.timezone.utc) > store.utcnow():
-            left = c.paused_until.replace(tzinfo=c.paused_until.tzinfo or dt.timezone.utc) - store.utcnow()
+        if c.paused_until and _aware(c.paused_until) > store.utcnow():
+            left = _aware(c.paused_until) - store.utcnow()
             minutes = max(1, round(left.total_seconds() / 60))
             return (f"Sign-in for this account is paused after {SIGNIN_FAILURES} wrong passwords in a row; "
                     f"try again in {minutes} minute{'s' if minutes != 1 else ''}.")
@@ -402,6 +417,9 @@ class Reports:
         _, refused = await self.form(request)
         if refused:
             return refused
+        name = await run_in_threadpool(self.current, request)
+        if name:
+            await run_in_threadpool(self.store.sign_out, name)
         request.session.clear()
         return RedirectResponse(f"{self.base(request)}/coordinators/sign-in", status_code=303)
 
@@ -443,6 +461,11 @@ class Reports:
         body = await run_in_threadpool(store.export_csv, self.store)
         return Response(body, media_type="text/csv; charset=utf-8",
                         headers={"content-disposition": 'attachment; filename="tracker.csv"'})
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """A time from the database in UTC (SQLite gives it back without its zone)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 _CLI_OPTION = re.compile(r" \(--[a-z][a-z-]*\)")

@@ -113,6 +113,7 @@ class Coordinator(Base):
     failed_signins: Mapped[int] = mapped_column(Integer, default=0)
     paused_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    signed_out: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))   # sessions before it are void
 
 
 def _loaded(report: Report) -> Report:
@@ -332,7 +333,14 @@ class Store:
                 s.add(Coordinator(username=username, password_hash=password_hash))
             else:
                 found.password_hash = password_hash
-                found.failed_signins, found.paused_until = 0, None
+                found.failed_signins, found.paused_until, found.signed_out = 0, None, utcnow()
+
+    def sign_out(self, username: str) -> None:
+        """End every session of this coordinator (a copied cookie included)."""
+        with self.tx() as s:
+            c = s.scalar(select(Coordinator).where(Coordinator.username == username))
+            if c is not None:
+                c.signed_out = utcnow()
 
     def signin_result(self, username: str, ok: bool, limit: int, pause: dt.timedelta,
                       new_hash: str | None = None) -> None:
