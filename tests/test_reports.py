@@ -683,3 +683,25 @@ def test_the_session_cookie_is_secure_over_https(scheme, secure):
     cookie = dict(sent[0]["headers"])[b"set-cookie"].decode().lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
     assert ("secure" in cookie.split("; ")) == secure
+
+
+def test_an_older_database_is_upgraded_keeping_its_rows(db_url, tmp_path):
+    """A database made by migration 0001 is brought to the newest schema on start, rows kept."""
+    from alembic import command
+    from alembic.config import Config
+
+    engine = store.make_engine(db_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(store.MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO coordinators (username, password_hash, failed_signins, created) "
+                          "VALUES ('ann', 'x', 0, CURRENT_TIMESTAMP)"))
+    engine.dispose()
+    db = store.Store(db_url, tmp_path / "uploads")
+    try:
+        c = db.coordinator("ann")
+        assert c is not None and c.signed_out is None
+    finally:
+        db.close()
