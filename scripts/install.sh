@@ -11,6 +11,7 @@
 #
 # Usage: sh scripts/install.sh [system] [python] [node]        (default: all three)
 # Environment: PYTHON            the interpreter that creates .venv (default: python3 on PATH)
+#              BRIEFPACK_WITH_POSTGRES=1  also Debian's postgresql (for the database tests; .ci/run)
 #              BRIEFPACK_EXTRAS  the extras to install (default: test; e.g. test,lab)
 set -eu
 cd "$(dirname "$0")/.."
@@ -21,6 +22,8 @@ VENV=.venv
 STAMP="$VENV/.briefpack-installed"
 NODE_STAMP=node_modules/.briefpack-installed
 SYSTEM_PACKAGES="chromium chromium-headless-shell fonts-dejavu-core fonts-liberation2 poppler-utils"
+# The database tests' PostgreSQL (scripts/test_postgres.sh starts a temporary cluster): CI asks for it.
+[ -z "${BRIEFPACK_WITH_POSTGRES:-}" ] || SYSTEM_PACKAGES="$SYSTEM_PACKAGES postgresql"
 
 say() { echo "install: $*"; }
 die() { echo "install: error: $*" >&2; exit 1; }

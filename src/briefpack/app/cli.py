@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 from pathlib import Path
 
-from briefpack.app import logs
+from argon2 import PasswordHasher
+
+from briefpack.app import logs, store
 from briefpack.app.msps_refresh import refresh as refresh_msps
 from briefpack.app.refresh import refresh
+from briefpack.app.reports_web import Settings as ReportSettings
 from briefpack.app.web import serve
 from briefpack.build import plan, select
 from briefpack.build.distributed import executor as dask_executor
@@ -24,6 +28,7 @@ from briefpack.build.pool import build_jobs, worker_limit
 from briefpack.build.progress import Progress
 from briefpack.build.select import describe
 from briefpack.core import paths
+from briefpack.core.atomic import write_atomic
 from briefpack.core.errors import BriefpackError, InputError
 from briefpack.data.catalogue import check_tables
 from briefpack.places import campaign, geography, msps
@@ -47,7 +52,8 @@ EPILOG = """examples:
 The forms of earlier releases, with no subcommand (--constituency ..., --all, --serve, --topics, --list, ...) still
 work: each is run as the subcommand it stands for, with a one-line note of the new form."""
 
-COMMANDS = ("build", "topics", "progress", "serve", "refresh-members", "refresh-msps", "list", "index", "claims")
+COMMANDS = ("build", "topics", "progress", "serve", "refresh-members", "refresh-msps", "list", "index", "claims", "db")
+DB_OPTIONS = ("--db-upgrade", "--import-tracker", "--export-tracker", "--add-coordinator", "--purge", "--backup")
 # An earlier release's mode option -> its subcommand (the first one present wins, as it did then).
 LEGACY_MODES = (("--claims", "claims"), ("--serve", "serve"), ("--refresh-members", "refresh-members"),
                 ("--refresh-msps", "refresh-msps"), ("--list", "list"),
@@ -141,6 +147,19 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--as-of", dest="as_of", default="", metavar="YYYY-MM-DD",
                    help="the date the new list is as at (default: today for a download, the file's date for a file)")
 
+    d = sub.add_parser("db", help="the campaign database: upgrade, import or export the tracker, coordinators, "
+                                  "purge, backup", description="The campaign database (see README, 'Clubs report back').")
+    d.add_argument("--db-upgrade", action="store_true", help="make or upgrade the database (the server does this too)")
+    d.add_argument("--import-tracker", nargs="?", const="", default=None, metavar="CSV",
+                   help="read a tracker CSV into the database (default data/campaign/tracker.csv)")
+    d.add_argument("--export-tracker", nargs="?", const="-", default=None, metavar="CSV",
+                   help="write the database as a tracker CSV (default: to standard output)")
+    d.add_argument("--add-coordinator", metavar="NAME",
+                   help="make a coordinator's account, or set its password (read from standard input)")
+    d.add_argument("--purge", action="store_true",
+                   help="remove uploads and contact details older than BRIEFPACK_RETENTION_DAYS (default 365)")
+    d.add_argument("--backup", metavar="FILE", help="copy the database (and uploads) while the server runs")
+
     ls = sub.add_parser("list", help="list the constituencies", description="List the constituencies.")
     _add_field(ls, "parliament", choices=("westminster", "scottish"))
 
@@ -162,7 +181,9 @@ def modernise(argv) -> tuple[list[str], str]:
         return argv, ""
     present = [(flag, command) for flag, command in LEGACY_MODES
                if any(a == flag or a.startswith(flag + "=") for a in argv)]
-    if not present:
+    if any(a.split("=", 1)[0] in DB_OPTIONS for a in argv):
+        new = ["db", *argv]
+    elif not present:
         new = ["build", *argv]
     else:
         flag, command = present[0]
@@ -355,6 +376,8 @@ def _main(args) -> int:
         inputs.date(args.as_of, "as_of")
         refresh_msps(args.source, args.as_of or None)
         return 0
+    if command == "db":
+        return _database(args)
     if command == "claims":
         print(claims.report(), end="")
         problems = claims.problems()
@@ -396,6 +419,54 @@ def _main(args) -> int:
     if code == 0:
         _warn_letter_and_members(args, jobs)
     return code
+
+
+def _database(args) -> int:
+    """The campaign database's commands (briefpack.app.store); no personal data is printed."""
+    if not (args.db_upgrade or args.import_tracker is not None or args.export_tracker is not None
+            or args.add_coordinator or args.purge or args.backup):
+        raise InputError("Say what to do with the database: --db-upgrade, --import-tracker, --export-tracker, "
+                         "--add-coordinator, --purge or --backup (build.py db --help).")
+    db = store.Store()
+    where = db.engine.url.render_as_string(hide_password=True)
+    if args.db_upgrade:
+        print(f"database: {where} is at the newest schema ({db.count()} reports)")
+    if args.import_tracker is not None:
+        path = Path(args.import_tracker) if args.import_tracker else paths.data_dir() / "campaign" / "tracker.csv"
+        print(f"imported: {store.import_csv(db, path)} rows of {path} into {where}")
+    if args.add_coordinator:
+        _add_coordinator(db, args.add_coordinator)
+    if args.purge:
+        days = ReportSettings.from_env().retention_days
+        files, contacts = db.purge(days)
+        print(f"purged: {files} files and {contacts} reports' contact details older than {days} days")
+    if args.backup:
+        print(f"backup: {db.backup(Path(args.backup))} (uploads beside it in {args.backup}.uploads/)")
+    if args.export_tracker is not None:
+        body = store.export_csv(db)
+        if args.export_tracker == "-":
+            sys.stdout.write(body)
+        else:
+            write_atomic(Path(args.export_tracker), body)
+            print(f"exported: {args.export_tracker}", file=sys.stderr)
+    db.close()
+    return 0
+
+
+def _add_coordinator(db, name: str) -> None:
+    name = inputs.text(name, "coordinator")
+    if not name:
+        raise InputError("Give the coordinator's user name: --add-coordinator NAME.")
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {name}: ")
+        if getpass.getpass("the same again: ") != password:
+            raise InputError("The two passwords differ; run the command again.")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 12:
+        raise InputError("The password is shorter than 12 characters; choose a longer one.")
+    db.add_coordinator(name, PasswordHasher().hash(password))
+    print(f"coordinator: {name} can sign in at /coordinators/sign-in")
 
 
 def _dry_run(jobs, out, formats, force) -> int:

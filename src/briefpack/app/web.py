@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from briefpack.app import holyrood_web
+from briefpack.app import holyrood_web, reports_web
 from briefpack.app.webguard import (
     AccessLog,
     FormGuard,
@@ -615,6 +615,7 @@ def create_app(settings: Settings | None = None, pool=None, server_headers: bool
         Route("/pack/{name}", pages.pack, methods=["GET"]),
         *holyrood_web.routes(pages, _holyrood_helpers()),
     ]
+    routes += reports_web.routes(_attribution)   # clubs report back; coordinators (issue 17)
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: pages.http_error, Exception: pages.server_error},
                     middleware=[Middleware(AccessLog), Middleware(SecurityHeaders, static=not server_headers),

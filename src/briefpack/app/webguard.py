@@ -175,7 +175,7 @@ def loggable_path(path: str, root_path: str = "") -> str:
     if root_path and path.startswith(root_path):
         path = path[len(root_path):]
     parts = path.split("/")
-    if len(parts) > 2 and parts[1] == "briefings":
+    if len(parts) > 2 and parts[1] in ("briefings", "report"):   # a result's or a club's private link
         parts[2] = "…"
     parts = ["…" if _SECRET_SEGMENT.match(p) and not p.isalpha() and p not in ("healthz",) else p for p in parts]
     return root_path + "/".join(parts)

@@ -73,6 +73,26 @@ def _date(value: str, row: int, column: str, path: str) -> dt.date | None:
         raise DataError(f"{path} row {row}, column '{column}': {value!r} is not a real date; write YYYY-MM-DD.") from None
 
 
+def row_problems(d: dict, met: bool, reply_summary: str) -> list[str]:
+    """The contradictions in one row (``d``: the DATE_COLUMNS as dates or None), first one first.
+    The campaign database (:mod:`briefpack.app.store`) checks a club's report by the same rules."""
+    problems = []
+    if met and not d["meeting_date"]:
+        problems.append("'met' is True but there is no meeting_date")
+    if d["letter_to_home_secretary"] and not met:
+        problems.append("a letter to ministers is recorded but the meeting is not marked as met")
+    if d["reply_received"] and not d["letter_to_home_secretary"]:
+        problems.append("a reply is recorded but no letter to ministers")
+    if reply_summary and not d["reply_received"]:
+        problems.append("a reply summary is given but no reply_received date")
+    order = [("contact_made", "meeting_date"), ("meeting_date", "letter_to_home_secretary"),
+             ("letter_to_home_secretary", "reply_received")]
+    for early, late in order:
+        if d[early] and d[late] and d[late] < d[early]:
+            problems.append(f"{late} ({d[late]}) is before {early} ({d[early]})")
+    return problems
+
+
 def load(data_dir: Path | None = None) -> dict[str, Entry]:
     """The whole tracker, keyed by GSS code; raises DataError naming the first bad row."""
     record.table(TRACKER)
@@ -96,20 +116,7 @@ def _load(folder: str, stamp) -> dict[str, Entry]:
                             "use a code from `python build.py list`.")
         d = {c: _date(getattr(r, c), i, c, path) for c in DATE_COLUMNS}
         met = bool(r.met) if r.met == r.met and r.met is not None else False
-        problems = []
-        if met and not d["meeting_date"]:
-            problems.append("'met' is True but there is no meeting_date")
-        if d["letter_to_home_secretary"] and not met:
-            problems.append("a letter to ministers is recorded but the meeting is not marked as met")
-        if d["reply_received"] and not d["letter_to_home_secretary"]:
-            problems.append("a reply is recorded but no letter to ministers")
-        if r.reply_summary and not d["reply_received"]:
-            problems.append("a reply summary is given but no reply_received date")
-        order = [("contact_made", "meeting_date"), ("meeting_date", "letter_to_home_secretary"),
-                 ("letter_to_home_secretary", "reply_received")]
-        for early, late in order:
-            if d[early] and d[late] and d[late] < d[early]:
-                problems.append(f"{late} ({d[late]}) is before {early} ({d[early]})")
+        problems = row_problems(d, met, r.reply_summary)
         if problems:
             raise DataError(f"{path} row {i} ({seats[r.gss_code].name}): {problems[0]}; correct the row.")
         out[r.gss_code] = Entry(r.gss_code, seats[r.gss_code].name, " ".join(r.club.split()), d["contact_made"],

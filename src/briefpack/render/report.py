@@ -14,9 +14,10 @@ from briefpack.request import inputs
 
 
 class ProgressReport:
-    def __init__(self, as_of: dt.date):
+    def __init__(self, as_of: dt.date, entries: dict | None = None):
+        """``entries``: {GSS code: campaign.Entry} (the live database's, briefpack.app.store); default the tracker CSV."""
         self.as_of = as_of
-        self.entries = campaign.load()
+        self.entries = campaign.load() if entries is None else entries
         seats = geography.seats()
         record.table(data.CONSTITUENCIES)
         self.rows = pd.DataFrame([{

@@ -98,6 +98,15 @@ FIELDS = {f.name: f for f in (
           "each of the region's seven list MSPs", False, None, form_label="Also write to the region's list MSPs"),
     Field("as_of", "report date", "--as-of", 40, "the report's date (default: today)", "", "YYYY-MM-DD"),
     Field("topic", "topic", "--topic", 400, "a topic key (repeat for several), or all", "", "KEY"),
+    # A club's report to the coordinators (briefpack.app.reports_web; in the tracker CSV's column words)
+    Field("contact_name", "contact's name", "--contact-name", 80),
+    Field("contact_email", "contact's email", "--contact-email", 120),
+    Field("agreed_to_act", "date the club agreed to act", "--agreed-to-act", 40),
+    Field("contact_made", "date the meeting was requested", "--contact-made", 40),
+    Field("letter_to_home_secretary", "date of the member's letter to ministers", "--letter-to-ministers", 40),
+    Field("reply_received", "date the reply was received", "--reply-received", 40),
+    Field("press_release", "date of the press release", "--press-release", 40),
+    Field("reply_summary", "summary of the reply", "--reply-summary", 1200),
 )}
 # A constituency briefing's parameters, in the notebook's order.
 BRIEFING = ("constituency", "concerns", "club", "meeting_date", "parliament", "member_name", "address",
@@ -227,6 +236,21 @@ def flag(value, name: str) -> bool:
     raise InputError(f"The {field(name)} is {quote_input(written)}; give yes or no.", name)
 
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def email(value, name: str = "contact_email") -> str:
+    """An email address (one @, a dot in the domain), or '' when blank."""
+    f = field(name)
+    written = _clean(value, f, f"The {f}")
+    if written and not _EMAIL.fullmatch(written):
+        raise InputError(f"The {f} {quote_input(written)} is not an email address; write e.g. name@example.org.",
+                         f.name)
+    return written
+
+
+
+
 def which_parliament(value) -> str:
     key = text(value, "parliament").lower() or WESTMINSTER
     if key not in PARLIAMENTS:
@@ -277,6 +301,11 @@ CHECKS = {
     "as_of": lambda v, values: date(v, "as_of"),
     "list_msps": lambda v, values: flag(v, "list_msps"),
     "topic": lambda v, values: topics(v),
+    "contact_name": lambda v, values: text(v, "contact_name"),
+    "contact_email": lambda v, values: email(v),
+    "reply_summary": lambda v, values: text(v, "reply_summary"),
+    **{name: (lambda n: lambda v, values: date(v, n))(name)
+       for name in ("agreed_to_act", "contact_made", "letter_to_home_secretary", "reply_received", "press_release")},
 }
 
 

@@ -1,0 +1,509 @@
+"""The campaign database: clubs' reports, their uploaded letters and replies, coordinators' accounts.
+
+SQLAlchemy 2 with Alembic migrations (``briefpack/app/migrations``). By default a SQLite file,
+``campaign.sqlite3`` in the state folder (``$BRIEFPACK_STATE_DIR``, else ``state/`` in the
+project), made on first use, in WAL mode with ``synchronous=FULL`` (a report that was acknowledged
+survives the server being killed). ``$BRIEFPACK_DATABASE_URL`` (``postgresql+psycopg://...``) uses
+PostgreSQL instead, for several server instances behind one proxy.
+
+Every change is one transaction (:meth:`Store.tx`). A report carries a version number (SQLAlchemy's
+``version_id_col``): an update made from a page that showed an older version is refused
+(:class:`Conflict`) instead of overwriting the newer one.
+
+The tracker CSV (``data/campaign/tracker.csv``, :mod:`briefpack.places.campaign`) stays the offline and
+interchange format: :func:`import_csv` and :func:`export_csv` (a round trip changes nothing).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
+import secrets
+import shutil
+import sqlite3
+import subprocess
+import threading
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    mapped_column,
+    relationship,
+    sessionmaker,
+)
+from sqlalchemy.orm.exc import StaleDataError
+
+from briefpack.core import paths
+from briefpack.core.errors import InputError
+from briefpack.data import catalogue as data
+from briefpack.places import campaign, geography
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+DB_FILE = "campaign.sqlite3"
+UPLOADS = "uploads"
+STAGES = ("agreed_to_act", "contact_made", "meeting_date", "letter_to_home_secretary", "reply_received",
+          "press_release")
+# The tracker CSV's columns, in its order (campaign.DATE_COLUMNS plus club, met, summary).
+CSV_COLUMNS = ("gss_code", "club", "contact_made", "meeting_date", "met", "letter_to_home_secretary",
+               "reply_received", "press_release", "reply_summary")
+FILE_KINDS = {"letter": "the member's letter to ministers", "reply": "the reply from ministers"}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Report(Base):
+    """One club's report on one seat (a Westminster or a Scottish Parliament constituency)."""
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parliament: Mapped[str] = mapped_column(String(20))             # geography.WESTMINSTER or SCOTTISH
+    gss_code: Mapped[str] = mapped_column(String(12), index=True)
+    club: Mapped[str] = mapped_column(String(200))
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(200), default="")
+    agreed_to_act: Mapped[dt.date | None] = mapped_column(Date)
+    contact_made: Mapped[dt.date | None] = mapped_column(Date)      # meeting requested
+    meeting_date: Mapped[dt.date | None] = mapped_column(Date)
+    met: Mapped[bool] = mapped_column(Boolean, default=False)
+    letter_to_home_secretary: Mapped[dt.date | None] = mapped_column(Date)   # the member wrote to ministers
+    reply_received: Mapped[dt.date | None] = mapped_column(Date)
+    press_release: Mapped[dt.date | None] = mapped_column(Date)
+    reply_summary: Mapped[str] = mapped_column(Text, default="")
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)   # sha256 of the private link's token
+    source: Mapped[str] = mapped_column(String(20), default="club")           # club, or tracker (imported CSV)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow, index=True)
+    files: Mapped[list["Upload"]] = relationship(back_populates="report", cascade="all, delete-orphan",
+                                                 order_by="Upload.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def entry(self, name: str) -> campaign.Entry:
+        return campaign.Entry(self.gss_code, name, self.club, self.contact_made, self.meeting_date, self.met,
+                              self.letter_to_home_secretary, self.reply_received, self.press_release,
+                              self.reply_summary)
+
+
+class Upload(Base):
+    """A file a club sent (the member's letter or the reply), stored under a random name."""
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))          # letter or reply
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    media_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    report: Mapped[Report] = relationship(back_populates="files")
+
+
+class Coordinator(Base):
+    __tablename__ = "coordinators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    failed_signins: Mapped[int] = mapped_column(Integer, default=0)
+    paused_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    signed_out: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))   # sessions before it are void
+
+
+def _loaded(report: Report) -> Report:
+    """The report with its files read, for use after its session has ended."""
+    report.files.sort(key=lambda f: f.id)
+    return report
+
+
+class Conflict(Exception):
+    """The report changed since the page that sent this update was shown."""
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# --- where the database is ---------------------------------------------------------------------------
+
+def state_dir() -> Path:
+    """``$BRIEFPACK_STATE_DIR``, else ``state/`` in the project: the SQLite file, the uploads, the secret."""
+    return Path(os.environ.get("BRIEFPACK_STATE_DIR") or paths.project_root() / "state")
+
+
+def database_url() -> str:
+    url = os.environ.get("BRIEFPACK_DATABASE_URL", "").strip()
+    if url:
+        if url.startswith(("postgresql://", "postgres://")):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url
+    return f"sqlite:///{state_dir() / DB_FILE}"
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    raise InputError(f"BRIEFPACK_DATABASE_URL: {parsed.get_backend_name()} is not supported; "
+                     "give a postgresql:// URL or unset it for the SQLite file.")
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (several instances may start at once: PostgreSQL takes
+    an advisory lock around it)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(172017)"))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+class Store:
+    """One database: an engine, sessions and the uploads folder."""
+
+    def __init__(self, url: str | None = None, upload_dir: Path | None = None):
+        self.url = url or database_url()
+        self.engine = make_engine(self.url)
+        migrate(self.engine)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock = threading.Lock()
+        self.upload_dir = Path(upload_dir or os.environ.get("BRIEFPACK_UPLOAD_DIR") or state_dir() / UPLOADS)
+        self.upload_dir.mkdir(mode=0o700, parents=True, exist_ok=True)   # clubs' files: the server's user only
+
+    @property
+    def kind(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def tx(self, write: bool = True):
+        """One transaction: committed when the block ends, rolled back on any error. SQLite takes one
+        writer at a time: this process's writers queue on a lock instead of in SQLite's busy handler,
+        whose back-off sleeps (up to 100 ms a try) would otherwise add to a report's time."""
+        lock = self._write_lock if write and self.kind == "sqlite" else nullcontext()
+        with lock, self.sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- reports --------------------------------------------------------------------------------------
+
+    def create(self, values: dict, files: list | None = None) -> tuple[Report, str]:
+        """A new report; returns it and the private link's token (only its hash is stored)."""
+        token = secrets.token_urlsafe(24)
+        written = self._write_files(files or [])
+        try:
+            with self.tx() as s:
+                report = Report(token_hash=token_hash(token), source="club", **values)
+                report.files = [Upload(**f) for f in written]
+                s.add(report)
+        except BaseException:
+            self._remove_files(written)
+            raise
+        return report, token
+
+    def by_token(self, token: str) -> Report | None:
+        with self.tx(write=False) as s:
+            report = s.scalar(select(Report).where(Report.token_hash == token_hash(token)))
+            if report is not None:
+                _loaded(report)
+            return report
+
+    def update(self, token: str, version: int, values: dict, files: list | None = None) -> Report:
+        """Change the report whose link holds ``token``, if it is still at ``version``; else Conflict."""
+        written = self._write_files(files or [])
+        try:
+            with self.tx() as s:
+                report = s.scalar(select(Report).where(Report.token_hash == token_hash(token)))
+                if report is None:
+                    raise KeyError(token)
+                if report.version != version:
+                    raise Conflict()
+                for k, v in values.items():
+                    setattr(report, k, v)
+                report.updated = utcnow()
+                for f in written:
+                    report.files.append(Upload(**f))
+                s.flush()
+                _loaded(report)
+        except StaleDataError:
+            self._remove_files(written)
+            raise Conflict() from None
+        except BaseException:
+            self._remove_files(written)
+            raise
+        return report
+
+    def reports(self) -> list[Report]:
+        with self.tx(write=False) as s:
+            rows = list(s.scalars(select(Report).order_by(Report.id)))
+            for r in rows:
+                _loaded(r)
+            return rows
+
+    def count(self) -> int:
+        with self.tx(write=False) as s:
+            return s.scalar(select(func.count()).select_from(Report))
+
+    def upload(self, upload_id: int) -> tuple[Upload, Report] | None:
+        with self.tx(write=False) as s:
+            up = s.get(Upload, upload_id)
+            if up is None:
+                return None
+            return up, up.report
+
+    def upload_path(self, up: Upload) -> Path:
+        return self.upload_dir / up.stored_name
+
+    def _write_files(self, files: list) -> list[dict]:
+        """Each (kind, media_type, bytes) written under a random name, synced to disk before the row."""
+        out = []
+        try:
+            for kind, media_type, body in files:
+                name = secrets.token_hex(16)
+                path = self.upload_dir / name
+                with open(path, "xb") as fh:
+                    fh.write(body)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                out.append({"kind": kind, "stored_name": name, "media_type": media_type, "size": len(body)})
+        except BaseException:
+            self._remove_files(out)
+            raise
+        return out
+
+    def _remove_files(self, written: list[dict]) -> None:
+        for f in written:
+            (self.upload_dir / f["stored_name"]).unlink(missing_ok=True)
+
+    # --- the progress report's rows ------------------------------------------------------------------
+
+    def entries(self) -> dict[str, campaign.Entry]:
+        """{GSS code: campaign.Entry} of the Westminster seats, as the tracker CSV gives them (the most
+        advanced report where several clubs reported one seat)."""
+
+        names = {s.gss_code: s.name for s in geography.seats()}
+        best: dict[str, tuple] = {}
+        for r in self.reports():
+            if r.parliament != geography.WESTMINSTER or r.gss_code not in names:
+                continue
+            e = r.entry(names[r.gss_code])
+            rank = (campaign.STATUSES.index(e.status), r.updated)
+            if r.gss_code not in best or rank > best[r.gss_code][0]:
+                best[r.gss_code] = (rank, e)
+        return {code: e for code, (rank, e) in best.items()}
+
+    # --- coordinators ---------------------------------------------------------------------------------
+
+    def coordinator(self, username: str) -> Coordinator | None:
+        with self.tx(write=False) as s:
+            return s.scalar(select(Coordinator).where(Coordinator.username == username))
+
+    def add_coordinator(self, username: str, password_hash: str) -> None:
+        with self.tx() as s:
+            found = s.scalar(select(Coordinator).where(Coordinator.username == username))
+            if found is None:
+                s.add(Coordinator(username=username, password_hash=password_hash))
+            else:
+                found.password_hash = password_hash
+                found.failed_signins, found.paused_until, found.signed_out = 0, None, utcnow()
+
+    def sign_out(self, username: str) -> None:
+        """End every session of this coordinator (a copied cookie included)."""
+        with self.tx() as s:
+            c = s.scalar(select(Coordinator).where(Coordinator.username == username))
+            if c is not None:
+                c.signed_out = utcnow()
+
+    def signin_result(self, username: str, ok: bool, limit: int, pause: dt.timedelta,
+                      new_hash: str | None = None) -> None:
+        """Record a sign-in: a success clears the count; the ``limit``-th failure in a row pauses sign-in."""
+        with self.tx() as s:
+            c = s.scalar(select(Coordinator).where(Coordinator.username == username).with_for_update())
+            if c is None:
+                return
+            if ok:
+                c.failed_signins, c.paused_until = 0, None
+                if new_hash:
+                    c.password_hash = new_hash
+            else:
+                c.failed_signins += 1
+                if c.failed_signins >= limit:
+                    c.paused_until, c.failed_signins = utcnow() + pause, 0
+
+    # --- retention, backup ---------------------------------------------------------------------------
+
+    def purge(self, days: int, now: dt.datetime | None = None) -> tuple[int, int]:
+        """Remove uploads and contact details of reports not changed for ``days`` days, and files no row
+        names (left by a server killed between writing a file and its row). Returns (files, contacts)."""
+        cutoff = (now or utcnow()) - dt.timedelta(days=days)
+        removed_files = cleared = 0
+        with self.tx() as s:
+            old = list(s.scalars(select(Report).where(Report.updated < cutoff)))
+            for r in old:
+                for up in list(r.files):
+                    self.upload_path(up).unlink(missing_ok=True)
+                    r.files.remove(up)
+                    removed_files += 1
+                if r.contact_name or r.contact_email:
+                    r.contact_name, r.contact_email = "", ""
+                    cleared += 1
+            known = set(s.scalars(select(Upload.stored_name)))
+        horizon = (now or utcnow()).timestamp() - 3600
+        for path in self.upload_dir.iterdir():
+            if path.name not in known and path.is_file() and path.stat().st_mtime < horizon:
+                path.unlink(missing_ok=True)
+                removed_files += 1
+        return removed_files, cleared
+
+    def backup(self, target: Path) -> Path:
+        """A consistent copy while the server runs: SQLite's online backup API, or pg_dump (custom format).
+        The uploads folder is copied beside it (``<target>.uploads/``)."""
+        target = Path(target)
+        if target.exists():
+            raise InputError(f"{target} exists already; give a new file name for the backup.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if self.kind == "sqlite":
+            source = sqlite3.connect(make_url(self.url).database)
+            dest = sqlite3.connect(str(target))
+            try:
+                with dest:
+                    source.backup(dest)
+            finally:
+                dest.close()
+                source.close()
+        else:
+            pg_dump = shutil.which("pg_dump")
+            if not pg_dump:
+                raise InputError("pg_dump is not installed; install PostgreSQL's client (apt-get install "
+                                 "postgresql-client) and run the backup again.")
+            url = make_url(self.url).set(drivername="postgresql")
+            done = subprocess.run([pg_dump, "--format=custom", f"--file={target}",
+                                   f"--dbname={url.render_as_string(hide_password=False)}"],
+                                  capture_output=True, text=True)
+            if done.returncode:
+                target.unlink(missing_ok=True)
+                raise InputError(f"pg_dump failed: {done.stderr.strip().splitlines()[-1] if done.stderr else done.returncode}")
+        files = Path(str(target) + ".uploads")
+        shutil.copytree(self.upload_dir, files)
+        return target
+
+
+# --- the tracker CSV -------------------------------------------------------------------------------
+
+def import_csv(store: Store, path: Path) -> int:
+    """Read a tracker CSV (checked by campaign's own rules) into the database, in one transaction: each
+    row replaces the imported row of its seat. Returns the rows read."""
+
+    path = Path(path)
+    folder = path.parent.parent if path.name == "tracker.csv" and path.parent.name == "campaign" else None
+    entries = campaign._load(str(folder), campaign.data.stamp(campaign.TRACKER, folder)) if folder else _read_other(path)
+    with store.tx() as s:
+        old = {r.gss_code: r for r in s.scalars(select(Report).where(Report.source == "tracker",
+                                                                       Report.parliament == geography.WESTMINSTER))}
+        for code, e in entries.items():
+            r = old.get(code) or Report(parliament=geography.WESTMINSTER, gss_code=code, source="tracker")
+            r.club, r.contact_made, r.meeting_date, r.met = e.club, e.contact_made, e.meeting_date, e.met
+            r.letter_to_home_secretary, r.reply_received, r.press_release = e.letter, e.reply, e.press_release
+            r.reply_summary = e.reply_summary
+            s.add(r)
+    return len(entries)
+
+
+def _read_other(path: Path) -> dict:
+    """A tracker CSV somewhere else: copied into a temporary data folder's campaign/ and checked there."""
+    import tempfile
+
+
+    if not path.is_file():
+        raise InputError(f"{path} is not a file; give the tracker CSV's path (e.g. data/campaign/tracker.csv).")
+    with tempfile.TemporaryDirectory(prefix="briefpack-import-") as tmp:
+        folder = Path(tmp)
+        (folder / "campaign").mkdir()
+        shutil.copy(path, folder / "campaign" / "tracker.csv")
+        shutil.copy(data.paths.data_dir() / "campaign" / "tracker.meta.yml", folder / "campaign" / "tracker.meta.yml")
+        return dict(campaign._load(str(folder), ("import", path.stat().st_mtime_ns, path.stat().st_size)))
+
+
+def _csv_date(d: dt.date | None) -> str:
+    return d.isoformat() if d else ""
+
+
+def export_csv(store: Store) -> str:
+    """The tracker CSV of the database's Westminster seats (one row per seat: the most advanced report),
+    in the order the seats were first reported or imported, written as the shipped file is."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for code, e in store.entries().items():
+        w.writerow([code, e.club, _csv_date(e.contact_made), _csv_date(e.meeting_date), "True" if e.met else "",
+                    _csv_date(e.letter), _csv_date(e.reply), _csv_date(e.press_release), e.reply_summary])
+    return out.getvalue()
+
+
+_LOCK = threading.Lock()
+_STORE: Store | None = None
+
+
+def default() -> Store:
+    """The process's store (made, and the database migrated, on first use)."""
+    global _STORE
+    with _LOCK:
+        if _STORE is None:
+            _STORE = Store()
+        return _STORE
+
+
+def reset_default() -> None:
+    """Forget the process's store (tests that change the environment)."""
+    global _STORE
+    with _LOCK:
+        if _STORE is not None:
+            _STORE.close()
+        _STORE = None
