@@ -20,6 +20,7 @@ from briefpack.core.atomic import write_atomic
 from briefpack.core.errors import BriefpackError
 from briefpack.data import record, used
 from briefpack.render.letters import letter_from_notebook, to_docx
+from briefpack.render.msp_letters import letters_docx, letters_from_notebook
 
 
 class Worker:
