@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The web server under load, on loopback, against the batch on the same machine.
 
-Starts `build.py --serve` on 127.0.0.1 (a free port), warms it, then drives it with 1, 4 and 16
+Starts `build.py serve` on 127.0.0.1 (a free port), warms it, then drives it with 1, 4 and 16
 simulated campaigners at once. Each campaigner, for each briefing: looks up a real postcode
 (`GET /api/constituencies`), makes the briefing with HTML, PDF and letter (`POST /api/briefings`)
 and downloads the three files. A bounded number of briefings per level (--requests), each for a
@@ -86,7 +86,8 @@ class Server:
         tmp = work / "tmp"
         tmp.mkdir()
         env = dict(os.environ, TMPDIR=str(tmp), BRIEFPACK_CACHE_DIR=str(work / "cache"), BRIEFPACK_PACK_DIR="-",
-                   BRIEFPACK_LOG_LEVEL="warning")
+                   BRIEFPACK_LOG_LEVEL="warning",
+                   BRIEFPACK_PER_CLIENT="1000")   # every simulated campaigner comes from 127.0.0.1
         self.log = open(work / "server.log", "w")
         self.proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--serve", "--host", HOST, "--port",
                                       str(self.port), "--jobs", str(jobs)], cwd=ROOT, env=env,
@@ -243,7 +244,7 @@ def main(argv=None) -> int:
     if not args.no_batch:
         codes = [postcodes.constituency_code(pc) for pc in sample]
         b = batch(codes, args.jobs, work)
-        print(f"batch: build.py --jobs {args.jobs} on the same {b['n']} seats: {b['wall']:.1f} s, "
+        print(f"batch: build.py build --jobs {args.jobs} on the same {b['n']} seats: {b['wall']:.1f} s, "
               f"{b['rate']:.2f} per s with start-up, {b['steady']:.2f} per s steady "
               f"(load {os.getloadavg()[0]:.2f})")
         top = results[-1]

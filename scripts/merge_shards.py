@@ -6,7 +6,7 @@ each record lists: HTML, PDF, the ``-letter.docx``, whatever the build wrote. A 
 are missing is left out, so the next build redoes that briefing instead of trusting it.
 
     python scripts/merge_shards.py --out pack shards/briefings-shard-*
-    python build.py --all --index-only --out pack
+    python build.py index --out pack
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Commit the refreshed member data on a branch and open (or update) its pull request, with the change
-# list that `build.py --refresh-members` printed as the body. Run by
+# list that `build.py refresh-members` printed as the body. Run by
 # .github/workflows/refresh-members.yml after the refresh, and only when the members file changed.
 #
 # Usage: sh scripts/refresh_pr.sh CHANGES_FILE
@@ -20,7 +20,7 @@ lines="$(wc -l <"$changes")"
 {
   head -n 400 "$changes"  # a pull request body holds 65,536 characters
   [ "$lines" -le 400 ] || printf '\n... and %s more lines: see the log of this workflow run.\n' "$((lines - 400))"
-  printf '\n\n---\nOpened by the weekly refresh-members workflow (`python build.py --refresh-members`).'
+  printf '\n\n---\nOpened by the weekly refresh-members workflow (`python build.py refresh-members`).'
   printf ' Merging it rebuilds only the briefings of the seats listed above.\n'
 } >"$body"
 

@@ -411,25 +411,27 @@ def test_the_command_line_help_lists_the_keys_of_the_content_files(content_copy)
     (content_copy / "topics" / "supply_chains.yml").write_text(
         (content_copy / "topics" / "data.yml").read_text(encoding="utf-8"), encoding="utf-8")
     edit_yaml(content_copy / "topics" / "supply_chains.yml", lambda d: d.update(key="supply_chains"))
-    proc = run_cli("--help", env={"BRIEFPACK_CONTENT": str(content_copy)})
+    proc = run_cli("build", "--help", env={"BRIEFPACK_CONTENT": str(content_copy)})
     assert proc.returncode == 0, proc.stderr
     help_text = " ".join(proc.stdout.split())
     concerns = ", ".join(content.concern_keys())
     assert f"--concerns KEYS 2-3 of: {concerns}, comma-separated" in help_text
     assert concerns.endswith("commissioner, supply_chains")
-    assert f"--topic KEY a topic briefing, one of: {', '.join(content.concern_keys())}, child_exploitation" in help_text
+    proc = run_cli("topics", "--help", env={"BRIEFPACK_CONTENT": str(content_copy)})
+    help_text = " ".join(proc.stdout.split())
+    assert f"topic keys, or all: {', '.join(content.concern_keys())}, child_exploitation" in help_text
 
 
 def test_the_help_still_prints_when_content_is_broken(content_copy):
     path = content_copy / "concerns" / "training.yml"
     path.write_text(path.read_text(encoding="utf-8") + "\n  bad: [indent\n", encoding="utf-8")
     env = {"BRIEFPACK_CONTENT": str(content_copy)}
-    proc = run_cli("--help", env=env)
+    proc = run_cli("build", "--help", env=env)
     assert proc.returncode == 0, proc.stderr
     help_text = " ".join(proc.stdout.split())
     assert "--concerns KEYS 2-3 of: (the list cannot be read now: content/concerns/training.yml line " in help_text
     assert "not valid YAML" in help_text
-    build = run_cli("-c", "Banbury", "--dry-run", "--out", str(content_copy.parent / "out"), env=env)
+    build = run_cli("build", "-c", "Banbury", "--dry-run", "--out", str(content_copy.parent / "out"), env=env)
     assert build.returncode != 0
     [line] = build.stderr.strip().splitlines()
     assert line.startswith("error: content/concerns/training.yml line ") and "Traceback" not in build.stderr

@@ -12,7 +12,7 @@ from briefpack.core.errors import DataError
 from briefpack.data import catalogue as data
 
 TABLES = data.table_names()
-# Tables a refresh adds rows to (build.py --refresh-members): no fixed row count; at least those shipped.
+# Tables a refresh adds rows to (build.py refresh-members): no fixed row count; at least those shipped.
 GROWING = {data.MP_CHANGES: 41}
 
 

@@ -37,13 +37,15 @@ def test_jupyterlab_is_one_documented_extra():
 
 def test_each_dependency_is_a_range_from_a_tested_version_to_the_next_major():
     """No exact pin: a lower bound (the version the suite was run with) and an upper bound below the
-    next major version, so a compatible release installs and an incompatible one does not."""
+    next major version (for 0.x, the next minor), so a compatible release installs and an
+    incompatible one does not."""
     for req in requirements():
         ops = {spec.operator: spec.version for spec in req.specifier}
         assert set(ops) == {">=", "<"}, f"{req}: a range >=tested,<next-major"
         lower, upper = ops[">="], ops["<"]
-        major = int(lower.split(".")[0])
-        assert upper == str(major + 1) or (major == 0 and upper == "1"), f"{req}: upper bound at the next major"
+        major, minor = (int(part) for part in lower.split(".")[:2])
+        # 0.x: its minor versions may break, so the next minor is the bound
+        assert upper == (str(major + 1) if major else f"0.{minor + 1}"), f"{req}: upper bound at the next major"
 
 
 @pytest.mark.parametrize("req", requirements(), ids=str)

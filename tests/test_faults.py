@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_build
 
-BATCH = ["--all", "--shard", "1/65", "--formats", "html", "--jobs", "2"]   # 10 seats
+BATCH = ["build", "--all", "--shard", "1/65", "--formats", "html", "--jobs", "2"]   # 10 seats
 
 
 def _spawn(out: Path, tmp: Path, *args):
@@ -116,12 +116,12 @@ def test_a_killed_worker_fails_its_briefing_and_the_batch_goes_on(tmp_path):
 
 def test_two_builds_into_one_folder_take_turns_and_both_are_recorded(tmp_path):
     out, tmp = tmp_path / "out", tmp_path / "tmp"
-    first = _spawn(out, tmp, "-c", "Banbury", "-c", "Hitchin", "--formats", "html", "--jobs", "1")
+    first = _spawn(out, tmp, "build", "-c", "Banbury", "-c", "Hitchin", "--formats", "html", "--jobs", "1")
     deadline = time.monotonic() + 60
     while not (out / ".briefpack.lock").exists() or not (out / ".briefpack.lock").read_text().strip():
         assert time.monotonic() < deadline and first.poll() is None
         time.sleep(0.02)
-    second = _spawn(out, tmp, "-c", "Oxford East", "-c", "Aberdeen North", "--formats", "html", "--jobs", "1")
+    second = _spawn(out, tmp, "build", "-c", "Oxford East", "-c", "Aberdeen North", "--formats", "html", "--jobs", "1")
     out1, err1 = first.communicate(timeout=300)
     out2, err2 = second.communicate(timeout=300)
     assert first.returncode == 0 and second.returncode == 0, err1 + err2

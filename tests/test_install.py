@@ -222,7 +222,7 @@ def test_run_installs_then_runs_in_the_venv(tmp_path):
     venv_python = f"python {box.proj / '.venv' / 'bin' / 'python'}"
     pack = box.run("run", "pack", "--only", "Banbury")
     assert pack.returncode == 0, pack.stderr
-    assert pack.calls[-1] == f"{venv_python} build.py --all --only Banbury"
+    assert pack.calls[-1] == f"{venv_python} build.py build --all --only Banbury"
     assert not [c for c in pack.calls if c.startswith("npm")], "building the pack needs no npm packages"
     test = box.run("run", "test", "-x", "tests/test_install.py")
     assert [c for c in test.calls if c.startswith("npm")] == ["npm install --no-audit --no-fund"]

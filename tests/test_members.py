@@ -129,7 +129,7 @@ def test_a_local_correction_wins_and_says_so(data_copy):
 
 @pytest.mark.parametrize("row,expect", [
     ("Banburyy,X,Labour,,2026-12-01,page", "seat 'Banburyy' is not a Westminster constituency"),
-    ("banbury,X,Labour,,2026-12-01,page", "exactly as `python build.py --list`"),
+    ("banbury,X,Labour,,2026-12-01,page", "exactly as `python build.py list`"),
     ("Banbury,X,Labour Co-op,,2026-12-01,page", "party 'Labour Co-op' is not in data/parties.csv"),
     ("Banbury,X,Labour,,2026-02-30,page", "date '2026-02-30' is not a real date"),
     ("Banbury,X,Labour,,2026-12-01,page\nE14001072,Y,Labour,,2026-12-02,page", "already has a correction"),

@@ -3,6 +3,7 @@ changes no byte; their parameters are the ones papermill reads from the tagged c
 briefpack changes nothing in the process (the notebooks turn the display on themselves)."""
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -66,3 +67,15 @@ print(json.dumps([before, after]))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     before, after = json.loads(out.stdout)
     assert before == after
+
+
+def test_the_briefing_notebook_takes_the_parameters_of_the_one_definition():
+    """papermill reads the notebook's parameters from its tagged cell: the same names and defaults as
+    briefpack.request.inputs defines (the command line, the web page and the job key use that too)."""
+    import papermill
+
+    from briefpack.request import inputs
+
+    found = papermill.inspect_notebook(str(ROOT / "notebooks" / "briefing.ipynb"))
+    defaults = {name: ast.literal_eval(p["default"]) for name, p in found.items()}   # the cell's literals
+    assert defaults == inputs.briefing_defaults()

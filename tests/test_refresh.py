@@ -1,4 +1,4 @@
-"""build.py --refresh-members: check a new members file, bring it in with its changes logged, print them.
+"""build.py refresh-members: check a new members file, bring it in with its changes logged, print them.
 
 No test touches the network: local files, and a web server of the test's own on 127.0.0.1 for the
 download path.

@@ -1,9 +1,9 @@
 """The web page and JSON API (issue 11).
 
 Three layers:
-- fast tests of the app's own code and of the app served by uvicorn in this process with a stand-in
+- fast tests of the app's own code and of the app served by Hypercorn in this process with a stand-in
   for the worker pool (it writes small placeholder files, and can hold jobs to fill the queue);
-- ``e2e``: the real server (`build.py --serve`) with real warm workers: every status code, hostile
+- ``e2e``: the real server (`build.py serve`) with real warm workers: every status code, hostile
   input, a full queue, a killed worker, a clean stop on SIGTERM;
 - ``browser``: Chromium through Playwright: the postcode journey with and without JavaScript, errors
   beside their fields, axe-core on the start, result and error pages, the pack's offline index.
@@ -82,9 +82,22 @@ def fetch(url: str, body=None, headers=None, method=None, follow=True, timeout=1
         return Reply(e.code, {k.lower(): v for k, v in e.headers.items()}, e.read())
 
 
-def post_form(url: str, pairs, follow=True) -> Reply:
-    return fetch(url, urlencode(pairs, doseq=True),
-                 {"Content-Type": "application/x-www-form-urlencoded"}, "POST", follow)
+def form_token(url: str) -> tuple[str, str]:
+    """(the form's token, the Cookie header) as the start page at ``url`` gives them to a browser."""
+    start = fetch(url.rsplit("/briefings", 1)[0] + "/")
+    token = start.soup().find("input", attrs={"name": "form_token"})["value"]
+    cookie = start.headers["set-cookie"].split(";")[0]
+    return token, cookie
+
+
+def post_form(url: str, pairs, follow=True, token=True) -> Reply:
+    """The form posted as a browser posts it from the start page: with its token and cookie."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if token:
+        value, cookie = form_token(url)
+        pairs = [*(pairs.items() if isinstance(pairs, dict) else pairs), ("form_token", value)]
+        headers["Cookie"] = cookie
+    return fetch(url, urlencode(pairs, doseq=True), headers, "POST", follow)
 
 
 def free_port() -> int:
@@ -204,28 +217,49 @@ class StandInPool:
 
 @contextmanager
 def in_process_server(settings: web.Settings, pool):
-    """The app served by uvicorn in a thread of this process, on a free loopback port."""
-    import uvicorn
+    """The app served in a thread of this process, on a free loopback port, by the HTTP server and
+    settings that `build.py serve` ships (web.hypercorn_config)."""
+    import asyncio
+
+    from hypercorn.asyncio import serve
 
     port = free_port()
-    app = web.create_app(settings, pool=pool)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    app = web.served_app(settings, pool=pool)
+    config = web.hypercorn_config(settings, "127.0.0.1", port)
+    loop = asyncio.new_event_loop()
+    stop: list = []
+
+    def run():
+        asyncio.set_event_loop(loop)
+
+        async def main():
+            stop.append(asyncio.Event())
+            await serve(app, config, shutdown_trigger=stop[0].wait)
+
+        loop.run_until_complete(main())
+        loop.close()
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
+    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while not server.started:
+    while True:
         assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
+        try:
+            fetch(url + "/healthz", timeout=5)
+            break
+        except OSError:
+            time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}", app
+        yield url, app
     finally:
-        server.should_exit = True
+        loop.call_soon_threadsafe(stop[0].set)
         thread.join(30)
 
 
 @pytest.fixture(scope="module")
 def pack_dir(tmp_path_factory) -> Path:
-    """A small pack folder as `build.py --all` leaves it: an index and a briefing's files (placeholders)."""
+    """A small pack folder as `build.py build --all` leaves it: an index and a briefing's files (placeholders)."""
     from briefpack.render.index import write_index
 
     folder = tmp_path_factory.mktemp("pack")
@@ -244,7 +278,9 @@ def pack_dir(tmp_path_factory) -> Path:
 def stand_in(tmp_path_factory, pack_dir):
     cache = tmp_path_factory.mktemp("cache")
     pool = StandInPool(max_waiting=1)
-    settings = web.Settings(cache_parent=str(cache), pack_dir=str(pack_dir), max_body=16 * 1024, body_seconds=2)
+    # per_client: every test request comes from 127.0.0.1, standing in for many users
+    settings = web.Settings(cache_parent=str(cache), pack_dir=str(pack_dir), max_body=16 * 1024, body_seconds=2,
+                            per_client=100)
     with in_process_server(settings, pool) as (url, app):
         yield url, pool, app, cache
     assert pool.closed and pool.started, "the app starts and closes its pool"
@@ -468,9 +504,9 @@ def test_api_400_gives_the_command_lines_message(stand_in, changes, cli):
      "The club name is 121 characters long; keep it to 120 or fewer."),
     ("Line 1 of the sender's address (--address) is 121 characters long; keep it to 80 or fewer.",
      "Line 1 of the sender's address is 121 characters long; keep it to 80 or fewer."),
-    ("Unknown constituency 'Nowhere' (closest: Gower); give a name or GSS code from `python build.py --list`.",
+    ("Unknown constituency 'Nowhere' (closest: Gower); give a name or GSS code from `python build.py list`.",
      "Unknown constituency 'Nowhere' (closest: Gower); search for the seat by postcode, name, member or council."),
-    ("Say which constituency (--constituency): a name or a GSS code; `python build.py --list` lists them.",
+    ("Say which constituency (--constituency): a name or a GSS code; `python build.py list` lists them.",
      "Say which constituency: a name or a GSS code; search for the seat by postcode, name, member or council."),
     ("Choose 2-3 concerns (got 1); the campaign asks for 2-3 of: data, training.",
      "Choose 2-3 concerns (got 1); the campaign asks for 2-3 of: data, training."),
@@ -483,7 +519,7 @@ def test_a_failed_build_gives_its_reason(stand_in):
     url, *_ = stand_in
     reply = fetch(url + "/api/briefings", briefing_request(club="fail me"))
     assert reply.status == 500 and "cell 3: something broke" in reply.json()["error"]
-    assert fetch(url + "/healthz").json()["status"] == "ok"
+    assert fetch(url + "/healthz").json()["status"] == "ready"
 
 
 def test_not_found(stand_in):
@@ -603,10 +639,10 @@ def test_the_pack_is_browsable_read_only(stand_in, pack_dir):
 def test_healthz(stand_in):
     url, *_ = stand_in
     doc = fetch(url + "/healthz").json()
-    assert doc["status"] == "ok" and {"workers", "busy", "waiting", "restarts", "cached"} <= set(doc)
+    assert doc["status"] == "ready" and {"workers", "busy", "waiting", "restarts", "cached"} <= set(doc)
 
 
-# --- the real server: build.py --serve with warm workers (e2e) ---------------------------------------
+# --- the real server: build.py serve with warm workers (e2e) ---------------------------------------
 
 @dataclass
 class Served:
@@ -618,15 +654,17 @@ class Served:
 
 
 @contextmanager
-def real_server(tmp_path: Path, jobs: int = 1, **env):
-    """`python build.py --serve` on a free loopback port, with its own TMPDIR and cache folder."""
+def real_server(tmp_path: Path, jobs: int = 1, ready: bool = True, **env):
+    """`python build.py serve` on a free loopback port, with its own TMPDIR and cache folder; it is
+    given back once /healthz says ready (its workers warm), or with ``ready=False`` once it answers."""
     port = free_port()
     tmp, cache, log = tmp_path / "tmp", tmp_path / "cache", tmp_path / "server.log"
     tmp.mkdir(exist_ok=True)
     cache.mkdir(exist_ok=True)
     full_env = dict(os.environ, TMPDIR=str(tmp), JUPYTER_RUNTIME_DIR=str(tmp), BRIEFPACK_CACHE_DIR=str(cache),
                     BRIEFPACK_PACK_DIR=env.pop("pack", "-"), BRIEFPACK_LOG_LEVEL="warning",
-                    **{k: str(v) for k, v in env.items()})
+                    BRIEFPACK_PER_CLIENT=str(env.pop("per_client", 100)))   # 127.0.0.1 stands in for many users
+    full_env.update({k: str(v) for k, v in env.items()})
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--serve", "--host", "127.0.0.1",
                                  "--port", str(port), "--jobs", str(jobs)], cwd=ROOT, env=full_env,
@@ -638,7 +676,7 @@ def real_server(tmp_path: Path, jobs: int = 1, **env):
             assert proc.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "the server did not start: " + log.read_text()
             try:
-                if fetch(served.url + "/healthz", timeout=5).json().get("workers", 0) >= 1:   # --jobs may be capped
+                if fetch(served.url + "/healthz", timeout=5).json().get("status") == "ready" or not ready:
                     break
             except OSError:
                 pass
@@ -727,7 +765,7 @@ def test_full_queue_answers_503_with_retry_after(tmp_path):
         assert 503 in statuses and 200 in statuses and set(statuses) <= {200, 503}, statuses
         busy = next(a for a in answers if a.status == 503)
         assert int(busy.headers["retry-after"]) >= 1 and "try again in" in busy.json()["error"]
-        assert fetch(served.url + "/healthz").json()["status"] == "ok"
+        assert fetch(served.url + "/healthz").json()["status"] == "ready"
         assert fetch(served.url + "/api/briefings", briefing_request()).status == 200, "the server goes on"
 
 

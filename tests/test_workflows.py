@@ -46,7 +46,7 @@ def test_pack_rebuilds_on_input_changes_in_shards():
     uses = " ".join(s.get("uses", "") for s in build_job["steps"])
     assert "actions/cache/restore@" in uses and "actions/cache/save@" in uses and "upload-artifact@" in uses
     merge = " ".join(s.get("run", "") for s in steps(wf, "pack"))
-    assert "scripts/merge_shards.py --out pack shards/briefings-shard-*" in merge and "--index-only --out pack" in merge
+    assert "scripts/merge_shards.py --out pack shards/briefings-shard-*" in merge and "build.py index --out pack" in merge
 
 
 def test_pack_installs_with_the_install_script_in_debian():
@@ -131,7 +131,7 @@ def test_refresh_members_workflow_structure():
     assert wf["jobs"][job]["permissions"] == {"contents": "write", "pull-requests": "write"}
     s = steps(wf, job)
     refresh = next(st for st in s if st.get("id") == "refresh")
-    assert ".venv/bin/python build.py --refresh-members >" in refresh["run"]
+    assert ".venv/bin/python build.py refresh-members >" in refresh["run"]
     pr = s[-1]
     assert pr["if"] == "steps.refresh.outputs.changed == 'true'"
     assert pr["run"] == 'sh scripts/refresh_pr.sh "$RUNNER_TEMP/changes.txt"'

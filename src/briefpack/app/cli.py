@@ -34,73 +34,152 @@ from briefpack.words.content import DEFAULT_CONCERNS, concern_keys, keys_help
 from briefpack.words.topics import topic_keys
 
 EPILOG = """examples:
-  python build.py --constituency "Banbury" --concerns training,children,policing --club "Soroptimist International Banbury"
-  python build.py --constituency E14001072 --formats html --out /tmp/briefings
-  python build.py --all                 # every Westminster constituency; only what changed is rebuilt
-  python build.py --all --dry-run       # what would be rebuilt, and why
-  python build.py --list"""
+  python build.py build --constituency "Banbury" --concerns training,children,policing --club "Soroptimist International Banbury"
+  python build.py build --constituency E14001072 --formats html --out /tmp/briefings
+  python build.py build --all           # every Westminster constituency; only what changed is rebuilt
+  python build.py build --all --dry-run # what would be rebuilt, and why
+  python build.py topics all            # the topic briefings
+  python build.py list                  # the constituencies
+  python build.py serve --port 8000     # the web page
+
+The forms of earlier releases (build.py --constituency ..., --all, --serve, --topics, --list, ...) still
+work: each is run as the subcommand it stands for, with a one-line note of the new form."""
+
+COMMANDS = ("build", "topics", "progress", "serve", "refresh-members", "list", "index")
+# An earlier release's mode option -> its subcommand (the first one present wins, as it did then).
+LEGACY_MODES = (("--serve", "serve"), ("--refresh-members", "refresh-members"), ("--list", "list"),
+                ("--index-only", "index"), ("--progress", "progress"), ("--topics", "topics"), ("--topic", "topics"))
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="build.py", description="Build modern slavery briefings for MPs.",
-                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    what = p.add_argument_group("what to build")
-    what.add_argument("--constituency", "-c", action="append", metavar="NAME_OR_GSS",
-                      help="a Westminster constituency, by name or GSS code (repeat for several)")
-    what.add_argument("--all", action="store_true", help="every constituency of the parliament (650 or 73)")
-    what.add_argument("--parliament", choices=("westminster", "scottish"), default="westminster",
-                      help="Westminster (MPs, default) or the Scottish Parliament (73 constituencies, MSPs)")
-    what.add_argument("--only", nargs="+", metavar="NAME_OR_GSS", help="with --all: just these constituencies")
-    what.add_argument("--shard", metavar="K/N", help="with --all: the K-th of N equal parts (1-based), for CI matrices")
-    opts = p.add_argument_group("briefing options")
-    opts.add_argument("--concerns", default="", metavar="KEYS",
-                      help=f"2-3 of: {keys_help(concern_keys)}, comma-separated "
-                           f"(default: {','.join(DEFAULT_CONCERNS)}; the files of content/concerns/)")
-    opts.add_argument("--club", default="", help="the club or campaigner the briefing is from")
-    opts.add_argument("--msp", default="", metavar="NAME",
-                      help="Scottish Parliament: the MSP's name (else data/campaign/msps.csv, else 'the Member ...')")
-    opts.add_argument("--address", default="", metavar="LINES",
-                      help="the sender's address for the letter, lines separated by commas")
-    opts.add_argument("--letter-date", default="", metavar="YYYY-MM-DD", help="date on the letter (default: blank)")
-    opts.add_argument("--sender-name", default="", metavar="NAME",
-                      help="who signs the letter (with --address and its postcode: how the office knows you are a constituent)")
-    opts.add_argument("--personal-note", default="", metavar="TEXT",
-                      help="your own paragraph for the letter, after its opening (one paragraph; line breaks are joined)")
-    opts.add_argument("--personal-note-file", default="", metavar="PATH",
-                      help="the same, read from a UTF-8 text file")
-    opts.add_argument("--meeting-date", default="", metavar="YYYY-MM-DD", help="date of the meeting with the MP")
+def _add_field(group, name: str, *aliases: str, **extra) -> None:
+    """A command-line option derived from the one definition of the parameter (briefpack.request.inputs)."""
+    f = inputs.FIELDS[name]
+    default = ",".join(f.default) if isinstance(f.default, (list, tuple)) else f.default
+    options = {"default": "" if name in ("concerns",) else default, "metavar": f.metavar,
+               "help": f"{f.help} (default: {default or 'blank'})", "dest": name}
+    options.update(extra)
+    group.add_argument(f.option, *aliases, **options)
+
+
+def _add_run_options(p, formats: bool = True, jobs: bool = True) -> None:
     run = p.add_argument_group("how to build")
     run.add_argument("--out", default=None, metavar="DIR", help="output folder (default: briefings/)")
-    run.add_argument("--formats", default="html,pdf,docx",
-                     help="any of html, pdf, docx (the letter), comma-separated (default: all three)")
-    run.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="worker processes (default: cores)")
+    if formats:
+        run.add_argument("--formats", default="html,pdf,docx",
+                         help="any of html, pdf, docx (the letter), comma-separated (default: all three)")
+    if jobs:
+        run.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                         help="worker processes (default: cores)")
     run.add_argument("--force", action="store_true", help="rebuild even what is up to date")
     run.add_argument("--dry-run", action="store_true", help="list what would be rebuilt and why; build nothing")
-    run.add_argument("--index-only", action="store_true",
-                     help="only rewrite index.html from the manifest in --out (e.g. after merging CI shards)")
     run.add_argument("--executor", choices=("local", "dask"), default="local",
                      help="local worker processes (default) or a dask.distributed cluster")
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="with --executor dask: the scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)")
-    what.add_argument("--topic", action="append", metavar="KEY",
-                      help=f"a topic briefing, one of: {keys_help(topic_keys)} (repeat for several; the files of "
-                           "content/topics/)")
-    what.add_argument("--topics", metavar="all|KEYS", help="several topic briefings: all, or keys comma-separated")
-    what.add_argument("--progress", action="store_true",
-                      help="the coordinators' progress report from data/campaign/tracker.csv (progress.html, .pdf)")
-    opts.add_argument("--as-of", default="", metavar="YYYY-MM-DD",
-                      help="--progress: the report date (default today); --refresh-members: the date the new members "
-                           "file is as at (default: today for a download, the file's date for a local file)")
-    what.add_argument("--refresh-members", nargs="?", const="", default=None, metavar="URL_OR_FILE",
-                      help="bring the newest list of sitting MPs into data/ (default: the Department for Education's "
-                           "daily file), check it, print what changed seat by seat, and exit")
-    p.add_argument("--list", action="store_true", help="list the constituencies and exit")
-    web = p.add_argument_group("web page (see README, 'The web page')")
-    web.add_argument("--serve", action="store_true",
-                     help="run the web page and JSON API (with --jobs warm workers) until Ctrl-C")
-    web.add_argument("--host", default="127.0.0.1", help="--serve: address to listen on (default 127.0.0.1)")
-    web.add_argument("--port", type=int, default=8000, help="--serve: port (default 8000)")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="build.py", description="Build modern slavery briefings for MPs and MSPs.",
+                                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    b = sub.add_parser("build", help="constituency briefings and letters (one seat, several, or --all)",
+                       description="Build constituency briefings: HTML, PDF and the letter.")
+    what = b.add_argument_group("what to build")
+    _add_field(what, "constituency", "-c", action="append", default=None)
+    what.add_argument("--all", action="store_true", help="every constituency of the parliament (650 or 73)")
+    _add_field(what, "parliament", choices=("westminster", "scottish"))
+    what.add_argument("--only", nargs="+", metavar="NAME_OR_GSS", help="with --all: just these constituencies")
+    what.add_argument("--shard", metavar="K/N", help="with --all: the K-th of N equal parts (1-based), for CI matrices")
+    opts = b.add_argument_group("briefing options")
+    _add_field(opts, "concerns", help=f"2-3 of: {keys_help(concern_keys)}, comma-separated "
+                                      f"(default: {','.join(DEFAULT_CONCERNS)}; the files of content/concerns/)")
+    for name in inputs.BRIEFING:
+        if name not in ("constituency", "parliament", "concerns"):
+            _add_field(opts, name)
+    opts.add_argument("--personal-note-file", default="", metavar="PATH",
+                      help="the personal note, read from a UTF-8 text file")
+    _add_run_options(b)
+
+    t = sub.add_parser("topics", help="topic briefings (national figures, one per concern or theme)",
+                       description="Build topic briefings.")
+    t.add_argument("topics", nargs="+", metavar="KEY",
+                   help=f"topic keys, or all: {keys_help(topic_keys)} (the files of content/topics/)")
+    _add_run_options(t)
+
+    g = sub.add_parser("progress", help="the coordinators' progress report (progress.html, .pdf)",
+                       description="The progress report from data/campaign/tracker.csv.")
+    _add_field(g, "as_of")
+    _add_run_options(g, jobs=False)
+
+    s = sub.add_parser("serve", help="the web page and JSON API, until Ctrl-C",
+                       description="Run the web page and JSON API with warm workers (see README, 'The web page').")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    s.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="warm workers (default: cores)")
+
+    r = sub.add_parser("refresh-members", help="bring the newest list of sitting MPs into data/",
+                       description="Fetch (or read) the list of sitting MPs, check it, print what changed seat by "
+                                   "seat, and replace data/mps_current.csv only when it is valid.")
+    r.add_argument("source", nargs="?", default=None, metavar="URL_OR_FILE",
+                   help="default: the Department for Education's daily file (the sidecar's address)")
+    r.add_argument("--as-of", dest="as_of", default="", metavar="YYYY-MM-DD",
+                   help="the date the new file is as at (default: today for a download, the file's date for a file)")
+
+    ls = sub.add_parser("list", help="list the constituencies", description="List the constituencies.")
+    _add_field(ls, "parliament", choices=("westminster", "scottish"))
+
+    i = sub.add_parser("index", help="rewrite index.html from the manifest (e.g. after merging CI shards)",
+                       description="Rewrite index.html in --out from its manifest.")
+    i.add_argument("--out", default=None, metavar="DIR", help="output folder (default: briefings/)")
     return p
+
+
+def modernise(argv) -> tuple[list[str], str]:
+    """An earlier release's command line -> (the same request as a subcommand, a one-line note of the new
+    form, or '' when ``argv`` already starts with a subcommand)."""
+    argv = list(argv)
+    if not argv or argv[0] in COMMANDS or argv[0] in ("-h", "--help"):
+        return argv, ""
+    present = [(flag, command) for flag, command in LEGACY_MODES
+               if any(a == flag or a.startswith(flag + "=") for a in argv)]
+    if not present:
+        new = ["build", *argv]
+    else:
+        flag, command = present[0]
+        if command == "topics":
+            values, rest = _pop(argv, ("--topic", "--topics"), optional=False)
+            new = ["topics", *[k for v in values for k in v.split(",") if k], *rest]
+        elif command == "refresh-members":
+            values, rest = _pop(argv, (flag,), optional=True)
+            new = ["refresh-members", *[v for v in values if v], *rest]
+        elif command == "index":   # it rewrote the index of --out and ignored the rest
+            values, _ = _pop(argv, ("--out",), optional=False)
+            new = ["index", *(["--out", values[-1]] if values else [])]
+        else:
+            new = [command, *[a for a in argv if a != flag]]
+    return new, f"note: the new form is `build.py {' '.join(new)}` (the old one still works)."
+
+
+def _pop(argv: list[str], flags, optional: bool) -> tuple[list[str], list[str]]:
+    """(the values of ``flags``, the other arguments); an optional value is one that is not an option."""
+    values, rest, i = [], [], 0
+    while i < len(argv):
+        arg = argv[i]
+        name = arg.split("=", 1)[0]
+        if name in flags and "=" in arg:
+            values.append(arg.split("=", 1)[1])
+        elif arg in flags:
+            following = argv[i + 1] if i + 1 < len(argv) else None
+            if following is not None and not (optional and following.startswith("-")):
+                values.append(following)
+                i += 1
+            else:
+                values.append("")
+        else:
+            rest.append(arg)
+        i += 1
+    return values, rest
 
 
 def _formats(value: str) -> tuple:
@@ -124,6 +203,9 @@ def _on_sigterm(signum, frame):
 def main(argv=None) -> int:
     import signal
 
+    argv, note = modernise(sys.argv[1:] if argv is None else argv)
+    if note:
+        print(note, file=sys.stderr)
     args = parser().parse_args(argv)
     logs.configure()
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
@@ -145,7 +227,7 @@ def _requests(args) -> list[str]:
     if args.only or args.shard:
         raise InputError("--only and --shard go with --all.")
     if not args.constituency:
-        raise InputError("Say which constituency: --constituency NAME, or --all (--list shows them).")
+        raise InputError("Say which constituency: --constituency NAME, or --all (`build.py list` shows them).")
     return list(args.constituency)
 
 
@@ -190,18 +272,16 @@ def _progress(args, formats) -> int:
 
 def _jobs(args) -> tuple[list, int, int]:
     """(jobs, how many requests were invalid, how many were requested); bad requests print one line each."""
-
-    if args.topic or args.topics:
-        keys = topics(",".join((args.topic or []) + ([args.topics] if args.topics else [])))
+    if args.command == "topics":
+        keys = topics(",".join(args.topics))
         return [plan.topic_job(k) for k in keys], 0, len(keys)
     requests = _requests(args)
-    note = _personal_note(args)
+    values = {name: getattr(args, name) for name in inputs.BRIEFING if name != "constituency"}
+    values["personal_note"] = _personal_note(args)
     jobs, invalid = [], 0
     for name in requests:
         try:
-            jobs.append(plan.briefing_job(name, args.concerns or None, args.club, args.meeting_date or None,
-                                          args.parliament, args.msp, args.address, args.letter_date or None,
-                                          args.sender_name, note))
+            jobs.append(plan.briefing_job(name, **values))
         except InputError as exc:
             print(f"error: {exc}", file=sys.stderr)
             invalid += 1
@@ -213,10 +293,7 @@ def _jobs(args) -> tuple[list, int, int]:
 
 def _check_options(args) -> None:
     """The options every briefing shares, checked once (briefpack.request.inputs) before anything is read or built."""
-
-    inputs.clean({"concerns": args.concerns, "club": args.club, "member_name": args.msp, "address": args.address,
-                  "meeting_date": args.meeting_date, "letter_date": args.letter_date, "as_of": args.as_of,
-                  "sender_name": args.sender_name, "personal_note": args.personal_note})
+    inputs.clean({name: getattr(args, name) for name in inputs.BRIEFING if name not in ("constituency", "parliament")})
 
 
 def _personal_note(args) -> str:
@@ -232,41 +309,43 @@ def _warn_letter_and_boundaries(args, jobs) -> None:
     params = dict(jobs[0].parameters)
     if "constituency" not in params:     # topic briefings have no letter
         return
-    blank_pack = args.all and not (args.sender_name or args.address)   # a pack's letters are blank on purpose
+    blank_pack = getattr(args, "all", False) and not (args.sender_name or args.address)   # a pack's letters are blank on purpose
     if not blank_pack:
         for line in sender_warnings(params.get("sender_name", ""), str(params.get("sender_address", "")).split(", ")):
             print(f"warning: {line}", file=sys.stderr)
-    if args.parliament == SCOTTISH and holyrood_warning():
+    if args.command == "build" and args.parliament == SCOTTISH and holyrood_warning():
         print(f"warning: {holyrood_warning()}", file=sys.stderr)
 
 
 def _main(args) -> int:
-    if args.serve:
+    command = args.command
+    if command == "serve":
         return serve(args.host, args.port, _worker_count(args.jobs))
-    _check_options(args)
-    if args.refresh_members is not None:
-        refresh(args.refresh_members or None, args.as_of or None)
+    if command == "refresh-members":
+        inputs.date(args.as_of, "as_of")
+        refresh(args.source, args.as_of or None)
         return 0
-    if args.list:
-        for s in geography.seats(args.parliament):
+    if command == "list":
+        for s in geography.seats(inputs.which_parliament(args.parliament)):
             print(f"{s.gss_code}\t{s.name}\t{s.nation}\t{s.region}")
         return 0
-    formats = _formats(args.formats)
-    if args.index_only:
+    if command == "index":
         out = _out(args)
         with _locked(out):
             man = Manifest(out)
             path = write_pack_index(out, man, [])
         print(f"index: {path} ({len(man.records)} briefings)")
         return 0
-    if args.progress:
+    formats = _formats(args.formats)
+    if command == "progress":
         return _progress(args, formats)
+    if command == "build":
+        _check_options(args)
     n_workers = _worker_count(args.jobs)
     jobs, invalid, requested = _jobs(args)
     if not jobs:
         if invalid:
             return 2
-
         print(f"nothing to build: {describe(args.all, args.only, args.shard, args.parliament)} "
               "selects no seat.")
         return 0

@@ -1,4 +1,4 @@
-"""Bring a newer list of sitting MPs into ``data/``: ``build.py --refresh-members [URL_OR_FILE]``.
+"""Bring a newer list of sitting MPs into ``data/``: ``build.py refresh-members [URL_OR_FILE]``.
 
 # Load inputs. The Department for Education's daily file by default (its address is the sidecar's
 #   ``source_url``), or another address, or a local file.

@@ -1,8 +1,8 @@
 """The web page and JSON API: a campaigner makes their own briefing from a postcode.
 
-``python build.py --serve`` runs this app with uvicorn; behind a reverse proxy run
-``uvicorn briefpack.app.web:app`` with the settings below in the environment (see README, "The web
-page"). The builds run in the same warm workers as the batch (:class:`briefpack.build.pool.WorkerPool`):
+``python build.py serve`` runs this app with Hypercorn and the settings of
+:func:`briefpack.app.webguard.server_config` (a header deadline, no connection count), behind a reverse
+proxy too, with the settings below in the environment (see README, "The web page"). The builds run in the same warm workers as the batch (:class:`briefpack.build.pool.WorkerPool`):
 at most ``BRIEFPACK_MAX_WAITING`` builds wait, beyond that the answer is 503 with ``Retry-After``.
 
 Every parameter is checked by the code the command line uses (``plan.briefing_job``); no user
@@ -33,6 +33,13 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from briefpack.app.webguard import (
+    AccessLog,
+    FormGuard,
+    RequestGuard,
+    same_origin,
+    server_config,
+)
 from briefpack.build import plan
 from briefpack.build.jobs import BUILT, FORMATS, output_name
 from briefpack.build.pool import Busy, WorkerPool
@@ -82,7 +89,7 @@ def _env_number(environ, name: str, default, kind=int, low=1):
 
 @dataclass(frozen=True)
 class Settings:
-    """What the server reads from the environment (``python build.py --serve`` sets the first)."""
+    """What the server reads from the environment (``python build.py serve`` sets the first)."""
     workers: int = 2                  # BRIEFPACK_WORKERS: worker processes (warm kernel, exporter, browser each)
     max_waiting: int = -1             # BRIEFPACK_MAX_WAITING: builds that may wait, beyond it 503 (default 4 per worker)
     job_timeout: float = 60.0         # BRIEFPACK_JOB_TIMEOUT: seconds a build may take
@@ -93,6 +100,10 @@ class Settings:
     cache_seconds: float = 3600.0     # BRIEFPACK_CACHE_SECONDS: how long one is kept
     cache_parent: str = ""            # BRIEFPACK_CACHE_DIR: where the cache folder is made (default: system temp)
     pack_dir: str = ""                # BRIEFPACK_PACK_DIR: the pre-built pack to browse (default briefings/; "-" none)
+    per_client: int = 2               # BRIEFPACK_PER_CLIENT: builds one client address may have at once; beyond, 429
+    header_seconds: float = 5.0       # BRIEFPACK_HEADER_SECONDS: time to send a request's headers; then closed
+    proxy_hops: int = 0               # BRIEFPACK_PROXY_HOPS: proxies in front whose X-Forwarded-For is trusted
+    root_path: str = ""               # BRIEFPACK_ROOT_PATH: the path the proxy serves the app under
 
     @classmethod
     def from_env(cls, environ=None, **overrides) -> "Settings":
@@ -108,6 +119,10 @@ class Settings:
             cache_seconds=_env_number(env, "BRIEFPACK_CACHE_SECONDS", cls.cache_seconds, float),
             cache_parent=env.get("BRIEFPACK_CACHE_DIR", ""),
             pack_dir=env.get("BRIEFPACK_PACK_DIR", ""),
+            per_client=_env_number(env, "BRIEFPACK_PER_CLIENT", cls.per_client),
+            header_seconds=_env_number(env, "BRIEFPACK_HEADER_SECONDS", cls.header_seconds, float),
+            proxy_hops=_env_number(env, "BRIEFPACK_PROXY_HOPS", cls.proxy_hops, low=0),
+            root_path=env.get("BRIEFPACK_ROOT_PATH", "").rstrip("/"),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -177,6 +192,16 @@ class Cache:
 
     def discard(self, folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
+
+    def sweep(self) -> None:
+        """Remove the briefings past their age now (the server calls this on a timer)."""
+        with self._lock:
+            self._evict()
+
+    @property
+    def sweep_seconds(self) -> float:
+        """How often the server sweeps: a briefing is gone at most this long after its time."""
+        return min(60.0, max(0.2, self.max_age / 4))
 
     def __len__(self) -> int:
         return len(self._items)
@@ -286,13 +311,46 @@ class BuildFailed(Exception):
     """A build that ran and failed (its reason is one line); the worker pool goes on."""
 
 
+class TooMany(Exception):
+    """One client already has ``per_client`` builds on their way; it should wait for them."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"You already have {limit} briefing{'s' if limit != 1 else ''} being made; wait for "
+                         f"{'them' if limit != 1 else 'it'} to finish, then make the next.")
+
+
+class ClientGone(Exception):
+    """The client closed its connection before its briefing was made: the build was cancelled."""
+
+
+_MAX_DIGITS = 30
+
+
+def _json_number(text: str):
+    if len(text) > _MAX_DIGITS:
+        raise InputError(f"A number in the request is {len(text)} characters long; no field needs more than "
+                         f"{_MAX_DIGITS}.")
+    return float(text) if any(c in text for c in ".eE") else int(text)
+
+
+def parse_json(body: bytes):
+    """The request's JSON, or InputError with one line: not UTF-8, not JSON, nested too deep (Python's
+    parser recurses), or a number longer than any field needs (Python limits int() to 4,300 digits)."""
+    try:
+        return json.loads(body.decode("utf-8"), parse_int=_json_number, parse_float=_json_number)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InputError("The request body is not valid JSON.") from None
+    except RecursionError:
+        raise InputError("The request's JSON is nested too deeply; send a flat object of fields.") from None
+
+
 _CLI_OPTION = re.compile(r" \(--[a-z][a-z-]*\)")
 _CLI_LIST = re.compile(r"; (?:give a name or GSS code from )?`python build\.py[^`]*`(?: lists them)?\.$")
 
 
 def for_page(message: str) -> str:
     """The command line's message as a page shows it: a page has fields, not options, so "(--club)" goes
-    and "`python build.py --list` lists them" becomes the page's own search. The API's ``error`` keeps
+    and "`python build.py list` lists them" becomes the page's own search. The API's ``error`` keeps
     the command line's words; its ``message`` is this."""
     return _CLI_LIST.sub("; search for the seat by postcode, name, member or council.",
                          _CLI_OPTION.sub("", message))
@@ -374,6 +432,8 @@ class Service:
         self._closed = False
         self.env = _templates()
         self.static = {}
+        self.guard = FormGuard()
+        self.per_client: dict[str, int] = {}     # client address -> builds on their way (event loop only)
 
     def start(self) -> None:
         """Start (and warm) the workers, read the data the pages need, make the cache folder."""
@@ -403,16 +463,34 @@ class Service:
     def stats(self) -> dict:
         return {**(self.pool.stats() if self.pool is not None else {}), "cached": len(self.cache or ())}
 
+    def health(self) -> tuple[bool, dict]:
+        """(ready, the document /healthz shows): ready when every worker is warm (its kernel has built
+        once and its browser is up), so the next briefing takes its usual time."""
+        doc = self.stats()
+        states = self.pool.worker_states() if hasattr(self.pool, "worker_states") else None
+        if states is None:
+            ready = self.pool is not None and self.cache is not None
+        else:
+            doc["worker_states"] = states
+            ready = bool(states) and all(w["ready"] for w in states)
+        ready = ready and not self._closed
+        return ready, {"status": "ready" if ready else "starting" if not self._closed else "stopping", **doc}
+
     def retry_after(self, exc=None) -> int:
         seconds = getattr(exc, "retry_after", None)
         if seconds is None and hasattr(self.pool, "retry_after"):
             seconds = self.pool.retry_after()
         return max(1, int(seconds or 5))
 
-    async def make(self, form: Form) -> Made:
-        """Build one briefing (HTML, PDF, letter) in the warm workers; raises InputError, Busy or BuildFailed."""
+    async def make(self, form: Form, client: str | None = None, gone=None) -> Made:
+        """Build one briefing (HTML, PDF, letter) in the warm workers; raises InputError, TooMany, Busy,
+        BuildFailed, or ClientGone when ``gone()`` (a coroutine) finishes first (the client closed its
+        connection): a build still waiting is then cancelled, one already running is thrown away."""
         job = form.job()
         seat = search.seat_match(job.key, "code")
+        limit = self.settings.per_client
+        if client is not None and self.per_client.get(client, 0) >= limit:
+            raise TooMany(limit)
         token, folder = self.cache.new_folder()
         job = dataclasses.replace(job, slug=token)
         try:
@@ -420,16 +498,32 @@ class Service:
         except BaseException:
             self.cache.discard(folder)
             raise
+        if client is not None:
+            self.per_client[client] = self.per_client.get(client, 0) + 1
+        build = asyncio.wrap_future(future)
+        watch = asyncio.ensure_future(gone()) if gone is not None else None
         try:
-            result = await asyncio.wait_for(asyncio.wrap_future(future), self.settings.request_timeout)
-        except asyncio.TimeoutError:
-            future.cancel()
-            self.cache.discard(folder)
-            raise BuildFailed("it took longer than the server allows; try again in a minute") from None
+            done, _ = await asyncio.wait([t for t in (build, watch) if t is not None],
+                                         timeout=self.settings.request_timeout, return_when=asyncio.FIRST_COMPLETED)
+            if build not in done:
+                future.cancel()
+                future.add_done_callback(lambda _: self.cache.discard(folder))
+                self.cache.discard(folder)
+                if watch is not None and watch in done:
+                    raise ClientGone()
+                raise BuildFailed("it took longer than the server allows; try again in a minute")
+            result = build.result()
         except BaseException:
             future.cancel()
             self.cache.discard(folder)
             raise
+        finally:
+            if watch is not None:
+                watch.cancel()
+            if client is not None:
+                self.per_client[client] -= 1
+                if self.per_client[client] <= 0:
+                    del self.per_client[client]
         if result.status != BUILT:
             self.cache.discard(folder)
             raise BuildFailed(result.message or "the build failed")
@@ -479,8 +573,9 @@ def _static_files() -> dict:
 
 # --- the app -----------------------------------------------------------------------------------------
 
-def create_app(settings: Settings | None = None, pool=None):
-    """The Starlette app; ``pool`` (tests) replaces the worker pool the app would start."""
+def create_app(settings: Settings | None = None, pool=None, server_headers: bool = False):
+    """The Starlette app; ``pool`` (tests) replaces the worker pool the app would start;
+    ``server_headers``: the server adds SECURITY_HEADERS to every answer (:func:`serve` does)."""
     from starlette.applications import Starlette
     from starlette.exceptions import HTTPException
     from starlette.middleware import Middleware
@@ -494,9 +589,11 @@ def create_app(settings: Settings | None = None, pool=None):
     async def lifespan(app):
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, service.start)
+        sweeper = asyncio.ensure_future(_sweep(service.cache))
         try:
             yield
         finally:
+            sweeper.cancel()
             await loop.run_in_executor(None, service.close)
 
     routes = [
@@ -508,22 +605,39 @@ def create_app(settings: Settings | None = None, pool=None):
         Route("/api/briefings", pages.api_briefings, methods=["POST"]),
         Route("/healthz", pages.healthz, methods=["GET"]),
         Route("/static/{name}", pages.static, methods=["GET"]),
+        Route("/pack", pages.pack_folder, methods=["GET"]),
         Route("/pack/", pages.pack, methods=["GET"]),
         Route("/pack/{name}", pages.pack, methods=["GET"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: pages.http_error, Exception: pages.server_error},
-                    middleware=[Middleware(SecurityHeaders)])
+                    middleware=[Middleware(AccessLog), Middleware(SecurityHeaders, static=not server_headers),
+                                Middleware(RequestGuard, refuse=pages.refuse)])
+    # A path with or without its last slash is not redirected to the other: Starlette would build the
+    # redirect from the request's Host header. The one such address people type, /pack, is a route.
+    app.router.redirect_slashes = False
     app.state.service = service
     return app
 
 
+async def _sweep(cache: Cache) -> None:
+    """Remove expired briefings on a timer, whether or not anyone asks for one."""
+    while True:
+        await asyncio.sleep(cache.sweep_seconds)
+        try:
+            cache.sweep()
+        except Exception:   # a folder that cannot be removed now is tried again next time
+            log.exception("the cache sweep failed")
+
+
 class SecurityHeaders:
     """Every response: a Content-Security-Policy allowing nothing from other origins (pages that set
-    their own keep it), nosniff, no framing, no referrer."""
+    their own keep it), and (unless the server adds them to every answer, its own errors included:
+    ``static=False``) nosniff, no framing, no referrer."""
 
-    def __init__(self, app):
+    def __init__(self, app, static: bool = True):
         self.app = app
+        self.static = static
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -533,7 +647,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", [])]
                 present = {k.decode("latin-1").lower() for k, _ in headers}
-                extra = dict(SECURITY_HEADERS)
+                extra = dict(SECURITY_HEADERS) if self.static else {}
                 extra["content-security-policy"] = APP_CSP
                 headers += [(k.encode(), v.encode()) for k, v in extra.items() if k not in present]
                 message = {**message, "headers": headers}
@@ -559,8 +673,12 @@ class Pages:
 
         values.setdefault("title", "Make a briefing for your MP")
         values.setdefault("attribution", _attribution())
-        page = self.service.env.get_template(template).render(base=self.base(request), **values)
-        return HTMLResponse(page, status, headers={"cache-control": "no-store", **(headers or {})})
+        form_token, cookie = self.service.guard.issue(request)
+        page = self.service.env.get_template(template).render(base=self.base(request), form_token=form_token,
+                                                              **values)
+        response = HTMLResponse(page, status, headers={"cache-control": "no-store", **(headers or {})})
+        self.service.guard.set_cookie(response, cookie, request)
+        return response
 
     @staticmethod
     def json(payload: dict, status: int = 200, headers: dict | None = None):
@@ -635,12 +753,20 @@ class Pages:
         except InputError as exc:
             return self.render(request, "message.html.j2", 400, heading="That did not work", message=str(exc))
         form = Form.from_form(pairs)
+        problem = self.service.guard.check(request, (pairs.get(FormGuard.FIELD) or [""])[0])
+        if problem:
+            return self.render(request, "start.html.j2", 403, **self.start_values(request, form=form, notice=problem))
         try:
-            made = await self.service.make(form)
+            made = await self.service.make(form, client_key(request), lambda: client_gone(request))
         except InputError as exc:
             name = field_of(exc) or "form"
             values = self.start_values(request, form=form, errors={name: for_page(str(exc))})
             return self.render(request, "start.html.j2", 400, **values)
+        except ClientGone:
+            return gone_response()
+        except TooMany as exc:
+            values = self.start_values(request, form=form, notice=str(exc))
+            return self.render(request, "start.html.j2", 429, {"retry-after": "5"}, **values)
         except Busy as exc:
             seconds = self.service.retry_after(exc)
             values = self.start_values(request, form=form, notice=_busy_message(seconds))
@@ -707,17 +833,23 @@ class Pages:
         if kind != "application/json":
             return self.json({"error": "Send the briefing's parameters as JSON (Content-Type: application/json)."},
                              415)
+
+        if not same_origin(request):
+            return self.json({"error": "This request was sent from another site's page; use this site's own page."},
+                             403)
         body = await self.body(request)
         try:
-            form = Form.from_json(json.loads(body.decode("utf-8")))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return self.json({"error": "The request body is not valid JSON."}, 400)
+            form = Form.from_json(parse_json(body))
         except InputError as exc:
             return self.json({"error": str(exc), "field": None}, 400)
         try:
-            made = await self.service.make(form)
+            made = await self.service.make(form, client_key(request), lambda: client_gone(request))
         except InputError as exc:
             return self.json({"error": str(exc), "message": for_page(str(exc)), "field": field_of(exc)}, 400)
+        except ClientGone:
+            return gone_response()
+        except TooMany as exc:
+            return self.json({"error": str(exc), "retry_after": 5}, 429, {"retry-after": "5"})
         except Busy as exc:
             seconds = self.service.retry_after(exc)
             return self.json({"error": _busy_message(seconds), "retry_after": seconds}, 503,
@@ -729,7 +861,10 @@ class Pages:
                           "seconds": round(made.seconds, 3)})
 
     async def healthz(self, request):
-        return self.json({"status": "ok", **self.service.stats()})
+        """200 with ``"status": "ready"`` when every worker is warm, else 503 (``starting``), with each
+        worker's state: a load balancer sends users only to a server that answers in its usual time."""
+        ready, doc = self.service.health()
+        return self.json(doc, 200 if ready else 503)
 
     # --- files: the page's own, and the pre-built pack ---------------------------------------------
 
@@ -745,6 +880,11 @@ class Pages:
             return Response(status_code=304, headers={"etag": etag})
         return Response(body, media_type=f"{kind}; charset=utf-8",
                         headers={"etag": etag, "cache-control": "no-cache"})
+
+    async def pack_folder(self, request):
+        from starlette.responses import RedirectResponse
+
+        return RedirectResponse(f"{self.base(request)}/pack/", status_code=308)
 
     async def pack(self, request):
         from starlette.responses import FileResponse, Response
@@ -762,6 +902,18 @@ class Pages:
         return FileResponse(path, media_type=PACK_TYPES[suffix])
 
     # --- errors --------------------------------------------------------------------------------------
+
+    async def refuse(self, scope, receive, send, message: str):
+        """400 with ``message`` for a request refused before it reaches a route (webguard.RequestGuard)."""
+        from starlette.requests import Request
+
+        request = Request(scope, receive)
+        if self.is_api(request):
+            response = self.json({"error": message}, 400)
+        else:
+            response = self.render(request, "message.html.j2", 400, heading="That did not work", message=message)
+        response.headers["connection"] = "close"
+        await response(scope, receive, send)
 
     def not_found(self, request, message: str = "There is no page at this address."):
         if self.is_api(request):
@@ -790,6 +942,28 @@ class Pages:
         return self.render(request, "message.html.j2", 500, heading="Something went wrong", message=message)
 
 
+def client_key(request) -> str:
+    """Whom a build is for, to limit what one client may have waiting: its address (behind a proxy,
+    the proxy must pass the client's address on: see README, "The web page")."""
+    client = request.scope.get("client")
+    return client[0] if client else "unknown"
+
+
+async def client_gone(request) -> None:
+    """Returns when the client has closed its connection (the body has been read by then)."""
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+def gone_response():
+    """The answer to a client that has gone (nobody reads it; the access log shows 499)."""
+    from starlette.responses import Response
+
+    return Response(status_code=499)
+
+
 def _busy_message(seconds: int) -> str:
     return (f"Many briefings are being made right now. Please try again in {seconds} "
             f"second{'s' if seconds != 1 else ''}: your answers are kept.")
@@ -810,27 +984,47 @@ def _attribution() -> tuple:
 
 # --- running it ------------------------------------------------------------------------------------
 
+def hypercorn_config(settings: Settings, host: str, port: int):
+    """The HTTP server's settings the project ships (webguard.server_config), from ``settings``."""
+    config = server_config(host, port, graceful_seconds=settings.job_timeout + 5, static_headers=SECURITY_HEADERS,
+                           header_seconds=settings.header_seconds)
+    config.root_path = settings.root_path
+    return config
+
+
+def served_app(settings: Settings, pool=None):
+    """The app as :func:`serve` serves it: behind ``proxy_hops`` trusted proxies, the client's address
+    (for the per-client limit) and scheme come from their X-Forwarded-For and X-Forwarded-Proto
+    (Hypercorn's ProxyFixMiddleware); with none, headers claiming them are ignored."""
+    app = create_app(settings, pool=pool, server_headers=True)
+    if settings.proxy_hops:
+        from hypercorn.middleware import ProxyFixMiddleware
+
+        return ProxyFixMiddleware(app, mode="legacy", trusted_hops=settings.proxy_hops)
+    return app
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None) -> int:
-    """Run the app with uvicorn until Ctrl-C or SIGTERM; the workers, browsers and cache go with it."""
-    import uvicorn
+    """Run the app with Hypercorn until Ctrl-C or SIGTERM; the workers, browsers and cache go with it."""
+    from hypercorn.asyncio import serve as hypercorn_serve
 
     settings = Settings.from_env(workers=workers)
-    app = create_app(settings)
-    config = uvicorn.Config(app, host=host, port=port, proxy_headers=False, server_header=False,
-                            limit_concurrency=max(64, 4 * (settings.workers + settings.waiting_limit)),
-                            timeout_keep_alive=5, timeout_graceful_shutdown=int(settings.job_timeout) + 5,
-                            log_level=os.environ.get("BRIEFPACK_LOG_LEVEL", "info"))
+    level = os.environ.get("BRIEFPACK_LOG_LEVEL", "info").upper()
+    logging.basicConfig(level=getattr(logging, level, logging.INFO), format="%(levelname)s: %(name)s: %(message)s")
+    app = served_app(settings)
+    config = hypercorn_config(settings, host, port)
     print(f"serving on http://{host}:{port}/ with {settings.workers} workers; Ctrl-C stops it", flush=True)
     try:
-        uvicorn.Server(config).run()
-    except KeyboardInterrupt:  # uvicorn raises the signal again once everything has stopped
+        asyncio.run(hypercorn_serve(app, config))   # stops on SIGINT or SIGTERM, after the app's lifespan ends
+    except KeyboardInterrupt:
         pass
     print("stopped: the web server, its workers and its cached briefings are gone.", file=sys.stderr)
     return 0
 
 
 def _app_from_env():
-    """``uvicorn briefpack.app.web:app``: the settings come from the environment."""
+    """``hypercorn briefpack.app.web:app``: the settings come from the environment (``--serve`` is better:
+    it sets the server's header deadline and headers)."""
     return create_app(Settings.from_env())
 
 

@@ -117,7 +117,8 @@ class PdfPrinter:
         self._pw = self._browser = self._context = self._page = None
 
     def __enter__(self) -> "PdfPrinter":
-        from playwright.sync_api import Error as PlaywrightError, sync_playwright
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
 
         executable = find_chromium()
         self._pw = sync_playwright().start()
@@ -130,6 +131,14 @@ class PdfPrinter:
         # Pages may not reach the network: a briefing must be self-contained.
         self._context = self._browser.new_context(offline=True, java_script_enabled=False)
         return self
+
+    @property
+    def alive(self) -> bool:
+        """False once the browser has gone (crashed or killed): it cannot print again."""
+        try:
+            return self._browser is not None and self._browser.is_connected()
+        except Exception:
+            return False
 
     def _fresh_page(self):
         """One page reused for every PDF (a new page per PDF doubles the time)."""
@@ -161,5 +170,25 @@ class PdfPrinter:
                 outline=True, tagged=True,
             )
         except Exception:
-            page.close()  # start the next PDF on a clean page
+            try:
+                page.close()  # start the next PDF on a clean page
+            except Exception:  # the browser has gone with it
+                pass
             raise
+
+
+def without_author(docx: bytes) -> bytes:
+    """The Word file with its author and last-modified-by properties empty: a letter made on the web
+    page must not carry its sender's name in the file's properties (the letter itself holds it)."""
+    import io
+
+    from docx import Document
+
+    doc = Document(io.BytesIO(docx))
+    props = doc.core_properties
+    if not props.author and not props.last_modified_by:
+        return docx
+    props.author = props.last_modified_by = ""
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

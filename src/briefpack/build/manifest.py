@@ -15,22 +15,33 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
-from briefpack.data import catalogue as data
+from briefpack.build.export import find_chromium
 from briefpack.core import paths
-from briefpack.data import record
-from briefpack.core.errors import DataError
 from briefpack.core.atomic import write_atomic
+from briefpack.core.errors import BriefpackError, DataError
+from briefpack.data import catalogue as data
+from briefpack.data import record
 
 EPOCH = 2  # bump to force every briefing to rebuild (e.g. after a change outside the tracked inputs)
 MANIFEST = "manifest.jsonl"
-LIBRARIES = ("papermill", "nbconvert", "nbclient", "ipykernel", "pandas", "altair", "vl-convert-python",
-             "playwright", "jinja2", "pyyaml")
+# Every library whose version can change what a briefing's files hold: the kernel's and the export's.
+LIBRARIES = ("papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "pandas", "numpy", "altair",
+             "vl-convert-python", "playwright", "jinja2", "pyyaml", "python-docx", "beautifulsoup4", "lxml",
+             "mistune", "markupsafe")
+# The code that shapes a briefing: what runs in the notebook's kernel (every layer up to render) and what
+# runs in its export (execute, export, preprocessors, worker). The command line, the web page (app/), the
+# pool, the pack and the manifest itself decide *which* briefings to build, not what they hold, so a
+# change to them rebuilds nothing; nor do benchmarks/ and scripts/, which are outside the package.
+SHAPING_LAYERS = ("core", "data", "places", "words", "request", "render")
+SHAPING_MODULES = ("__init__.py", "build/execute.py", "build/export.py", "build/preprocessors.py", "build/worker.py",
+                   "build/jobs.py")
 
 
 def _sha(*parts) -> str:
@@ -49,10 +60,18 @@ def _files_hash(files) -> str:
     return h.hexdigest()[:16]
 
 
+def shaping_files() -> list[Path]:
+    """The package's files that shape a briefing's outputs (see :data:`SHAPING_LAYERS`)."""
+    pkg = paths.PACKAGE_DIR
+    files = [pkg / m for m in SHAPING_MODULES]
+    for layer in SHAPING_LAYERS:
+        files += [p for p in (pkg / layer).rglob("*.py") if "__pycache__" not in p.parts]
+    return sorted(files)
+
+
 @lru_cache(maxsize=1)
 def code_hash() -> str:
-    pkg = paths.PACKAGE_DIR
-    return _files_hash([p for p in pkg.rglob("*") if p.is_file() and "__pycache__" not in p.parts])
+    return _files_hash(shaping_files())
 
 
 def content_hash() -> str:
@@ -78,6 +97,16 @@ def library_versions() -> str:
         except metadata.PackageNotFoundError:
             versions.append(f"{lib}==?")
     return ",".join(versions)
+
+
+@lru_cache(maxsize=1)
+def browser_version() -> str:
+    """The Chromium that prints the PDFs ('Chromium 156.0.8078.114'), or '?' when it cannot be asked."""
+    try:
+        proc = subprocess.run([find_chromium(), "--version"], capture_output=True, text=True, timeout=60)
+    except (BriefpackError, OSError, subprocess.SubprocessError):
+        return "?"
+    return " ".join(proc.stdout.split()[:2]) or "?"
 
 
 def _meta_hash(name: str) -> str:
@@ -145,6 +174,8 @@ class Inputs:
         self.shared = {"epoch": str(EPOCH), "code": code_hash(), "content": content_hash(),
                        "templates": templates_hash(),
                        "libraries": _sha(library_versions()), "formats": ",".join(formats)}
+        if "pdf" in formats:   # the browser shapes the PDF only
+            self.shared["browser"] = _sha(browser_version())
         self.slices = Slices()
         self._notebooks = {}
 

@@ -11,23 +11,11 @@ from briefpack.render.topic_briefing import TopicBriefing
 BRIEFING_NOTEBOOK = "briefing.ipynb"
 
 
-def briefing_job(constituency, concerns=None, club="", meeting_date=None, parliament="westminster",
-                 member_name="", sender_address="", letter_date=None, sender_name="", personal_note="") -> Job:
-    """A constituency briefing job; raises InputError (one line) for a bad parameter."""
-    b = Briefing.prepare(constituency, concerns, club, meeting_date, parliament, member_name, sender_address,
-                         letter_date, sender_name, personal_note)
-    params = (
-        ("constituency", b.seat.gss_code),
-        ("concerns", tuple(c.key for c in b.concerns)),
-        ("club", b.club),
-        ("meeting_date", b.meeting_date.isoformat() if b.meeting_date else ""),
-        ("parliament", b.seat.parliament),
-        ("member_name", b.member_name),
-        ("sender_address", ", ".join(b.sender_address)),
-        ("letter_date", b.letter_date.isoformat() if b.letter_date else ""),
-        ("sender_name", b.sender_name),
-        ("personal_note", b.personal_note),
-    )
+def briefing_job(constituency, **values) -> Job:
+    """A constituency briefing job from its parameters (:data:`briefpack.request.inputs.BRIEFING`, by field
+    name); raises InputError (one line, naming the field) for a bad one."""
+    b = Briefing.prepare(constituency=constituency, **values)
+    params = b.parameters()
     return Job(key=b.seat.gss_code, slug=b.seat.slug, label=f"{b.seat.name} ({b.seat.gss_code})",
                title=f"Modern slavery in {b.seat.name}: a briefing for {b.addressee}",
                notebook=BRIEFING_NOTEBOOK, parameters=params,

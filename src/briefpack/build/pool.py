@@ -31,12 +31,11 @@ from concurrent.futures import Future, as_completed
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from briefpack.build.execute import SOCKETS_PREFIX
+from briefpack.build.jobs import FAILED, FORMATS, NOT_BUILT, Result
+from briefpack.build.worker import remove_outputs, serve
 from briefpack.core import stopping
 from briefpack.core.atomic import remove_temporaries
-from briefpack.build.jobs import FAILED, FORMATS, NOT_BUILT, Result
-from briefpack.build.execute import SOCKETS_PREFIX
-from briefpack.build.worker import serve
-from briefpack.build.worker import remove_outputs
 
 WORKER_STOPPED = "the worker stopped: killed or out of memory"
 INTERRUPTED = "stopped before it finished"
@@ -45,6 +44,7 @@ INTERRUPTED = "stopped before it finished"
 # 2026-11-23); --jobs is capped so that the workers fit in the memory available, with room to spare.
 WORKER_MEMORY = 600 * 2**20
 STOP_TIMEOUT = 5.0   # seconds a worker has to close its kernel and browser once asked to stop
+HEALTH_SECONDS = 5.0  # how often an idle worker's browser is checked (and launched again if it has gone)
 _POOL_DIR = re.compile(r"^briefpack-pool-(\d+)-")
 
 
@@ -107,12 +107,42 @@ class _Slot:
         child.close()
         self.task: _Task | None = None
         self.warming = False
+        self.warmed = False       # it has built once (kernel, exporter, browser up)
+        self.warm_error = ""      # why warming failed, if it did
         self.stopping = False
+        self.builds = 0
         self.freed = 0.0          # when it last finished a job (it then resets its kernel, briefly)
 
     @property
     def idle(self) -> bool:
         return self.task is None and not self.warming and not self.stopping
+
+
+def _processes_of(slot: _Slot) -> list[int]:
+    """Every process that inherited the worker's TMPDIR (its kernel, browser, Playwright driver)."""
+    marker = f"TMPDIR={slot.tmp_dir}".encode()
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _browser_running(slot: _Slot) -> bool:
+    """Whether the worker's Chromium (its main process, not a renderer or helper) is running."""
+    for pid in _processes_of(slot):
+        try:
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if b"chrom" in os.path.basename(args[0]) and not any(a.startswith(b"--type=") for a in args) \
+                and state not in ("Z", "X"):
+            return True
+    return False
 
 
 def _kill_processes_of(slot: _Slot) -> None:
@@ -123,12 +153,10 @@ def _kill_processes_of(slot: _Slot) -> None:
             kill()
         except (ProcessLookupError, PermissionError, TypeError):
             pass
-    marker = f"TMPDIR={slot.tmp_dir}".encode()
-    for entry in Path("/proc").glob("[0-9]*"):
+    for found in _processes_of(slot):
         try:
-            if marker in (entry / "environ").read_bytes().split(b"\0"):
-                os.kill(int(entry.name), signal.SIGKILL)
-        except (OSError, ValueError):
+            os.kill(found, signal.SIGKILL)
+        except OSError:
             continue
 
 
@@ -173,6 +201,7 @@ class WorkerPool:
         self._warm_formats: tuple | None = None
         self._closing = False
         self._grace_until = 0.0
+        self._next_check = 0.0
         self._thread: threading.Thread | None = None
         self._wake_r, self._wake_w = socket.socketpair()
         remove_stale_pool_folders()
@@ -194,6 +223,8 @@ class WorkerPool:
         with self._lock:
             if self._closing:
                 raise RuntimeError("the worker pool is closed")
+            if any(t.future.cancelled() for t in self._waiting):   # their requests have gone: free their places
+                self._waiting = deque(t for t in self._waiting if not t.future.cancelled())
             if self.max_waiting is not None and len(self._waiting) >= self.max_waiting:
                 raise Busy(len(self._waiting), self.retry_after())
             self._waiting.append(task)
@@ -208,7 +239,28 @@ class WorkerPool:
     def stats(self) -> dict:
         with self._lock:
             return {"workers": len(self._slots), "busy": sum(s.task is not None for s in self._slots),
-                    "waiting": len(self._waiting), "restarts": self.restarts}
+                    "waiting": sum(not t.future.cancelled() for t in self._waiting), "restarts": self.restarts}
+
+    def worker_states(self) -> list[dict]:
+        """Each worker's real state: ``state`` (warming, idle, building, stopping), whether it has built
+        once (``warm``), whether its browser is running (checked now, in /proc), jobs built, and
+        ``ready``: warm, not stopping, and its browser up if it prints PDFs."""
+        with self._lock:
+            slots = list(self._slots)
+            pdf = "pdf" in (self._warm_formats or ())
+        out = []
+        for slot in slots:
+            state = ("stopping" if slot.stopping else "warming" if slot.warming else
+                     "building" if slot.task is not None else "idle")
+            browser = _browser_running(slot) if pdf else None
+            doc = {"pid": slot.process.pid, "state": state, "warm": slot.warmed, "builds": slot.builds,
+                   "ready": slot.warmed and state in ("idle", "building") and browser is not False}
+            if pdf:
+                doc["browser"] = "up" if browser else "down"
+            if slot.warm_error:
+                doc["error"] = slot.warm_error
+            out.append(doc)
+        return out
 
     def worker_pids(self) -> list[int]:
         with self._lock:
@@ -259,6 +311,7 @@ class WorkerPool:
                 ready = wait(objects, timeout)
                 with self._lock:
                     self._handle(ready)
+                    self._check_browsers()
         except BaseException as exc:  # a bug here must not leave callers waiting for ever
             message = f"the worker pool failed: {type(exc).__name__}: {exc}"
             with self._lock:
@@ -317,8 +370,25 @@ class WorkerPool:
             deadlines.append(self._grace_until if busy else self._grace_until + STOP_TIMEOUT)
         for slot in self._slots:
             objects += [slot.conn, slot.process.sentinel]
+        if self._warm_formats and "pdf" in self._warm_formats and not self._closing:
+            deadlines.append(self._next_check)
         timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
         return objects, timeout
+
+    def _check_browsers(self) -> None:
+        """An idle worker whose browser has died warms again (which launches a new one), so that the
+        next user does not wait for it and /healthz says ready again."""
+        now = time.monotonic()
+        if now < self._next_check or self._closing or not self._warm_formats or "pdf" not in self._warm_formats:
+            return
+        self._next_check = now + HEALTH_SECONDS
+        for slot in self._slots:
+            if slot.idle and slot.warmed and not _browser_running(slot):
+                try:
+                    slot.conn.send(("warm", self._warm_formats))
+                    slot.warming = True
+                except OSError:
+                    pass
 
     def _handle(self, ready) -> None:
         if self._wake_r in ready:
@@ -348,9 +418,12 @@ class WorkerPool:
         if msg[0] == "result" and slot.task is not None:
             task, slot.task = slot.task, None
             slot.freed = time.monotonic()
+            slot.builds += 1
             task.future.set_result(msg[1])
         elif msg[0] == "warm":
             slot.warming = False
+            slot.warm_error = msg[1] if len(msg) > 1 else ""
+            slot.warmed = not slot.warm_error
 
     def _reap(self, slot: _Slot, reason: str) -> None:
         """The worker is gone or must go: kill what is left of it and fail the job it held."""

@@ -12,17 +12,13 @@ import signal
 import time
 from pathlib import Path
 
+from briefpack.build.execute import Kernel, load_notebook, run_notebook
+from briefpack.build.export import HtmlExporter, PdfPrinter, without_author
+from briefpack.build.jobs import BUILT, FAILED, FORMATS, Job, Result, output_name
 from briefpack.core import paths
 from briefpack.core.atomic import write_atomic
 from briefpack.core.errors import BriefpackError
-from briefpack.build.jobs import BUILT, FAILED, FORMATS, Job, Result, output_name
-from briefpack.build.execute import Kernel
 from briefpack.data import record, used
-from briefpack.build.execute import load_notebook
-from briefpack.data import record
-from briefpack.build.execute import run_notebook
-from briefpack.build.export import HtmlExporter
-from briefpack.build.export import PdfPrinter
 from briefpack.render.letters import letter_from_notebook, to_docx
 
 
@@ -34,6 +30,7 @@ class Worker:
         self._exporter = None
         self._printer = None
         self._notebooks = {}
+        self.relaunches = 0        # browsers launched again after one died
 
     def _notebook(self, name):
         """The notebook with one hidden cell added at the end that displays what the run read
@@ -55,9 +52,29 @@ class Worker:
         return self._exporter(nb, title)
 
     def _pdf(self, html, label):
-        if self._printer is None:
-            self._printer = PdfPrinter().__enter__()
-        return self._printer.print_pdf(html, label)
+        """Print with the worker's browser; one that has died (crashed, killed, out of memory) is
+        launched again and the page printed again, so a dead browser costs one PDF a second's wait,
+        never a failed build."""
+
+        for attempt in (1, 2):
+            if self._printer is not None and not self._printer.alive:
+                self.close_browser()
+            if self._printer is None:
+                self._printer = PdfPrinter().__enter__()
+            try:
+                return self._printer.print_pdf(html, label)
+            except Exception:
+                if attempt == 2 or self._printer.alive:
+                    raise
+                self.relaunches += 1
+
+    def close_browser(self) -> None:
+        if self._printer is not None:
+            try:
+                self._printer.__exit__(None, None, None)
+            except Exception:
+                pass
+            self._printer = None
 
     def warm(self, formats=FORMATS, notebook: str = "briefing.ipynb") -> None:
         """Build the notebook once with its own default parameters and throw the result away, so that
@@ -78,9 +95,11 @@ class Worker:
         if "pdf" in formats:
             out["pdf"] = self._pdf(html, job.title)
         if "docx" in formats:
+
+
             letter = letter_from_notebook(executed)
             if letter is not None:          # topic briefings have no letter
-                out["docx"] = to_docx(letter)
+                out["docx"] = without_author(to_docx(letter))
         return {fmt: out[fmt] for fmt in formats if fmt in out}, reads
 
     @staticmethod
@@ -120,12 +139,7 @@ class Worker:
             pass
 
     def close(self) -> None:
-        if self._printer is not None:
-            try:
-                self._printer.__exit__(None, None, None)
-            except Exception:
-                pass
-            self._printer = None
+        self.close_browser()
         self.kernel.shutdown()
 
 

@@ -93,7 +93,7 @@ def _load(folder: str, stamp) -> dict[str, Entry]:
     for i, r in enumerate(df.itertuples(index=False), start=2):
         if r.gss_code not in seats:
             raise DataError(f"{path} row {i}: {r.gss_code} is not a Westminster constituency code; "
-                            "use a code from `python build.py --list`.")
+                            "use a code from `python build.py list`.")
         d = {c: _date(getattr(r, c), i, c, path) for c in DATE_COLUMNS}
         met = bool(r.met) if r.met == r.met and r.met is not None else False
         problems = []

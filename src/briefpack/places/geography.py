@@ -222,7 +222,7 @@ def _resolve(query: str, parliament: str) -> Seat:
             return by_gss[text.upper()]
         raise InputError(
             f"No Westminster constituency has the GSS code {quote_input(text)}; "
-            "use a 2024 code (E14…, W07…, S14…, N05…) or a name; `python build.py --list` lists them."
+            "use a 2024 code (E14…, W07…, S14…, N05…) or a name; `python build.py list` lists them."
         )
     folded = _fold(text)
     if folded in by_name:
@@ -230,7 +230,7 @@ def _resolve(query: str, parliament: str) -> Seat:
     hint = _hint(folded, by_name)
     raise InputError(
         f"Unknown constituency {quote_input(text)} ({hint}); "
-        "give a name or GSS code from `python build.py --list`."
+        "give a name or GSS code from `python build.py list`."
     )
 
 
@@ -243,7 +243,7 @@ def _resolve_holyrood(text: str) -> Seat:
         return by_name[folded]
     hint = _hint(folded, by_name)
     raise InputError(f"Unknown Scottish Parliament constituency {quote_input(text)} ({hint}); "
-                     "`python build.py --parliament scottish --list` lists them.")
+                     "`python build.py list --parliament scottish` lists them.")
 
 
 # --- suggestions for a name that matches no seat ------------------------------------------------
@@ -346,6 +346,6 @@ def _msps(stamp, holyrood_stamp) -> dict:
         seat = by_name.get(_fold(r.constituency))
         if seat is None:
             raise DataError(f"data/{data.MSPS}.csv row {i}: {r.constituency!r} is not a Scottish Parliament "
-                            "constituency; use a name from `python build.py --parliament scottish --list`.")
+                            "constituency; use a name from `python build.py list --parliament scottish`.")
         out[seat.name] = (" ".join(r.msp_name.split()), " ".join(r.party.split()), r.constituency)
     return out

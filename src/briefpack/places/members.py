@@ -3,7 +3,7 @@
 Where each part comes from (every file is validated against its sidecar when read):
 
 - ``data/mps_current.csv``: the sitting MP, party and parliamentary email (UK Parliament Members
-  API, via the Department for Education's mp-lookup); ``build.py --refresh-members`` replaces it
+  API, via the Department for Education's mp-lookup); ``build.py refresh-members`` replaces it
   (:mod:`briefpack.app.refresh`);
 - ``data/mp_changes.csv``: the change log, seat by seat, dated when the members file first showed
   each change; a refresh adds its rows;
@@ -139,7 +139,7 @@ def _state(stamps) -> dict:
     for i, r in enumerate(notes.itertuples(index=False), start=2):
         if r.gss_code not in known:
             raise DataError(f"data/{data.MP_CHANGE_NOTES}.csv row {i}: {r.gss_code} is not a Westminster "
-                            "constituency code; use one from `python build.py --list`.")
+                            "constituency code; use one from `python build.py list`.")
     by_elections = set(notes.gss_code[notes.kind == "by-election"])
     corrections = set(zip(notes.gss_code[notes.kind == "correction"], notes.file_changed[notes.kind == "correction"]))
     log = data.read(data.MP_CHANGES)
@@ -167,7 +167,7 @@ def _overrides() -> dict:
         seat = by_gss.get(r.seat) or by_name.get(r.seat)
         if seat is None:
             raise DataError(f"{shown} row {i}: seat {r.seat!r} is not a Westminster constituency; write its GSS "
-                            "code or its name exactly as `python build.py --list` shows it.")
+                            "code or its name exactly as `python build.py list` shows it.")
         if seat.gss_code in out:
             raise DataError(f"{shown} row {i}: {seat.name} already has a correction; keep one row per seat.")
         try:

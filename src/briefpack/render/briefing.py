@@ -64,23 +64,45 @@ class Briefing:
         self.campaign = campaign.status_of(self.seat.gss_code) if self.seat.parliament == geography.WESTMINSTER else None
 
     @classmethod
-    def prepare(cls, constituency, concerns=None, club="", meeting_date=None, parliament="westminster",
-                member_name="", sender_address="", letter_date=None, sender_name="",
-                personal_note="") -> "Briefing":
-        """Check every parameter and resolve the seat; raises InputError with a one-line message."""
-        seat = inputs.constituency(constituency, parliament or geography.WESTMINSTER)
+    def prepare(cls, constituency=None, concerns=None, **values) -> "Briefing":
+        """Check every parameter (:data:`briefpack.request.inputs.BRIEFING`, by field or notebook name) and
+        resolve the seat; raises InputError with a one-line message naming the field."""
+        if constituency is not None:
+            values["constituency"] = constituency
+        if concerns is not None:
+            values["concerns"] = concerns
+        v = inputs.briefing_values(values)
+        get = lambda name: v.get(name, inputs.FIELDS[name].default)  # noqa: E731
+        seat = inputs.constituency(get("constituency"), get("parliament") or geography.WESTMINSTER)
+        member_name = inputs.text(get("member_name"), "member_name")
         if member_name and seat.parliament == geography.WESTMINSTER:
             raise InputError("A member's name can only be given for a Scottish Parliament seat (Westminster MPs "
                              "come from data/mps_current.csv; record a change in data/campaign/member_overrides.csv).",
                              "member_name")
-        keys = inputs.concerns(concerns)
+        keys = inputs.concerns(get("concerns"))
         all_concerns = content.concerns()
-        address = inputs.address(sender_address)
         # The personal note is a paragraph: like all text, its line breaks become spaces (inputs.text).
-        return cls(seat, [all_concerns[k] for k in keys], inputs.text(club, "club"),
-                   inputs.date(meeting_date, "meeting_date"), inputs.text(member_name, "member_name"), address,
-                   inputs.date(letter_date, "letter_date"), inputs.text(sender_name, "sender_name"),
-                   inputs.text(personal_note, "personal_note"))
+        return cls(seat, [all_concerns[k] for k in keys], inputs.text(get("club"), "club"),
+                   inputs.date(get("meeting_date"), "meeting_date"), member_name, inputs.address(get("address")),
+                   inputs.date(get("letter_date"), "letter_date"), inputs.text(get("sender_name"), "sender_name"),
+                   inputs.text(get("personal_note"), "personal_note"))
+
+    @classmethod
+    def from_parameters(cls, namespace) -> "Briefing":
+        """The briefing of a notebook's parameters (``Briefing.from_parameters(globals())``): the names of
+        :func:`briefpack.request.inputs.briefing_defaults` taken from the notebook's namespace."""
+        return cls.prepare(**{name: namespace[name] for name in inputs.briefing_defaults() if name in namespace})
+
+    def parameters(self) -> tuple:
+        """The checked parameters as the notebook takes them, in its order: the job's parameters (and so
+        its key in the manifest)."""
+        d = lambda day: day.isoformat() if day else ""  # noqa: E731
+        cleaned = {"constituency": self.seat.gss_code, "concerns": tuple(c.key for c in self.concerns),
+                   "club": self.club, "meeting_date": d(self.meeting_date), "parliament": self.seat.parliament,
+                   "member_name": self.member_name, "address": ", ".join(self.sender_address),
+                   "letter_date": d(self.letter_date), "sender_name": self.sender_name,
+                   "personal_note": self.personal_note}
+        return tuple((inputs.FIELDS[n].notebook_name, cleaned[n]) for n in inputs.BRIEFING)
 
     @property
     def addressee(self) -> str:

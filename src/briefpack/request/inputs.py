@@ -50,35 +50,63 @@ from briefpack.words.topics import parse_topics
 
 @dataclass(frozen=True)
 class Field:
-    name: str            # the parameter: form field, JSON key, notebook parameter
+    """One parameter, defined once. The command line's options, the web form and JSON API, the
+    notebook's parameters cell (checked against it by a test), the job's parameters and so the
+    manifest are all derived from :data:`FIELDS`; adding a parameter is one entry here plus its use."""
+
+    name: str            # the form field and JSON key (and the notebook parameter, unless ``parameter``)
     label: str           # how a sentence names it
     option: str          # the command-line option
     max_length: int = 0  # characters after cleaning (an address: per line); 0: no limit
+    help: str = ""       # the command line's help and the form's hint
+    default: object = ""  # the notebook's default (and the command line's)
+    metavar: str | None = None
+    parameter: str = ""  # the notebook's parameter name, when it differs from ``name`` (the API keeps its names)
+    form_label: str = ""  # the web form's label
 
     def __str__(self) -> str:
         return f"{self.label} ({self.option})"
 
+    @property
+    def notebook_name(self) -> str:
+        return self.parameter or self.name
+
 
 FIELDS = {f.name: f for f in (
-    Field("constituency", "constituency", "--constituency", 100),
-    Field("parliament", "parliament", "--parliament", 20),
-    Field("concerns", "list of concerns", "--concerns", 200),
-    Field("club", "club name", "--club", 120),
-    Field("member_name", "member's name", "--msp", 80),
-    Field("sender_name", "sender's name", "--sender-name", 80),
-    Field("address", "sender's address", "--address", 80),
-    Field("personal_note", "personal note", "--personal-note", 1200),
-    Field("meeting_date", "meeting date", "--meeting-date", 40),
-    Field("letter_date", "letter date", "--letter-date", 40),
-    Field("as_of", "report date", "--as-of", 40),
-    Field("topic", "topic", "--topic", 400),
+    Field("constituency", "constituency", "--constituency", 100, "a constituency, by name or GSS code (repeat "
+          "for several)", "Banbury", "NAME_OR_GSS", form_label="Constituency or postcode"),
+    Field("concerns", "list of concerns", "--concerns", 200, "2-3 concern keys, comma-separated (the files of "
+          "content/concerns/)", list(content.DEFAULT_CONCERNS), "KEYS", form_label="Areas of concern (2-3)"),
+    Field("club", "club name", "--club", 120, "the club or campaigner the briefing is from", "", "NAME",
+          form_label="Your club or group"),
+    Field("meeting_date", "meeting date", "--meeting-date", 40, "date of the meeting with the member", "",
+          "YYYY-MM-DD", form_label="Meeting date"),
+    Field("parliament", "parliament", "--parliament", 20, "westminster (MPs, default) or scottish (the Scottish "
+          "Parliament's constituencies and MSPs)", "westminster", "westminster|scottish"),
+    Field("member_name", "member's name", "--msp", 80, "Scottish Parliament: the MSP's name when the data has "
+          "none", "", "NAME"),
+    Field("address", "sender's address", "--address", 80, "the sender's address for the letter, lines separated "
+          "by commas", "", "LINES", parameter="sender_address", form_label="Your address (for the letter)"),
+    Field("letter_date", "letter date", "--letter-date", 40, "date on the letter (default: blank, to write by "
+          "hand)", "", "YYYY-MM-DD", form_label="Date on the letter"),
+    Field("sender_name", "sender's name", "--sender-name", 80, "who signs the letter (with --address and its "
+          "postcode: how the office knows you are a constituent)", "", "NAME", form_label="Your name"),
+    Field("personal_note", "personal note", "--personal-note", 1200, "your own paragraph for the letter, after "
+          "its opening (one paragraph; line breaks are joined)", "", "TEXT",
+          form_label="A paragraph of your own (optional)"),
+    Field("as_of", "report date", "--as-of", 40, "the report's date (default: today)", "", "YYYY-MM-DD"),
+    Field("topic", "topic", "--topic", 400, "a topic key (repeat for several), or all", "", "KEY"),
 )}
+# A constituency briefing's parameters, in the notebook's order.
+BRIEFING = ("constituency", "concerns", "club", "meeting_date", "parliament", "member_name", "address",
+            "letter_date", "sender_name", "personal_note")
 ADDRESS_LINES = 6
 EARLIEST = dt.date(2024, 7, 4)   # the general election: the Parliament these briefings are for began then
 YEARS_AHEAD = 3                  # a meeting or letter further ahead is a typing mistake (2062 for 2026)
 
-# Refused: C0 controls but tab and line breaks, DEL, C1 controls, lone surrogates.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Refused: C0 controls but tab and line breaks, DEL, C1 controls, lone surrogates, and the noncharacters
+# U+FFFE and U+FFFF (not text: a PDF or Word file cannot hold them).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # Removed: bidirectional controls, deprecated format controls, byte order mark, annotation marks.
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _REMOVE = str.maketrans("", "", BIDI_CONTROLS + "\u206a\u206b\u206c\u206d\u206e\u206f\ufeff\ufff9\ufffa\ufffb")
@@ -114,7 +142,8 @@ def _clean(value, f: Field, subject: str) -> str:
     bad = _CONTROL.search(raw)
     if bad:
         char = bad.group()
-        kind = "a character that is not UTF-8 text" if "\ud800" <= char <= "\udfff" else "a control character"
+        kind = ("a character that is not UTF-8 text" if "\ud800" <= char <= "\udfff" else
+                "a character that is not text" if char in "\ufffe\uffff" else "a control character")
         raise InputError(f"{subject} contains {kind} (U+{ord(char):04X}); remove it.", f.name)
     cleaned = " ".join(unicodedata.normalize("NFC", raw.translate(_REMOVE)).split())
     if f.max_length and len(cleaned) > f.max_length:
@@ -198,7 +227,7 @@ def constituency(value, parliament: str = "westminster"):
     name = text(value, f.name)
     if not name:
         raise InputError(f"Say which constituency ({f.option}): a name or a GSS code; "
-                         "`python build.py --list` lists them.", f.name)
+                         "`python build.py list` lists them.", f.name)
     with about(f.name):
         return geography.resolve(name, which_parliament(parliament))
 
@@ -246,6 +275,23 @@ def check(name: str, value, values: Mapping[str, object] | None = None):
 def clean(values: Mapping[str, object]) -> dict:
     """Every field of ``values`` checked and cleaned; raises the first bad one's InputError."""
     return {k: check(k, v, values) for k, v in values.items()}
+
+
+def briefing_defaults() -> dict:
+    """{notebook parameter: default} of a constituency briefing (the notebook's parameters cell)."""
+    return {FIELDS[n].notebook_name: FIELDS[n].default for n in BRIEFING}
+
+
+def briefing_values(values: Mapping[str, object]) -> dict:
+    """Values keyed by field name or notebook parameter name -> {field name: value}; unknown keys refused."""
+    by_parameter = {FIELDS[n].notebook_name: n for n in BRIEFING}
+    out = {}
+    for key, value in values.items():
+        name = key if key in BRIEFING else by_parameter.get(key)
+        if name is None:
+            raise InputError(f"Unknown parameter {quote_input(key)}; a briefing takes: {', '.join(BRIEFING)}.", key)
+        out[name] = value
+    return out
 
 
 def problems(values: Mapping[str, object]) -> dict[str, str]:
