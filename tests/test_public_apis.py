@@ -239,7 +239,8 @@ def kernel():
 
 @pytest.mark.e2e
 def test_one_kernel_runs_notebook_after_notebook_each_in_a_fresh_namespace(kernel):
-    nb = _notebook("import os\nprint(os.getpid(), globals().get('left_over'))\nleft_over = value",
+    nb = _notebook("%load_ext briefpack",
+                   "import os\nprint(os.getpid(), globals().get('left_over'))\nleft_over = value",
                    parameters="value = 0")
     first = run_notebook(nb, {"value": 1}, kernel)
     client, km = kernel.client, kernel.km
@@ -249,6 +250,8 @@ def test_one_kernel_runs_notebook_after_notebook_each_in_a_fresh_namespace(kerne
     assert pid1 == pid2, "the second notebook ran on the same kernel process"
     assert kernel.client is client and kernel.km is km, "and through the same client: no new handshake"
     assert seen1 == seen2 == "None", "the second notebook does not see the first one's variables"
+    assert first.cells[1].outputs == second.cells[1].outputs == [], \
+        "%load_ext loads the extension again, as in a new kernel (no 'already loaded')"
     assert second.metadata["language_info"]["name"] == "python"
     assert "papermill" not in second.metadata, "run_notebook drops what varies between runs"
 

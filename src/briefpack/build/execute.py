@@ -25,8 +25,12 @@ from briefpack.core import paths
 from briefpack.core.errors import BriefpackError, ExecutionError, quote_input
 
 KERNEL = "python3"
-# Clears variables and keeps imported modules; a new briefing starts a new record of what it reads.
+# Clears variables and keeps imported modules; unloads the IPython extensions the last notebook loaded,
+# so that its `%load_ext briefpack` loads again as in a new kernel (not "already loaded", an output
+# only a briefing built after another would have); a new briefing starts a new record of what it reads.
 RESET = ("get_ipython().reset(new_session=True, aggressive=False)\n"
+         "[get_ipython().extension_manager.unload_extension(name) for name in sorted(get_ipython().extension_manager.loaded)]\n"
+         "get_ipython().extension_manager.loaded.clear()\n"
          "__import__('sys').modules.get('briefpack.data.record') and __import__('sys').modules['briefpack.data.record'].start()")
 
 def load_notebook(path: Path) -> nbformat.NotebookNode:
