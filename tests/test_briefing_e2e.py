@@ -186,37 +186,3 @@ def test_batch_goes_on_after_a_bad_seat(tmp_path):
     assert (tmp_path / "banbury.html").exists()
     assert "Unknown constituency 'Nowhere At All'" in proc.stderr
     assert "1 built" in proc.stdout and "1 failed" in proc.stdout
-
-
-def test_scottish_parliament_briefings(tmp_path):
-    proc = run_build("--parliament", "scottish", "-c", "Aberdeen Central", "-c", "Glasgow Kelvin", "--msp", "",
-                     "--concerns", "legislation,policing", "--formats", "html", "--out", str(tmp_path), "--jobs", "1")
-    assert proc.returncode == 0, proc.stderr
-    unnamed = BeautifulSoup((tmp_path / "msp-glasgow-kelvin.html").read_text(encoding="utf-8"), "lxml").get_text(" ")
-    assert "the Member of the Scottish Parliament for Glasgow Kelvin" in unnamed
-    assert "Police Scotland" in unnamed and "Human Trafficking and Exploitation (Scotland) Act 2015" in unnamed
-    assert "Scottish Police Authority" in unnamed and "Home Secretary" not in unnamed
-    assert "May 2026" in unnamed, "says the 2011 boundaries have since changed"
-    page = BeautifulSoup((tmp_path / "msp-aberdeen-central.html").read_text(encoding="utf-8"), "lxml")
-    assert page.select_one('[data-figure="force-total"]').get_text() == f"{force_total('Police Scotland'):,}"
-    named = run_build("--parliament", "scottish", "-c", "Aberdeen Central", "--msp", "A. N. Example",
-                      "--formats", "html", "--out", str(tmp_path / "named"), "--jobs", "1")
-    assert named.returncode == 0, named.stderr
-    assert "A. N. Example" in (tmp_path / "named" / "msp-aberdeen-central.html").read_text(encoding="utf-8")
-
-
-def test_msp_list_rows_are_checked(tmp_path):
-    import shutil
-
-    from conftest import DATA
-
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data)
-    (data / "campaign" / "msps.csv").write_text("constituency,msp_name,party\nAberdeen Middle,Someone,\n",
-                                                 encoding="utf-8")
-    proc = run_build("--parliament", "scottish", "-c", "Aberdeen Central", "--out", str(tmp_path / "out"),
-                     env={"BRIEFPACK_DATA": str(data)})
-    assert proc.returncode == 2
-    assert proc.stderr.strip() == ("error: data/campaign/msps.csv row 2: 'Aberdeen Middle' is not a Scottish "
-                                   "Parliament constituency; use a name from `python build.py --parliament "
-                                   "scottish --list`.")

@@ -47,6 +47,9 @@ def test_each_subcommand_has_only_its_own_options(capsys):
 def test_the_build_options_are_the_parameters_of_the_one_definition(capsys):
     for name in inputs.BRIEFING:
         f = inputs.FIELDS[name]
+        if isinstance(f.default, bool):   # a switch
+            assert getattr(cli.parser().parse_args(["build", f.option]), name) is True
+            continue
         value = "scottish" if name == "parliament" else "x"
         args = cli.parser().parse_args(["build", f.option, value])
         assert getattr(args, name) in (value, [value]), f"{f.option} does not set {name}"

@@ -205,10 +205,11 @@ def test_stray_quote_is_refused_with_its_line(tmp_path, stray):
 
 def test_quoted_fields_with_commas_and_doubled_quotes_are_fine(tmp_path):
     folder = _copy_data(tmp_path)
-    msps = folder / "campaign" / "msps.csv"
-    msps.write_text('constituency,msp_name,party\n"Aberdeen Central","Jane ""JD"" Doe, MSP",\n', encoding="utf-8")
-    df = data.load("campaign/msps", folder)
-    assert list(df.msp_name) == ['Jane "JD" Doe, MSP']
+    overrides = folder / "campaign" / "msp_overrides.csv"
+    overrides.write_text('seat,member,known_as,party,date,source\n"Aberdeen Central","Jane ""JD"" Doe, MSP",,,'
+                         '2026-06-01,"a page, quoted"\n', encoding="utf-8")
+    df = data.load("campaign/msp_overrides", folder)
+    assert list(df.member) == ['Jane "JD" Doe, MSP'] and list(df.source) == ["a page, quoted"]
 
 
 def test_hand_edited_files_line_endings_bom_and_blank_lines(tmp_path):

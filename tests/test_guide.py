@@ -240,7 +240,7 @@ def test_change_a_sentence(project, tmp_path):
     sentence = f"Thames Valley Police made {tvp:,} of the {uk:,} referrals by UK police forces as first responder"
     page = html(tmp_path / "banbury.html")
     [box] = page.select("[data-concern=policing] .figure-box")
-    assert f"{sentence}." in words(box.get_text())
+    assert f"{sentence}, over the seven quarters from April 2022 to December 2023." in words(box.get_text())
     assert new in words(page.get_text(" ")) and old not in words(page.get_text(" "))
     pdf = pdf_text(tmp_path / "banbury.pdf")
     assert sentence in pdf and new in pdf

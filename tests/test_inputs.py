@@ -244,8 +244,7 @@ def test_typos_and_welsh_names_still_suggest():
 
 
 def test_scottish_parliament_suggestions():
-    rows = [r for r in read_csv("scottish_parliament_constituencies_regions_2011_boundaries")
-            if r["type"] == "constituency"]
+    rows = read_csv("scottish_parliament_2026_constituencies")
     expected = _seats_with_word("Glasgow", rows, columns=("name",))
     assert len(expected) > 3
     assert set(_hint("Glasgow", "scottish")) == expected

@@ -19,22 +19,33 @@ POLICE = "nrm_referrals_by_police_force_first_responder_2022q2_2023q4"
 
 
 @pytest.mark.parametrize("name,expected", [
-    ("Mr Tanmanjeet Singh Dhesi", "Dear Mr Dhesi,"),
-    ("Ms Nusrat Ghani", "Dear Ms Ghani,"),
-    ("Dr Peter Prinsley", "Dear Dr Prinsley,"),
-    ("Mrs Kemi Badenoch", "Dear Mrs Badenoch,"),
-    ("Ms Abena Oppong-Asare", "Dear Ms Oppong-Asare,"),
-    ("Sir Keir Starmer", "Dear Sir Keir,"),
-    ("Sir Iain Duncan Smith", "Dear Sir Iain,"),
-    ("Dame Meg Hillier", "Dear Dame Meg,"),
-    ("Rt Hon Sir Jeremy Wright KC MP", "Dear Sir Jeremy,"),
+    ("Rt Hon Sir Jeremy Wright KC MP", "Dear Sir Jeremy Wright,"),   # a style typed by hand is dropped
     ("Rt Hon Diane Abbott MP", "Dear Diane Abbott,"),
-    ("Andy Burnham", "Dear Andy Burnham,"),
-    ("Llinos Medi", "Dear Llinos Medi,"),
+    ("Jane Doe MSP", "Dear Jane Doe,"),
     ("", "Dear Sir or Madam,"),
 ])
-def test_salutation_handles_honorifics(name, expected):
+def test_salutation_drops_a_typed_style(name, expected):
     assert letters.salutation(name) == expected
+
+
+def test_one_salutation_rule_for_all_650_members():
+    """'Dear' and the name as UK Parliament displays it, for every sitting member (read from the data):
+    never a courtesy title for some and a full name for others."""
+    from briefpack.places import geography, members
+
+    rows = read_csv("mps_current")
+    assert len(rows) == 650
+    forms = set()
+    for r in rows:
+        member = members.member(geography.resolve(r["pcon_code"]))
+        if not member.name:      # a vacant seat: the letter greets the office
+            continue
+        greeting = letters.salutation(member.name)
+        if not member.overridden:
+            assert greeting == f"Dear {r['display_as']},", r
+        words = greeting[len("Dear "):-1].split()
+        forms.add("title" if len(words) == 2 and words[0] in ("Mr", "Mrs", "Ms", "Miss", "Dr") else "name")
+    assert forms == {"name"}, "never 'Dear Mr Surname' beside 'Dear Firstname Surname'"
 
 
 def police_quarters() -> list[tuple[int, int]]:
@@ -74,10 +85,15 @@ def test_every_letter_figure_has_its_period_and_source(seat, concerns):
     quarters = police_quarters()
     (y1, q1), (y2, q2) = quarters[0], quarters[-1]
     police_period = stats.period_words(f"{y1} Q{q1} to {y2} Q{q2}")
-    for item in letter_of(seat, concerns)["concerns"]:
+    letter = letter_of(seat, concerns)
+    assert letter["notes"], "the figures' sources are numbered notes below the signature"
+    for item in letter["concerns"]:
         text = item["text"]
-        assert "(source: Home Office" in text, text
-        # a figure is a number of two or more digits or with a comma; each paragraph names a year
+        [mark] = re.findall(r"[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+", text)
+        number = int(mark.translate(str.maketrans("\u00b9\u00b2\u00b3", "123")))
+        assert letter["notes"][number - 1].startswith(f"{number}. Home Office"), letter["notes"]
+        assert "(source:" not in text, "no citation in the prose"
+        # each paragraph names a year
         assert re.search(r"\b(19|20)\d\d\b", text), text
         if "first responder" in text or "referred by" in text or "Police forces made" in text:
             assert police_period in text, f"police figures cover {police_period}: {text}"
@@ -101,6 +117,7 @@ def test_openings_and_closings_follow_the_concerns():
     b = letters.build_letter(prepare("Banbury", "data,legislation,commissioner"))
     assert a.paragraphs[0] != b.paragraphs[0]
     assert "better data" in b.paragraphs[0] and "training for frontline staff" in a.paragraphs[0]
+    assert a.closing_paragraphs != b.closing_paragraphs or a.concerns != b.concerns
 
 
 def test_same_inputs_same_letter_and_same_docx_bytes():

@@ -1,5 +1,5 @@
 """Right for every nation: the asks go to the bodies that hold the power where the seat is, with the
-law that applies there, and none of the wrong ones; the Scottish Parliament's boundary sets."""
+law that applies there, and none of the wrong ones; a Scottish Parliament seat of 2026 with its MSP."""
 from __future__ import annotations
 
 import re
@@ -9,16 +9,16 @@ import unicodedata
 import docx
 import pytest
 from bs4 import BeautifulSoup
-from conftest import DATA, read_csv, run_build
+from conftest import read_csv, run_build
 from pypdf import PdfReader
 
 from briefpack.core.errors import DataError
-from briefpack.places import geography, members
 from briefpack.words import content, powers
 
 # Bodies and laws that hold the power in each place, and those that must never be named there.
 RIGHT = {
-    "England": ["the Home Secretary", "Police and Crime Commissioner", "Modern Slavery Act 2015", "the council"],
+    "England": ["the Home Secretary", "Police and Crime Commissioner", "Modern Slavery Act 2015",
+                "the Secretary of State for Education"],
     "Wales": ["the Home Secretary", "Police and Crime Commissioner", "Modern Slavery Act 2015", "Welsh Government"],
     "Scotland": ["Scottish Government", "Scottish Police Authority", "Police Scotland",
                  "Human Trafficking and Exploitation (Scotland) Act 2015"],
@@ -86,7 +86,7 @@ def test_london_seats_name_the_mayor_who_oversees_the_met():
     ask = powers.powers().ask("policing", "England", "Metropolitan Police Service")
     assert "Mayor's Office for Policing and Crime" in ask.ask and "Police and Crime Commissioner" not in ask.ask
     assert "the Metropolitan Police Service" in ask.ask
-    assert "london_partnership_2018" in ask.sources
+    assert "police_oversight_2026" in ask.sources and "act_police_reform_2011" in ask.sources
 
 
 def test_every_body_and_entry_carries_sources_that_exist():
@@ -139,7 +139,7 @@ def nations(tmp_path_factory):
                    "--jobs", "1")
     assert sp.returncode == 0, sp.stderr
     warnings = [line for line in sp.stderr.splitlines() if line.startswith("warning:")]
-    assert any("2011 boundary set" in w and "May 2026" in w for w in warnings), sp.stderr
+    assert not any("boundary set" in w for w in warnings), "the 2026 constituencies are the data: no warning"
     assert any("postcode" in w for w in warnings), "no sender given: the CLI warns"
     return out
 
@@ -230,87 +230,12 @@ def test_printed_letter_and_docx_have_the_same_words(nations, slug):
 
 
 @pytest.mark.e2e
-def test_scottish_parliament_cover_says_which_boundaries(nations):
+def test_scottish_parliament_cover_says_which_boundaries_and_names_the_msp(nations):
     cover = BeautifulSoup((nations / "msp-aberdeen-central.html").read_text(encoding="utf-8"), "lxml")
     note = cover.select_one("p.boundaries").get_text(" ")
-    assert "2011 boundary set" in note and "May 2026" in note
-
-
-# --- the 2026 drop-in file ---------------------------------------------------------------------------
-
-def holyrood_2026(folder, rows=None, fill=True):
-    """A data folder with a 2026 constituency file made from the 2011 names (test data: codes made up)."""
-    names = [r["name"] for r in read_csv("scottish_parliament_constituencies_regions_2011_boundaries")
-             if r["type"] == "constituency"]
-    lines = ["code,name,region,member,party,as_of"]
-    for i, name in enumerate(sorted(names)):
-        member, party = ("A. N. Example", "Example Party") if name == "Aberdeen Central" else ("", "")
-        lines.append(f'S16{i + 1:06d},"{name}",North East Scotland,{member},{party},2026-05-08')
-    if rows:
-        lines = rows(lines)
-    (folder / "campaign" / "scottish_parliament_2026.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    if fill:
-        meta = folder / "campaign" / "scottish_parliament_2026.meta.yml"
-        meta.write_text(meta.read_text(encoding="utf-8").replace('"FILL IN: ', '"Test: '), encoding="utf-8")
-
-
-@pytest.fixture
-def data_copy(tmp_path):
-    dest = tmp_path / "data"
-    shutil.copytree(DATA, dest)
-    return dest
-
-
-def test_without_the_2026_file_the_2011_list_is_used():
-    assert geography.holyrood_boundaries() == "2011"
-    assert len(geography.seats("scottish")) == 73
-    assert "May 2026" in geography.holyrood_warning()
-
-
-@pytest.mark.e2e
-def test_the_2026_file_is_used_when_present(tmp_path, data_copy, monkeypatch):
-    holyrood_2026(data_copy)
-    monkeypatch.setenv("BRIEFPACK_DATA", str(data_copy))
-    assert geography.holyrood_boundaries() == "2026" and geography.holyrood_warning() == ""
-    seats = geography.seats("scottish")
-    assert len(seats) == 73 and all(s.boundaries == "2026" and s.gss_code.startswith("S16") for s in seats)
-    seat = geography.resolve("Aberdeen Central", "scottish")
-    assert seat.region == "North East Scotland"
-    member = members.member(seat)
-    assert member.name == "A. N. Example" and "8 May 2026" in member.as_of
-    out = tmp_path / "out"
-    proc = run_build("--parliament", "scottish", "-c", "Aberdeen Central", "--formats", "html,docx",
-                     "--sender-name", "Jane Smith", "--address", "1 High Street, Aberdeen, AB10 1AB",
-                     "--out", str(out), "--jobs", "1", env={"BRIEFPACK_DATA": str(data_copy)})
-    assert proc.returncode == 0, proc.stderr
-    assert "warning:" not in proc.stderr, "with the 2026 file there is nothing to warn about"
-    page = BeautifulSoup((out / "msp-aberdeen-central.html").read_text(encoding="utf-8"), "lxml")
-    assert "2026 boundary set" in page.select_one("p.boundaries").get_text(" ")
-    assert "Dear A. N. Example," in page.select_one(".letter-body").get_text(" ")
-    assert "8 May 2026" in page.select_one(".letter-member-note").get_text(" ")
-
-
-@pytest.mark.parametrize("change,message", [
-    (lambda ls: ls[:1] + [ls[1].replace("2026-05-08", "2026-02-30")] + ls[2:], "not a real date"),
-    (lambda ls: ls[:1] + [ls[1].replace(",2026-05-08", ",8 May 2026")] + ls[2:], "column 'as_of'"),
-    (lambda ls: ls[:1] + [ls[1].replace("S16000001", "S16000002")] + ls[2:], "duplicate code"),
-    (lambda ls: [ls[0].replace("region", "area")] + ls[1:], "missing column(s) ['region']"),
-    (lambda ls: ls[:-1], "expected 73"),
-])
-def test_a_bad_2026_file_fails_with_one_line(data_copy, monkeypatch, change, message):
-    holyrood_2026(data_copy, rows=change)
-    monkeypatch.setenv("BRIEFPACK_DATA", str(data_copy))
-    with pytest.raises(DataError) as err:
-        geography.seats("scottish")
-    assert message in str(err.value) and "scottish_parliament_2026" in str(err.value)
-    assert "\n" not in str(err.value)
-
-
-def test_the_2026_file_needs_its_provenance(data_copy, monkeypatch):
-    holyrood_2026(data_copy, fill=False)
-    monkeypatch.setenv("BRIEFPACK_DATA", str(data_copy))
-    with pytest.raises(DataError, match="provenance 'publisher' is not filled in"):
-        geography.seats("scottish")
+    assert "2026 boundary set" in note and "7 May 2026" in note
+    row = next(r for r in read_csv("msps_current") if r["constituency"] == "Aberdeen Central")
+    assert cover.select_one(".mp-name").get_text() == row["member"]
 
 
 @pytest.mark.e2e

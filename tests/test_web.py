@@ -20,6 +20,7 @@ import threading
 import time
 import unicodedata
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -84,7 +85,7 @@ def fetch(url: str, body=None, headers=None, method=None, follow=True, timeout=1
 
 def form_token(url: str) -> tuple[str, str]:
     """(the form's token, the Cookie header) as the start page at ``url`` gives them to a browser."""
-    start = fetch(url.rsplit("/briefings", 1)[0] + "/")
+    start = fetch(url.rsplit("/briefings", 1)[0].removesuffix("/scottish") + "/")   # any form's token and cookie
     token = start.soup().find("input", attrs={"name": "form_token"})["value"]
     cookie = start.headers["set-cookie"].split(";")[0]
     return token, cookie

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from briefpack.app import logs
+from briefpack.app.msps_refresh import refresh as refresh_msps
 from briefpack.app.refresh import refresh
 from briefpack.app.web import serve
 from briefpack.build import plan, select
@@ -25,11 +26,12 @@ from briefpack.build.select import describe
 from briefpack.core import paths
 from briefpack.core.errors import BriefpackError, InputError
 from briefpack.data.catalogue import check_tables
-from briefpack.places import campaign, geography
-from briefpack.places.geography import SCOTTISH, holyrood_warning
+from briefpack.places import campaign, geography, msps
+from briefpack.places.geography import SCOTTISH
 from briefpack.render.letters import read_personal_note, sender_warnings
 from briefpack.request import inputs
 from briefpack.request.inputs import topics
+from briefpack.words import claims
 from briefpack.words.content import DEFAULT_CONCERNS, concern_keys, keys_help
 from briefpack.words.topics import topic_keys
 
@@ -42,18 +44,22 @@ EPILOG = """examples:
   python build.py list                  # the constituencies
   python build.py serve --port 8000     # the web page
 
-The forms of earlier releases (build.py --constituency ..., --all, --serve, --topics, --list, ...) still
+The forms of earlier releases, with no subcommand (--constituency ..., --all, --serve, --topics, --list, ...) still
 work: each is run as the subcommand it stands for, with a one-line note of the new form."""
 
-COMMANDS = ("build", "topics", "progress", "serve", "refresh-members", "list", "index")
+COMMANDS = ("build", "topics", "progress", "serve", "refresh-members", "refresh-msps", "list", "index", "claims")
 # An earlier release's mode option -> its subcommand (the first one present wins, as it did then).
-LEGACY_MODES = (("--serve", "serve"), ("--refresh-members", "refresh-members"), ("--list", "list"),
+LEGACY_MODES = (("--claims", "claims"), ("--serve", "serve"), ("--refresh-members", "refresh-members"),
+                ("--refresh-msps", "refresh-msps"), ("--list", "list"),
                 ("--index-only", "index"), ("--progress", "progress"), ("--topics", "topics"), ("--topic", "topics"))
 
 
 def _add_field(group, name: str, *aliases: str, **extra) -> None:
     """A command-line option derived from the one definition of the parameter (briefpack.request.inputs)."""
     f = inputs.FIELDS[name]
+    if isinstance(f.default, bool):   # a yes/no parameter is a switch
+        group.add_argument(f.option, *aliases, action="store_true", help=f.help, dest=name)
+        return
     default = ",".join(f.default) if isinstance(f.default, (list, tuple)) else f.default
     options = {"default": "" if name in ("concerns",) else default, "metavar": f.metavar,
                "help": f"{f.help} (default: {default or 'blank'})", "dest": name}
@@ -126,8 +132,21 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--as-of", dest="as_of", default="", metavar="YYYY-MM-DD",
                    help="the date the new file is as at (default: today for a download, the file's date for a file)")
 
+    m = sub.add_parser("refresh-msps", help="bring a newer list of MSPs into data/",
+                       description="Read a list of Members of the Scottish Parliament (a CSV with the columns of "
+                                   "data/msps_current.csv, from a file or an address), check it (73 constituencies, 8 "
+                                   "regions of 7, no member twice), print what changed, and replace the file only "
+                                   "when it is valid.")
+    m.add_argument("source", metavar="FILE_OR_URL", help="the new list (see README, 'Members of the Scottish Parliament')")
+    m.add_argument("--as-of", dest="as_of", default="", metavar="YYYY-MM-DD",
+                   help="the date the new list is as at (default: today for a download, the file's date for a file)")
+
     ls = sub.add_parser("list", help="list the constituencies", description="List the constituencies.")
     _add_field(ls, "parliament", choices=("westminster", "scottish"))
+
+    sub.add_parser("claims", help="print the claims register, for a reviewer",
+                   description="Every statement of the law, a power or a document in content/, with its source "
+                               "and the passage it rests on, then any problem (exit 1 if there is one).")
 
     i = sub.add_parser("index", help="rewrite index.html from the manifest (e.g. after merging CI shards)",
                        description="Rewrite index.html in --out from its manifest.")
@@ -150,9 +169,9 @@ def modernise(argv) -> tuple[list[str], str]:
         if command == "topics":
             values, rest = _pop(argv, ("--topic", "--topics"), optional=False)
             new = ["topics", *[k for v in values for k in v.split(",") if k], *rest]
-        elif command == "refresh-members":
-            values, rest = _pop(argv, (flag,), optional=True)
-            new = ["refresh-members", *[v for v in values if v], *rest]
+        elif command in ("refresh-members", "refresh-msps"):
+            values, rest = _pop(argv, (flag,), optional=command == "refresh-members")
+            new = [command, *[v for v in values if v], *rest]
         elif command == "index":   # it rewrote the index of --out and ignored the rest
             values, _ = _pop(argv, ("--out",), optional=False)
             new = ["index", *(["--out", values[-1]] if values else [])]
@@ -294,6 +313,11 @@ def _jobs(args) -> tuple[list, int, int]:
 def _check_options(args) -> None:
     """The options every briefing shares, checked once (briefpack.request.inputs) before anything is read or built."""
     inputs.clean({name: getattr(args, name) for name in inputs.BRIEFING if name not in ("constituency", "parliament")})
+    if args.list_msps and args.parliament != "scottish":
+        raise InputError("--list-msps writes letters to a Scottish Parliament region's list MSPs; add "
+                         "--parliament scottish.", "list_msps")
+    if args.member_name and (args.all or len(args.constituency or []) > 1):
+        raise InputError("--msp names one constituency's MSP; give it with a single --constituency.", "member_name")
 
 
 def _personal_note(args) -> str:
@@ -302,10 +326,9 @@ def _personal_note(args) -> str:
     return read_personal_note(args.personal_note_file) if args.personal_note_file else args.personal_note
 
 
-def _warn_letter_and_boundaries(args, jobs) -> None:
+def _warn_letter_and_members(args, jobs) -> None:
     """After a build that went well, one line each on stderr: what the letter lacks (a warning, not an
-    error), and that the Scottish Parliament boundary set in use is the 2011 one."""
-
+    error), and each Scottish Parliament seat whose MSP is not in the data (nor given with --msp)."""
     params = dict(jobs[0].parameters)
     if "constituency" not in params:     # topic briefings have no letter
         return
@@ -313,8 +336,11 @@ def _warn_letter_and_boundaries(args, jobs) -> None:
     if not blank_pack:
         for line in sender_warnings(params.get("sender_name", ""), str(params.get("sender_address", "")).split(", ")):
             print(f"warning: {line}", file=sys.stderr)
-    if args.command == "build" and args.parliament == SCOTTISH and holyrood_warning():
-        print(f"warning: {holyrood_warning()}", file=sys.stderr)
+    if args.command == "build" and args.parliament == SCOTTISH:
+        for job in jobs:
+            line = msps.missing_warning(geography.resolve(job.key, SCOTTISH), args.member_name)
+            if line:
+                print(f"warning: {line}", file=sys.stderr)
 
 
 def _main(args) -> int:
@@ -325,6 +351,16 @@ def _main(args) -> int:
         inputs.date(args.as_of, "as_of")
         refresh(args.source, args.as_of or None)
         return 0
+    if command == "refresh-msps":
+        inputs.date(args.as_of, "as_of")
+        refresh_msps(args.source, args.as_of or None)
+        return 0
+    if command == "claims":
+        print(claims.report(), end="")
+        problems = claims.problems()
+        for line in problems:
+            print(f"problem: {line}", file=sys.stderr)
+        return 1 if problems else 0
     if command == "list":
         for s in geography.seats(inputs.which_parliament(args.parliament)):
             print(f"{s.gss_code}\t{s.name}\t{s.nation}\t{s.region}")
@@ -358,7 +394,7 @@ def _main(args) -> int:
         return _dry_run(jobs, _out(args), formats, args.force)
     code = _build(args, jobs, formats, n_workers, executor, invalid, requested)
     if code == 0:
-        _warn_letter_and_boundaries(args, jobs)
+        _warn_letter_and_members(args, jobs)
     return code
 
 

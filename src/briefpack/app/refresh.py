@@ -78,22 +78,24 @@ def default_source() -> str:
     return url
 
 
-def read_source(source: str) -> tuple[bytes, str, dt.date]:
+def read_source(source: str, option: str = "--refresh-members",
+                what: str = "the members file") -> tuple[bytes, str, dt.date]:
     """(the file's bytes, how to name it, its as-at date unless given): a download is as at today,
-    a local file as at the day it was last changed."""
+    a local file as at the day it was last changed. ``option`` and ``what`` name the command and the
+    file in messages (``--refresh-msps`` reads its file here too)."""
     if re.match(r"^[a-z][a-z0-9+.-]*://", source, re.I):
         if not source.lower().startswith(("https://", "http://")):
-            raise InputError(f"--refresh-members {quote_input(source)}: give an http(s):// address or a file.")
+            raise InputError(f"{option} {quote_input(source)}: give an http(s):// address or a file.")
         try:
             request = urllib.request.Request(source, headers={"User-Agent": "briefpack members refresh"})
             with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
                 payload = response.read(MAX_BYTES + 1)
         except urllib.error.HTTPError as exc:
-            raise DataError(f"Could not download the members file from {source} (HTTP {exc.code}); check the "
+            raise DataError(f"Could not download {what} from {source} (HTTP {exc.code}); check the "
                             "address, or download the file and give its path." + UNCHANGED) from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise DataError(f"Could not download the members file from {source} ({reason}); check the connection, "
+            raise DataError(f"Could not download {what} from {source} ({reason}); check the connection, "
                             "or download the file and give its path." + UNCHANGED) from None
         label, as_at = source, dt.date.today()
     else:
@@ -103,12 +105,12 @@ def read_source(source: str) -> tuple[bytes, str, dt.date]:
                 payload = fh.read(MAX_BYTES + 1)
             as_at = dt.date.fromtimestamp(path.stat().st_mtime)
         except (FileNotFoundError, IsADirectoryError, PermissionError, OSError) as exc:
-            raise InputError(f"--refresh-members: cannot read {quote_input(source)} "
+            raise InputError(f"{option}: cannot read {quote_input(source)} "
                              f"({getattr(exc, 'strerror', None) or exc}); give the path of a CSV file "
                              "or an https:// address.") from None
         label = f"local file {path.name}"
     if len(payload) > MAX_BYTES:
-        raise DataError(f"{label}: larger than {MAX_BYTES >> 20} MB, so not the members file." + UNCHANGED)
+        raise DataError(f"{label}: larger than {MAX_BYTES >> 20} MB, so not {what}." + UNCHANGED)
     return payload, label, as_at
 
 

@@ -33,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from briefpack.app import holyrood_web
 from briefpack.app.webguard import (
     AccessLog,
     FormGuard,
@@ -421,6 +422,10 @@ class Form:
     def values(self) -> dict:
         return dataclasses.asdict(self)
 
+    def match(self, job) -> search.Match:
+        """The seat of ``job`` as the result page shows it (Scottish Parliament forms have their own)."""
+        return search.seat_match(job.key, "code")
+
 
 class Service:
     """The warm workers, the cache and the pages, for one app."""
@@ -487,7 +492,7 @@ class Service:
         BuildFailed, or ClientGone when ``gone()`` (a coroutine) finishes first (the client closed its
         connection): a build still waiting is then cancelled, one already running is thrown away."""
         job = form.job()
-        seat = search.seat_match(job.key, "code")
+        seat = form.match(job)
         limit = self.settings.per_client
         if client is not None and self.per_client.get(client, 0) >= limit:
             raise TooMany(limit)
@@ -608,6 +613,7 @@ def create_app(settings: Settings | None = None, pool=None, server_headers: bool
         Route("/pack", pages.pack_folder, methods=["GET"]),
         Route("/pack/", pages.pack, methods=["GET"]),
         Route("/pack/{name}", pages.pack, methods=["GET"]),
+        *holyrood_web.routes(pages, _holyrood_helpers()),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: pages.http_error, Exception: pages.server_error},
@@ -628,6 +634,16 @@ async def _sweep(cache: Cache) -> None:
             cache.sweep()
         except Exception:   # a folder that cannot be removed now is tried again next time
             log.exception("the cache sweep failed")
+
+
+def _holyrood_helpers():
+    """What the Scottish Parliament page (briefpack.app.holyrood_web) shares with this module's pages."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(BuildFailed=BuildFailed, for_page=for_page, busy_message=_busy_message,
+                           failed_message=_failed_message, token_field=FormGuard.FIELD, client_key=client_key,
+                           client_gone=client_gone, ClientGone=ClientGone, TooMany=TooMany,
+                           gone_response=gone_response)
 
 
 class SecurityHeaders:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from briefpack.core import stopping
-from briefpack.core.errors import BriefpackError
 from briefpack.build.jobs import BUILT, FAILED, Job, Result
 from briefpack.build.worker import Worker, remove_outputs, save_failed_notebook
+from briefpack.core import stopping
+from briefpack.core.errors import BriefpackError
 
 _WORKERS: dict = {}
 

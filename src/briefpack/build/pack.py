@@ -11,12 +11,20 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefpack.build import manifest as mf
+from briefpack.build.jobs import (
+    BUILT,
+    FAILED,
+    FORMATS,
+    UP_TO_DATE,
+    WOULD_BUILD,
+    Result,
+    output_name,
+)
+from briefpack.build.pool import build_jobs
 from briefpack.core import stopping
 from briefpack.core.atomic import remove_temporaries
 from briefpack.core.errors import BriefpackError
-from briefpack.build.jobs import BUILT, FAILED, FORMATS, UP_TO_DATE, WOULD_BUILD, Result, output_name
-from briefpack.build import manifest as mf
-from briefpack.build.pool import build_jobs
 from briefpack.render.index import write_index
 
 LOCK = ".briefpack.lock"
@@ -170,7 +178,7 @@ def write_pack_index(out_dir: Path, man, results) -> Path:
         info = rec.get("info", {})
         entries[slug] = {"key": rec["key"], "slug": slug, "name": info.get("name", slug),
                          "region": info.get("region", ""), "mp": info.get("mp", ""), "party": info.get("party", ""),
-                         "member_as_at": info.get("member_as_at", ""),
+                         "member_as_at": info.get("member_as_at", ""), "list_members": info.get("list_members", ""),
                          "status": "built", "reason": "", "files": list(rec["outputs"])}
     for r in results:
         if r.status == FAILED:
@@ -178,6 +186,6 @@ def write_pack_index(out_dir: Path, man, results) -> Path:
             entries[r.job.slug] = {"key": r.job.key, "slug": r.job.slug, "name": info.get("name", r.job.label),
                                    "region": info.get("region", ""), "mp": info.get("mp", ""),
                                    "party": info.get("party", ""), "member_as_at": info.get("member_as_at", ""),
-                                   "status": "failed", "reason": r.message,
+                                   "list_members": info.get("list_members", ""), "status": "failed", "reason": r.message,
                                    "files": []}
     return write_index(out_dir, list(entries.values()))

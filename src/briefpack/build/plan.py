@@ -4,8 +4,8 @@ A job holds what is asked for (the notebook and its parameters), not what the br
 that is recorded when it is built (:mod:`briefpack.data.record`)."""
 from __future__ import annotations
 
-from briefpack.render.briefing import Briefing
 from briefpack.build.jobs import Job
+from briefpack.render.briefing import Briefing
 from briefpack.render.topic_briefing import TopicBriefing
 
 BRIEFING_NOTEBOOK = "briefing.ipynb"
@@ -19,10 +19,12 @@ def briefing_job(constituency, **values) -> Job:
     return Job(key=b.seat.gss_code, slug=b.seat.slug, label=f"{b.seat.name} ({b.seat.gss_code})",
                title=f"Modern slavery in {b.seat.name}: a briefing for {b.addressee}",
                notebook=BRIEFING_NOTEBOOK, parameters=params,
-               info=(("name", b.seat.name), ("region", b.seat.nation if b.seat.region == b.seat.nation
+               info=(("name", b.seat.name if b.seat.parliament == "westminster" else f"{b.seat.name} (Scottish Parliament)"),
+                     ("region", b.seat.nation if b.seat.region == b.seat.nation
                                                   else f"{b.seat.nation}, {b.seat.region}"),
                      ("mp", b.member.name or b.addressee), ("party", b.member.party),
-                     ("member_as_at", b.member.as_of if b.seat.parliament == "westminster" else "")))
+                     ("member_as_at", b.member.as_of),
+                     *((("list_members", "; ".join(f"{m.name} ({m.party})" for m in b.regional)),) if b.regional else ())))
 
 
 TOPIC_NOTEBOOK = "topic.ipynb"

@@ -30,8 +30,8 @@ import re
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Unicode
 
-from briefpack.render import display
 from briefpack.core.errors import ExportError
+from briefpack.render import display
 
 log = logging.getLogger("briefpack")
 _warned: set = set()

@@ -1,8 +1,8 @@
 """Which seats a build is for: named constituencies, or the whole pack, a few seats of it or one shard."""
 from __future__ import annotations
 
-from briefpack.places import geography
 from briefpack.core.errors import InputError
+from briefpack.places import geography
 from briefpack.request.inputs import constituency
 
 

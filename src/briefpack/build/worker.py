@@ -95,11 +95,10 @@ class Worker:
         if "pdf" in formats:
             out["pdf"] = self._pdf(html, job.title)
         if "docx" in formats:
-
-
             letter = letter_from_notebook(executed)
             if letter is not None:          # topic briefings have no letter
-                out["docx"] = without_author(to_docx(letter))
+                others = letters_from_notebook(executed)   # --list-msps: the region's list MSPs too
+                out["docx"] = without_author(letters_docx([letter, *others]) if others else to_docx(letter))
         return {fmt: out[fmt] for fmt in formats if fmt in out}, reads
 
     @staticmethod

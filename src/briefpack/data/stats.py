@@ -18,6 +18,7 @@ AGE_LABELS = {ADULT: "Adults", CHILD: "Children", "Age not specified or unknown"
 MAIN_TYPES = ("Sexual", "Labour", "Criminal", "Domestic")
 # Nationalities with fewer referrals than this in the period are not listed by name (stated on the page).
 NATIONALITY_MIN_COUNT = 5
+NATIONALITY_TOP = 5       # the nationalities table lists at most this many (and says so)
 
 
 def quarter_label(year: int, quarter: str) -> str:
@@ -153,16 +154,16 @@ def force_by_age(nrm_police: pd.DataFrame, force: str) -> dict:
     return out
 
 
-def force_top_nationalities(nationality: pd.DataFrame, force: str, n: int = 5,
+def force_top_nationalities(nationality: pd.DataFrame, force: str, n: int = NATIONALITY_TOP,
                             min_count: int = NATIONALITY_MIN_COUNT) -> pd.DataFrame:
     """The force's most frequent nationalities over the period (only those with >= ``min_count``)."""
     df = nationality[(nationality.police_first_responder == force) & (nationality.nationality != TOTAL)]
     sums = df.groupby("nationality")["people"].sum().sort_values(ascending=False, kind="stable")
-    sums = sums[sums >= min_count]
-    top = sums.head(n).reset_index()
-    # ties are broken by name so the order never depends on the input order
-    top = top.sort_values(["people", "nationality"], ascending=[False, True]).reset_index(drop=True)
-    return top
+    sums = sums[sums >= min_count].reset_index()
+    # ties are broken by name before the cap, so which nationality the cap leaves out never depends on the
+    # input order (the page names those it leaves out)
+    ranked = sums.sort_values(["people", "nationality"], ascending=[False, True]).reset_index(drop=True)
+    return ranked.head(n).reset_index(drop=True)
 
 
 # --- Population and fair comparison --------------------------------------------------------------

@@ -1,16 +1,13 @@
 """Constituencies, their MPs and their police force areas. GSS codes are the keys; names are labels."""
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from briefpack.core import paths
-from briefpack.core.errors import DataError, InputError, quote_input
-from briefpack.core.text import long_date
+from briefpack.core.errors import InputError, quote_input
 from briefpack.data import catalogue as data
 from briefpack.data import record
 
@@ -44,7 +41,7 @@ PARLIAMENTS = (WESTMINSTER, SCOTTISH)
 
 @dataclass(frozen=True)
 class Seat:
-    gss_code: str            # the key: a GSS code, or "SP<parlparse number>" for a Holyrood seat
+    gss_code: str            # the key: a GSS code (S16... for a Scottish Parliament seat of 2026)
     name: str
     name_cy: str
     nation: str
@@ -52,7 +49,7 @@ class Seat:
     constituency_type: str
     three_code: str
     parliament: str = WESTMINSTER
-    boundaries: str = ""     # Scottish Parliament: the boundary set, "2011" or "2026"
+    boundaries: str = ""     # Scottish Parliament: the boundary set, "2026"
 
     @property
     def slug(self) -> str:
@@ -104,97 +101,52 @@ def _seat_index() -> tuple:
 
 
 # --- Scottish Parliament -------------------------------------------------------------------------
-# Two boundary sets: the 2011 list shipped in data/ (names only), and the 2026 list as a drop-in file
-# data/campaign/scottish_parliament_2026.csv (code, name, region, member, party, as_of; schema in its
-# sidecar and in data/README.md), used as soon as it is present.
-HOLYROOD_2026 = "campaign/scottish_parliament_2026"
+# The 73 constituencies drawn for the election of May 2026 (data/scottish_parliament_2026_constituencies.csv,
+# Democracy Club). The 2011 set is kept only to recognise its names: a name that no longer exists gets
+# the nearest 2026 names. Members (constituency and list) are in briefpack.places.msps.
 BOUNDARY_CHANGE = "May 2026"
 
 
-def holyrood_2026_present() -> bool:
-    """True once the 2026 constituency file has been dropped into data/campaign/."""
-    return (paths.data_dir() / f"{HOLYROOD_2026}.csv").exists()
-
-
-def holyrood_boundaries() -> str:
-    """The Scottish Parliament boundary set in use: "2026" with the drop-in file, else "2011"."""
-    return "2026" if holyrood_2026_present() else "2011"
-
-
 def holyrood_row(seat: "Seat") -> tuple:
-    """(table, column, value) of the row that describes a Scottish Parliament seat (and, in the 2026
-    file, its member)."""
-    if seat.boundaries == "2026":
-        return HOLYROOD_2026, "code", seat.gss_code
-    return data.SCOTTISH_PARLIAMENT, "name", seat.name
-
-
-def holyrood_warning() -> str:
-    """One line for the CLI while only the 2011 boundary set is available ("" once the 2026 file is in)."""
-    if holyrood_2026_present():
-        return ""
-    return (f"Scottish Parliament constituencies are the 2011 boundary set; boundaries changed at the "
-            f"{BOUNDARY_CHANGE} election. Add data/{HOLYROOD_2026}.csv (see data/README.md) to use the new ones.")
-
-
-def _holyrood_stamp() -> tuple:
-    return (data.stamp(HOLYROOD_2026),) if holyrood_2026_present() else \
-        (data.stamp(data.SCOTTISH_PARLIAMENT),)
-
-
-def _check_2026(df) -> None:
-    """Checks beyond the schema: real dates, and a sidecar whose provenance has been filled in."""
-    import datetime as dt
-
-    m = data.meta(HOLYROOD_2026)
-    for key in ("publisher", "dataset", "source_copy"):
-        value = str(m.provenance.get(key) or "")
-        if not value.strip() or value.strip().upper().startswith("FILL IN"):
-            raise DataError(f"data/{HOLYROOD_2026}.meta.yml: provenance '{key}' is not filled in; say where the "
-                            "constituency list and members come from (see data/README.md).")
-    for i, r in enumerate(df.itertuples(index=False), start=2):
-        try:
-            dt.date.fromisoformat(r.as_of)
-        except ValueError:
-            raise DataError(f"data/{HOLYROOD_2026}.csv row {i}, column 'as_of': {r.as_of!r} is not a real date "
-                            "(YYYY-MM-DD).") from None
-        if r.party.strip() and not r.member.strip():
-            raise DataError(f"data/{HOLYROOD_2026}.csv row {i}: a party is given but no member; leave both "
-                            "empty for a vacant seat.")
+    """(table, column, value) of the row that describes a Scottish Parliament seat."""
+    return data.SCOTTISH_PARLIAMENT, "code", seat.gss_code
 
 
 @lru_cache(maxsize=4)
 def _holyrood_index(stamp) -> tuple:
-    """(seats in name order, by key, by folded name, {seat name: (member, party, as_of)})."""
-    if stamp and stamp[0][1] == HOLYROOD_2026:
-        df = data.read(HOLYROOD_2026)
-        _check_2026(df)
-        all_seats = [Seat(r.code, " ".join(r.name.split()), "", "Scotland", " ".join(r.region.split()), "", "",
-                          SCOTTISH, "2026") for r in df.itertuples(index=False)]
-        members = {" ".join(r.name.split()): (" ".join(r.member.split()), " ".join(r.party.split()), r.as_of)
-                   for r in df.itertuples(index=False)}
-        alts = {}
-    else:
-        df = data.read(data.SCOTTISH_PARLIAMENT)
-        df = df[df["type"] == "constituency"]
-        all_seats = [Seat("SP" + r.parlparse_id.rsplit("/", 1)[-1], r.name, "", "Scotland", "Scotland",
-                          (r.subtype or "").capitalize(), "", SCOTTISH, "2011") for r in df.itertuples(index=False)]
-        members = None
-        alts = dict(zip(df.name, df.alt_names))
+    """(seats in name order, by GSS code, by folded name)."""
+    df = data.read(data.SCOTTISH_PARLIAMENT)
+    all_seats = [Seat(r.code, " ".join(r.name.split()), "", "Scotland", " ".join(r.region.split()), "", "",
+                      SCOTTISH, "2026") for r in df.itertuples(index=False)]
     all_seats.sort(key=lambda s: _fold(s.name))
-    by_key = {s.gss_code: s for s in all_seats}
-    by_name = {}
-    for s in all_seats:
-        for alt in filter(None, str(alts.get(s.name, "")).split("|")):
-            by_name[_fold(alt)] = s
-    by_name.update({_fold(s.name): s for s in all_seats})
-    return all_seats, by_key, by_name, members
+    return all_seats, {s.gss_code: s for s in all_seats}, {_fold(s.name): s for s in all_seats}
+
+
+def _holyrood() -> tuple:
+    return _holyrood_index(data.stamp(data.SCOTTISH_PARLIAMENT))
+
+
+@lru_cache(maxsize=2)
+def _retired_names(stamp) -> dict:
+    """{folded name or alternative name: name} of the 2011 constituencies (asked only for a name the 2026
+    set does not have)."""
+    df = data.read(data.SCOTTISH_PARLIAMENT_2011)
+    out = {}
+    for r in df[df["type"] == "constituency"].itertuples(index=False):
+        for name in [r.name] + [a for a in str(r.alt_names or "").split("|") if a]:
+            out[_fold(name)] = r.name
+    return out
+
+
+def regions() -> list[str]:
+    """The eight electoral regions of the Scottish Parliament, in name order."""
+    return sorted({s.region for s in _holyrood()[0]})
 
 
 def seats(parliament: str = WESTMINSTER) -> list[Seat]:
     """All constituencies of a parliament (650 Westminster, 73 Scottish Parliament), in name order."""
     if parliament == SCOTTISH:
-        return list(_holyrood_index(_holyrood_stamp())[0])
+        return list(_holyrood()[0])
     return list(_seat_index()[0])
 
 
@@ -235,15 +187,33 @@ def _resolve(query: str, parliament: str) -> Seat:
 
 
 def _resolve_holyrood(text: str) -> Seat:
-    _, by_key, by_name, _ = _holyrood_index(_holyrood_stamp())
+    _, by_key, by_name = _holyrood()
     if text.upper() in by_key:
         return by_key[text.upper()]
     folded = _fold(text)
     if folded in by_name:
         return by_name[folded]
+    retired = _retired_names(data.stamp(data.SCOTTISH_PARLIAMENT_2011)).get(folded)
+    if retired:
+        nearest = _nearest(folded, by_name)
+        raise InputError(f"{quote_input(retired)} was a Scottish Parliament constituency until the {BOUNDARY_CHANGE} "
+                         f"election; the nearest 2026 name{'s' if len(nearest) > 1 else ''}: "
+                         f"{'; '.join(s.name for s in nearest)}. "
+                         "`python build.py list --parliament scottish` lists them all.")
     hint = _hint(folded, by_name)
     raise InputError(f"Unknown Scottish Parliament constituency {quote_input(text)} ({hint}); "
                      "`python build.py list --parliament scottish` lists them.")
+
+
+def _nearest(folded: str, by_name: dict) -> list:
+    """The 2026 seats that share the most words with a retired name ('Glasgow Kelvin' -> 'Glasgow Kelvin
+    and Maryhill'); when none shares a word, the usual suggestions."""
+    words = {w for w in folded.split() if w not in _STOP_WORDS}
+    shared = {seat: len(words.intersection(name.split())) for name, seat in by_name.items()}
+    best = max(shared.values(), default=0)
+    if not best:
+        return _suggest(folded, by_name, SUGGESTIONS)[0]
+    return sorted((s for s, n in shared.items() if n == best), key=lambda s: _fold(s.name))[:SUGGESTIONS]
 
 
 # --- suggestions for a name that matches no seat ------------------------------------------------
@@ -315,37 +285,3 @@ def forces(seat: Seat) -> list[Force]:
     return list(found)
 
 
-def msp(seat: Seat, name: str = "") -> Member:
-    """The MSP of a Scottish Parliament seat, as :func:`briefpack.places.members.member` describes."""
-    if seat.boundaries == "2026":
-        listed = _holyrood_index(_holyrood_stamp())[3].get(seat.name, ("", "", ""))
-        listed_name, listed_party, as_of = listed
-        where = (f"as listed in data/{HOLYROOD_2026}.csv, as at {long_date(dt.date.fromisoformat(as_of))}") if listed_name else ""
-    else:
-        by_seat = _msps(data.stamp(data.MSPS), _holyrood_stamp())
-        listed_name, listed_party, written = by_seat.get(seat.name, ("", "", ""))
-        # the row the campaigner wrote for this seat, keyed as written (a name or an alternative
-        # name); with no row, the whole list, since a row added later may name the seat either way
-        if written:
-            record.rows(data.MSPS, "constituency", [written])
-        else:
-            record.table(data.MSPS)
-        where = "as given by the campaign (data/campaign/msps.csv), not from an official list" if listed_name else ""
-    if name and name != listed_name:
-        listed_name, listed_party, where = name, "", "as given by the campaign (--msp), not from an official list"
-    return Member(listed_name, listed_party, "", 0, 0.0, "", "", where)
-
-
-@lru_cache(maxsize=4)
-def _msps(stamp, holyrood_stamp) -> dict:
-    """{seat name: (MSP name, party, the constituency as written in the file)}."""
-    df = data.read(data.MSPS)
-    _, _, by_name, _ = _holyrood_index(holyrood_stamp)
-    out = {}
-    for i, r in enumerate(df.itertuples(index=False), start=2):
-        seat = by_name.get(_fold(r.constituency))
-        if seat is None:
-            raise DataError(f"data/{data.MSPS}.csv row {i}: {r.constituency!r} is not a Scottish Parliament "
-                            "constituency; use a name from `python build.py list --parliament scottish`.")
-        out[seat.name] = (" ".join(r.msp_name.split()), " ".join(r.party.split()), r.constituency)
-    return out

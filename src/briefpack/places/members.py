@@ -31,7 +31,7 @@ from briefpack.core.errors import DataError
 from briefpack.core.text import long_date
 from briefpack.data import catalogue as data
 from briefpack.data import record
-from briefpack.places import geography
+from briefpack.places import geography, msps
 
 OVERRIDES = "campaign/member_overrides"
 # Every table a Westminster member is made from (their file times key the cache below).
@@ -239,9 +239,8 @@ def all_sitting() -> dict:
 
 
 def member(seat: geography.Seat, name: str = "") -> geography.Member:
-    """The sitting MP for a Westminster seat (:func:`sitting`); for a Scottish Parliament seat, the MSP
-    of the 2026 constituency file, or (2011 boundaries) the one named by the campaigner (``name`` or
-    data/campaign/msps.csv), if any. ``as_of`` says where the name comes from."""
+    """The sitting MP for a Westminster seat (:func:`sitting`); for a Scottish Parliament seat, its
+    constituency MSP (:func:`briefpack.places.msps.member`: ``name`` given with --msp wins)."""
     if seat.parliament == geography.SCOTTISH:
-        return geography.msp(seat, name)
+        return msps.member(seat, name)
     return sitting(seat)

@@ -30,6 +30,16 @@ def footer() -> str:
             + ". 2024 results: House of Commons Library. Each briefing lists its own sources and attributions.")
 
 
+def msp_footer(rows) -> str:
+    """Where the Members of the Scottish Parliament come from, when the index lists their briefings."""
+
+    if not any(str(r["key"]).startswith("S16") for r in rows):
+        return ""
+    p = data.meta(data.MSPS_CURRENT).provenance
+    return (f"Members of the Scottish Parliament: {p.get('period', '')}; each as at the date shown, so check for "
+            f"changes since. {' '.join(p.get('attribution', []))}")
+
+
 def finder() -> dict:
     """What the index page's search box needs offline: the postcode ranges, the councils and the words."""
     import json
@@ -60,9 +70,10 @@ def write_index(out_dir: Path, entries: list[dict], title: str = "Modern slavery
         else:
             counts["missing"] += 1
         rows.append({**e, "links": links, "status": status if (links or status == "failed") else "not built",
-                     "search": search_fold(" ".join([e["name"], e["key"], e["region"], e["mp"], e["party"]]))})
+                     "search": search_fold(" ".join([e["name"], e["key"], e["region"], e["mp"], e["party"],
+                                                        e.get("list_members", "")]))})
     html = env().get_template("index.html.j2").render(title=title, rows=rows, counts=counts, finder=finder(),
-                                                       footer=footer())
+                                                       footer=footer(), msp_footer=msp_footer(rows))
     path = out_dir / "index.html"
     write_atomic(path, html)
     return path

@@ -6,10 +6,13 @@ The notebook displays the letter as HTML and, in the same output, as JSON under
 ``.docx``, so the Word letter and the printed one are the same letter, word for word
 (:func:`letter_lines` is that wording, in reading order).
 
-The words are in ``content/letter.yml`` (openings, closings, the voice) and ``content/powers.yml`` (one
-sentence per concern for the seat's nation). The opening and the closing are chosen from the variants
+The words are in ``content/letter.yml`` (openings, leads, closings, the voice) and ``content/powers.yml``
+(one sentence per concern for the seat's nation). The opening and the closing are chosen from the variants
 by a hash of the seat and the chosen concerns: the same inputs always give the same letter, and letters
 from different seats read differently.
+
+One page: a three-concern letter is about 350 words; each concern gives one figure with its period in
+words, and the figures' sources are numbered notes below the signature (the briefing is the enclosure).
 """
 from __future__ import annotations
 
@@ -29,7 +32,8 @@ from briefpack.data.catalogue import read_yaml
 from briefpack.data.stats import period_words
 from briefpack.request.inputs import FIELDS
 from briefpack.words import powers
-from briefpack.words.content import stamps
+from briefpack.words.content import concern_keys, stamps
+from briefpack.words.figures import FIGURES
 
 LETTER_MIME = "application/vnd.briefpack.letter+json"
 PERSONAL_NOTE_MAX = FIELDS["personal_note"].max_length   # characters: a paragraph, not a page
@@ -48,6 +52,8 @@ class Letter:
     closing_paragraphs: list = field(default_factory=list)
     closing: str = "Yours sincerely,"
     signature: list = field(default_factory=list)
+    notes: list = field(default_factory=list)   # "1. <source>, <period>.": the figures' sources, below the signature
+    enclosure: str = ""     # the briefing, enclosed
     member_note: str = ""   # where the member's name comes from: printed beside the letter, not in it
 
     def to_json(self) -> dict:
@@ -59,8 +65,9 @@ class Letter:
 @lru_cache(maxsize=2)
 def _wording(key: tuple) -> dict:
     doc = read_yaml(Path(key[0][0]), "content/letter.yml")
-    needed = ("voice", "subject", "openings", "meeting", "meeting_request", "concerns_intro", "closings",
-              "closing", "sender_name_missing", "sender_address_missing", "member_note", "addresses")
+    needed = ("voice", "campaign", "subject", "openings", "meeting", "meeting_request", "leads",
+              "alternative_figures", "closings", "closing", "notes_heading", "enclosure", "sender_name_missing",
+              "sender_address_missing", "member_note", "addresses")
     missing = [k for k in needed if not doc.get(k)]
     if missing:
         raise DataError(f"content/letter.yml: missing field(s) {missing}.")
@@ -70,9 +77,29 @@ def _wording(key: tuple) -> dict:
         if "{constituency}" not in text:
             raise DataError(f"content/letter.yml: opening {i} must name {{constituency}}, so that no two seats "
                             "share an opening.")
-    for i, paras in enumerate(doc["closings"], start=1):
-        if not isinstance(paras, list) or "{recipients}" not in " ".join(paras):
-            raise DataError(f"content/letter.yml: closing {i} must be a list of paragraphs naming {{recipients}}.")
+    for i, text in enumerate(doc["closings"], start=1):
+        if not isinstance(text, str) or "{recipients}" not in text or "{constituency}" not in text:
+            raise DataError(f"content/letter.yml: closing {i} must be one paragraph naming {{recipients}} and "
+                            "{constituency}.")
+    for name in ("meeting", "meeting_request"):
+        if "{constituency}" not in doc[name]:
+            raise DataError(f"content/letter.yml: '{name}' must name {{constituency}}, so that no two seats share "
+                            "a paragraph.")
+
+    for name in ("leads", "alternative_figures"):
+        missing = [k for k in concern_keys() if not doc[name].get(k)]
+        if missing:
+            raise DataError(f"content/letter.yml: {name} has no entry for {missing}.")
+
+    for key, names in doc["alternative_figures"].items():
+        unknown = [k for k in names or () if k not in FIGURES]
+        if unknown:
+            raise DataError(f"content/letter.yml: alternative_figures.{key} names unknown figure(s) {unknown}; "
+                            f"use keys of src/briefpack/figures.py ({sorted(FIGURES)}).")
+    for key, text in doc["leads"].items():
+        if "{constituency}" not in text:
+            raise DataError(f"content/letter.yml: the heading (leads) for {key} must name {{constituency}}, so that "
+                            "no two seats share a paragraph.")
     return doc
 
 
@@ -96,51 +123,56 @@ def voice(club: str) -> dict:
 
 # --- salutation -----------------------------------------------------------------------------------
 
-_COURTESY = {"mr": "Mr", "mrs": "Mrs", "ms": "Ms", "miss": "Miss", "mx": "Mx", "dr": "Dr",
-             "prof": "Professor", "professor": "Professor", "lord": "Lord", "lady": "Lady", "baroness": "Baroness"}
-_FIRST_NAME_TITLES = {"sir": "Sir", "dame": "Dame"}
+_PREFIXES = ("the", "rt", "right", "hon", "honourable", "rt.hon")
 _POSTNOMINALS = {"mp", "msp", "ms p", "kc", "qc", "obe", "mbe", "cbe", "kbe", "dbe", "pc", "frs", "ma", "phd"}
 
 
 def salutation(name: str, fallback: str = "Sir or Madam") -> str:
-    """'Dear ...,' for a member's name as UK Parliament lists it.
-
-    'Mr Tanmanjeet Singh Dhesi' -> 'Dear Mr Dhesi,'; 'Dr Peter Prinsley' -> 'Dear Dr Prinsley,';
-    'Sir Keir Starmer' -> 'Dear Sir Keir,'; 'Dame Meg Hillier' -> 'Dear Dame Meg,';
-    'Rt Hon Sir Jeremy Wright KC MP' -> 'Dear Sir Jeremy,'; 'Andy Burnham' -> 'Dear Andy Burnham,'.
-    A courtesy title takes the last word as the surname (right for hyphenated names; a two-word surname
-    without a hyphen would need the full name, which the lists we read do not mark).
+    """'Dear <name>,' with the member's name as UK Parliament displays it (the Members API's 'display as',
+    ``display_as`` in data/mps_current.csv), for every member alike: 'Dear Sean Woodcock,', 'Dear Mr
+    Tanmanjeet Singh Dhesi,', 'Dear Sir Keir Starmer,'. One rule, because the data gives a courtesy title
+    (Mr, Dr, Dame...) only for the members who display one, so 'Dear Mr Dhesi' would sit beside 'Dear Sean
+    Woodcock'. A name typed with its style ('Rt Hon ... KC MP', an MSP's 'MSP') loses the style, which
+    'display as' never carries.
     """
     words = " ".join(str(name or "").replace(",", " ").split()).split()
-    while words and words[0].lower().rstrip(".") in ("the", "rt", "right", "hon", "honourable", "rt.hon"):
+    while words and words[0].lower().rstrip(".") in _PREFIXES:
         words = words[1:]
     while len(words) > 1 and words[-1].lower().rstrip(".") in _POSTNOMINALS:
         words = words[:-1]
     if not words:
         return f"Dear {fallback},"
-    title = words[0].lower().rstrip(".")
-    if title in _FIRST_NAME_TITLES and len(words) > 1:
-        # 'Sir Dr X Y' is rare; the name after the titles is the first name.
-        rest = [w for w in words[1:] if w.lower().rstrip(".") not in _COURTESY]
-        return f"Dear {_FIRST_NAME_TITLES[title]} {rest[0] if rest else words[1]},"
-    if title in _COURTESY and len(words) > 1:
-        return f"Dear {_COURTESY[title]} {words[-1]},"
     return f"Dear {' '.join(words)},"
 
 
 # --- figures with their period and source ----------------------------------------------------------
 
 def figure_sentence(fig) -> str:
-    """The figure's sentence with its period (unless the sentence already gives it) and its source."""
+    """The figure's sentence with its period in words (unless the sentence already gives its years); its
+    source goes in a note (:func:`figure_note`)."""
     text = fig.text.strip().rstrip(".")
     years = re.findall(r"\b(?:19|20)\d\d\b", fig.period)
     quarters = re.search(r"\bQ[1-4]\b", fig.period)
     if years and not quarters and all(y in text for y in years):
-        return f"{text} (source: {fig.source})."
+        return f"{text}."
 
     words = period_words(fig.period)
     joiner = "over " if words.startswith("the ") else ""
-    return f"{text}, {joiner}{words} (source: {fig.source})."
+    return f"{text}, {joiner}{words}."
+
+
+def figure_note(fig) -> str:
+    """The figure's source and period, for the numbered note below the signature."""
+    return f"{fig.source.rstrip('.')}, {fig.period}."
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def note_mark(number: int) -> str:
+    """A note's number as superscript characters ('¹'): the same in the printed letter, the .docx and a
+    copy by hand."""
+    return str(number).translate(_SUPERSCRIPT)
 
 
 _NRM = re.compile(r"\bNRM\b(?! and Duty to Notify statistics)")   # not in the title of the statistics
@@ -215,11 +247,11 @@ def build_letter(b) -> Letter:
 
     w = wording()
     seat, member = b.seat, b.member
-    place = powers.place_of(seat.nation, seat.parliament)
-    asks = powers.asks([c.key for c in b.concerns], place, b.main_force.name)
+    asks = b.asks   # the briefing's asks: the same bodies, for its police force and council(s)
     keys = ",".join(c.key for c in b.concerns)
     values = {"constituency": seat.name, "nation": seat.nation, "club": b.club, "member_title": seat.member_title,
               "member_role": seat.member_role, "force_phrase": _force_phrase(b),
+              "force": powers.force_in_text(b.main_force.name), "campaign": w["campaign"],
               "concern_list": powers.join_names(c.phrase for c in b.concerns),
               "recipients": powers.join_names(powers.recipients(asks)),
               "meeting_date": long_date(b.meeting_date)}
@@ -232,17 +264,22 @@ def build_letter(b) -> Letter:
     local = any(f.table == data.NRM_POLICE for f in figs)   # a figure for the seat's own police force
     openings = [o for o in w["openings"] if "{force_phrase}" not in o or local]
     paragraphs = [fill(_pick(openings, seat.gss_code, keys, "opening")),
-                  fill(w["meeting"] if b.meeting_date else w["meeting_request"]), fill(w["concerns_intro"])]
-    texts = [" ".join(f"{c.summary} {figure_sentence(fig)} {fill(ask.letter)}".split())
-             for c, fig, ask in zip(b.concerns, figs, asks)]
-    closing_paragraphs = [fill(p) for p in _pick(w["closings"], seat.gss_code, keys, "closing")]
+                  fill(w["meeting"] if b.meeting_date else w["meeting_request"])]
+    notes, texts = [], []
+    for c, fig, ask in zip(b.concerns, figs, asks):
+        note = figure_note(fig)
+        if note not in notes:
+            notes.append(note)
+        mark = note_mark(notes.index(note) + 1)
+        texts.append(" ".join(f"{figure_sentence(fig)}{mark} {fill(ask.letter)}".split()))
+    closing_paragraphs = [fill(_pick(w["closings"], seat.gss_code, keys, "closing"))]
     # The NRM is spelled out at its first mention.
     spelled = _spell_out_nrm(paragraphs + texts + closing_paragraphs)
     n, m = len(paragraphs), len(texts)
     paragraphs, texts, closing_paragraphs = spelled[:n], spelled[n:n + m], spelled[n + m:]
     if b.personal_note:   # the sender's own paragraph, as written, after the opening
         paragraphs.insert(1, b.personal_note)
-    items = [{"title": c.title, "text": t} for c, t in zip(b.concerns, texts)]
+    items = [{"title": fill(w["leads"][c.key]).rstrip("."), "text": t} for c, t in zip(b.concerns, texts)]
 
     if member.name:
         greeting = salutation(member.name)
@@ -263,7 +300,13 @@ def build_letter(b) -> Letter:
     return Letter(sender=sender, date=long_date(b.letter_date),
                   recipient=recipient, salutation=greeting, subject=fill(w["subject"]), paragraphs=paragraphs,
                   concerns=items, closing_paragraphs=closing_paragraphs, closing=w["closing"],
-                  signature=signature, member_note=note)
+                  signature=signature, notes=[f"{i}. {text}" for i, text in enumerate(notes, start=1)],
+                  enclosure=fill(w["enclosure"]), member_note=note)
+
+
+def alternative_figures() -> dict:
+    """{concern: [figure keys]}: what a concern gives when its own figure is already given (letter.yml)."""
+    return {k: list(v) for k, v in wording()["alternative_figures"].items()}
 
 
 DATE_LINE = "Date: ...................."
@@ -276,19 +319,37 @@ def letter_lines(letter: dict) -> list[str]:
     lines += [letter["salutation"], letter["subject"], *letter["paragraphs"]]
     lines += [f"{c['title']}. {c['text']}" for c in letter["concerns"]]
     lines += [*letter["closing_paragraphs"], letter["closing"], *letter["signature"]]
+    if letter.get("notes"):
+        lines += [wording()["notes_heading"], *letter["notes"]]
+    if letter.get("enclosure"):
+        lines.append(letter["enclosure"])
     return lines
+
+
+def body_words(letter: dict) -> int:
+    """The words of the letter itself, from the salutation to the signature (not the addresses, the
+    notes or the enclosure line): what a constituent copies out by hand."""
+    lines = [letter["salutation"], letter["subject"], *letter["paragraphs"]]
+    lines += [f"{c['title']}. {c['text']}" for c in letter["concerns"]]
+    lines += [*letter["closing_paragraphs"], letter["closing"]]
+    return sum(len(line.split()) for line in lines)
 
 
 def to_docx(letter: dict) -> bytes:
     """An editable Word letter (python-docx) from the letter JSON: the same words as the printed letter."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     doc = Document()
+    for section in doc.sections:           # A4, as the printed letter (python-docx's template is US Letter)
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(20)
+        section.top_margin = section.bottom_margin = Mm(18)
     style = doc.styles["Normal"]
     style.font.name = "Arial"
     style.font.size = Pt(11)
+    style.paragraph_format.space_after = Pt(6)
     props = doc.core_properties
     props.title = letter["subject"]
     props.author = props.last_modified_by = (letter["signature"] or ["briefpack"])[0]
@@ -317,6 +378,18 @@ def to_docx(letter: dict) -> bytes:
     doc.add_paragraph("")
     for line in letter["signature"]:
         doc.add_paragraph(line).paragraph_format.space_after = Pt(0)
+    if letter.get("notes"):
+        heading = doc.add_paragraph()
+        heading.paragraph_format.space_before = Pt(12)
+        heading.add_run(wording()["notes_heading"]).font.size = Pt(9)
+        for line in letter["notes"]:
+            p = doc.add_paragraph()
+            p.paragraph_format.space_after = Pt(0)
+            p.add_run(line).font.size = Pt(9)
+    if letter.get("enclosure"):
+        p = doc.add_paragraph()
+        p.paragraph_format.space_before = Pt(6)
+        p.add_run(letter["enclosure"]).font.size = Pt(9)
     buf = io.BytesIO()
     doc.save(buf)
     return _fixed_zip_times(buf.getvalue())

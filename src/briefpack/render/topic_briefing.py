@@ -30,7 +30,7 @@ class TopicBriefing:
     def cover(self) -> Section:
         y = stats.uk_year(data.load(data.NRM_UK))
         return render("topic_cover.html.j2", t=self.topic, latest=latest("referrals_total"), split=y,
-                      source=f"{figures.NRM}, Table 2 of the {TABLES_RELEASE}")
+                      source=f"{figures.NRM}, Table 2 of the {TABLES_RELEASE}", release=TABLES_RELEASE)
 
     def charts(self) -> Section:
         nrm_uk = data.load(data.NRM_UK)

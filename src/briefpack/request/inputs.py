@@ -83,8 +83,8 @@ FIELDS = {f.name: f for f in (
           "YYYY-MM-DD", form_label="Meeting date"),
     Field("parliament", "parliament", "--parliament", 20, "westminster (MPs, default) or scottish (the Scottish "
           "Parliament's constituencies and MSPs)", "westminster", "westminster|scottish"),
-    Field("member_name", "member's name", "--msp", 80, "Scottish Parliament: the MSP's name when the data has "
-          "none", "", "NAME"),
+    Field("member_name", "member's name", "--msp", 80, "Scottish Parliament: the constituency MSP's name, for a "
+          "member the data lacks (it wins over data/msps_current.csv)", "", "NAME"),
     Field("address", "sender's address", "--address", 80, "the sender's address for the letter, lines separated "
           "by commas", "", "LINES", parameter="sender_address", form_label="Your address (for the letter)"),
     Field("letter_date", "letter date", "--letter-date", 40, "date on the letter (default: blank, to write by "
@@ -94,12 +94,14 @@ FIELDS = {f.name: f for f in (
     Field("personal_note", "personal note", "--personal-note", 1200, "your own paragraph for the letter, after "
           "its opening (one paragraph; line breaks are joined)", "", "TEXT",
           form_label="A paragraph of your own (optional)"),
+    Field("list_msps", "letters to list MSPs", "--list-msps", 0, "Scottish Parliament: also write a letter to "
+          "each of the region's seven list MSPs", False, None, form_label="Also write to the region's list MSPs"),
     Field("as_of", "report date", "--as-of", 40, "the report's date (default: today)", "", "YYYY-MM-DD"),
     Field("topic", "topic", "--topic", 400, "a topic key (repeat for several), or all", "", "KEY"),
 )}
 # A constituency briefing's parameters, in the notebook's order.
 BRIEFING = ("constituency", "concerns", "club", "meeting_date", "parliament", "member_name", "address",
-            "letter_date", "sender_name", "personal_note")
+            "letter_date", "sender_name", "personal_note", "list_msps")
 ADDRESS_LINES = 6
 EARLIEST = dt.date(2024, 7, 4)   # the general election: the Parliament these briefings are for began then
 YEARS_AHEAD = 3                  # a meeting or letter further ahead is a typing mistake (2062 for 2026)
@@ -213,6 +215,18 @@ def date(value, name: str, today: dt.date | None = None) -> dt.date | None:
     return day
 
 
+def flag(value, name: str) -> bool:
+    """A yes/no parameter: a bool, or the words a form or a command line gives (on/true/yes/1, or blank)."""
+    if isinstance(value, bool):
+        return value
+    written = text(value, name).lower()
+    if written in ("", "0", "false", "no", "off"):
+        return False
+    if written in ("1", "true", "yes", "on"):
+        return True
+    raise InputError(f"The {field(name)} is {quote_input(written)}; give yes or no.", name)
+
+
 def which_parliament(value) -> str:
     key = text(value, "parliament").lower() or WESTMINSTER
     if key not in PARLIAMENTS:
@@ -261,6 +275,7 @@ CHECKS = {
     "meeting_date": lambda v, values: date(v, "meeting_date"),
     "letter_date": lambda v, values: date(v, "letter_date"),
     "as_of": lambda v, values: date(v, "as_of"),
+    "list_msps": lambda v, values: flag(v, "list_msps"),
     "topic": lambda v, values: topics(v),
 }
 

@@ -36,11 +36,11 @@ def figure(key: str):
 
 
 NRM = "Home Office, Modern Slavery: NRM and Duty to Notify statistics"
-_DECISIONS = ("year", "total", "positive", "share", "negative")
+_DECISIONS = ("year", "total", "positive", "share", "negative", "release")
 # The sentences, and the placeholders each may use (content/figures.yml).
 WORDS = Words("figures.yml", {
     "uk_referrals_trend": {"text": ("latest", "latest_year", "times", "first", "first_year")},
-    "uk_child_referrals": {"text": ("children", "total", "year", "share")},
+    "uk_child_referrals": {"text": ("children", "total", "year", "share", "release")},
     "force_referrals": {"text": ("force", "total", "uk")},
     "force_child_referrals": {"text": ("children", "total", "force", "share", "were")},
     "force_criminal_exploitation": {"text": ("criminal", "total", "force", "share", "were")},
@@ -69,10 +69,11 @@ def uk_referrals_trend(ctx) -> Figure:
 
 @figure("uk_child_referrals")
 def uk_child_referrals(ctx) -> Figure:
+
     y = stats.uk_year(data.load(data.NRM_UK))
     return Figure(n(y["children"]),
                   WORDS("uk_child_referrals", "text", children=n(y["children"]), total=n(y["total"]),
-                        year=y["year"], share=pct(y["child_share"])),
+                        year=y["year"], share=pct(y["child_share"]), release=headlines.TABLES_RELEASE),
                   f"{NRM}, Table 2", str(y["year"]), data.NRM_UK)
 
 
@@ -160,11 +161,13 @@ def dtn_reports(ctx) -> Figure:
 
 
 def _decisions(table_name: str, key: str, table_no: str) -> Figure:
+
     d = stats.decisions(data.load(table_name))
     return Figure(n(d["positive"]),
                   WORDS(key, "text", year=d["year"], total=n(d["total"]), positive=n(d["positive"]),
-                        share=pct(d["positive_share"]), negative=n(d["negative"])),
-                  f"{NRM}, Table {table_no}", str(d["year"]), table_name)
+                        share=pct(d["positive_share"]), negative=n(d["negative"]),
+                        release=headlines.TABLES_RELEASE),
+                  f"{NRM}, Table {table_no} of the {headlines.TABLES_RELEASE}", str(d["year"]), table_name)
 
 
 @figure("conclusive_grounds")

@@ -90,7 +90,7 @@ class Words:
             entry = doc.get(key)
             if not isinstance(entry, dict):
                 raise DataError(f"{where}: missing key {key!r} (with {', '.join(fields)}); see content/README.md.")
-            extra = [f for f in entry if f not in fields]
+            extra = [f for f in entry if f not in fields and f != "claims"]   # claims: see briefpack.words.claims
             if extra:
                 raise DataError(f"{where}: {key}.{extra[0]} is not a field of {key}; its fields are "
                                 f"{', '.join(fields)}.")
