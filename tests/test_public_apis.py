@@ -47,6 +47,9 @@ PUBLIC_MODULES = {
 }
 # Attributes that belong to their clients and managers: set by them, read by us.
 OWNED_BY_THE_LIBRARY = {"kc"}
+# Public despite the underscore: namedtuple's documented methods (the underscore keeps them apart
+# from field names).
+DOCUMENTED_UNDERSCORED = {"_replace", "_asdict", "_fields", "_make", "_field_defaults"}
 
 
 def _private(name: str) -> bool:
@@ -145,7 +148,8 @@ def problems(sources: dict[str, str]) -> list[str]:
                 # A private name we do not define, read from anything but another library's module
                 # (os._exit is the standard library's business): on self of a subclass, it is the
                 # base class's; on a client, a manager or an exporter, the library's.
-                if _private(node.attr) and node.attr not in ours and _root(node) not in others:
+                if (_private(node.attr) and node.attr not in ours | DOCUMENTED_UNDERSCORED
+                        and _root(node) not in others):
                     found.append(f"{where}: private attribute .{node.attr}")
                 if isinstance(node.ctx, ast.Store) and node.attr in OWNED_BY_THE_LIBRARY:
                     found.append(f"{where}: sets .{node.attr}, which the library's client owns")
