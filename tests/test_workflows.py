@@ -106,6 +106,19 @@ def test_merging_shards_keeps_every_recorded_file_and_a_usable_manifest(tmp_path
     assert "dry run: 0 to build, 2 up to date" in again.stdout, again.stdout + again.stderr
 
 
+def test_newest_job_tests_the_newest_versions_the_ranges_allow():
+    wf = load("newest.yml")
+    on = triggers(wf)
+    assert "workflow_dispatch" in on and on["schedule"], "weekly: new releases come without a change of ours"
+    assert {"pyproject.toml", "environment.yml", "src/**", "tests/**"} <= set(on["push"]["paths"])
+    [job] = wf["jobs"].values()
+    assert job["container"].startswith("debian:12@sha256:")
+    runs = [s.get("run", "") for s in job["steps"]]
+    upgrade = runs.index('.venv/bin/python -m pip install --upgrade --upgrade-strategy eager -e ".[test]"')
+    assert runs.index(".venv/bin/python -m pytest") > upgrade
+    assert runs.index("sh scripts/install.sh system python node") < upgrade
+
+
 def test_refresh_members_workflow_structure():
     wf = load("refresh-members.yml")
     on = triggers(wf)

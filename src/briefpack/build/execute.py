@@ -16,7 +16,8 @@ import tempfile
 from pathlib import Path
 
 import nbformat
-from papermill.clientwrap import PapermillNotebookClient
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.iorw import papermill_io
 
@@ -24,8 +25,12 @@ from briefpack.core import paths
 from briefpack.core.errors import BriefpackError, ExecutionError, quote_input
 
 KERNEL = "python3"
-# Clears variables and keeps imported modules; a new briefing starts a new record of what it reads.
+# Clears variables and keeps imported modules; unloads the IPython extensions the last notebook loaded,
+# so that its `%load_ext briefpack` loads again as in a new kernel (not "already loaded", an output
+# only a briefing built after another would have); a new briefing starts a new record of what it reads.
 RESET = ("get_ipython().reset(new_session=True, aggressive=False)\n"
+         "[get_ipython().extension_manager.unload_extension(name) for name in sorted(get_ipython().extension_manager.loaded)]\n"
+         "get_ipython().extension_manager.loaded.clear()\n"
          "__import__('sys').modules.get('briefpack.data.record') and __import__('sys').modules['briefpack.data.record'].start()")
 
 def load_notebook(path: Path) -> nbformat.NotebookNode:
@@ -94,35 +99,88 @@ _failed_notebooks = _FailedNotebooks()
 
 
 class WarmEngine(NBClientEngine):
-    """A Papermill engine that runs on a kernel and client that outlive the run.
+    """A Papermill engine that runs notebooks on a :class:`Kernel` that outlives the run.
 
-    Papermill's own engine builds a new kernel client per run (about 0.2 s of handshake); this one
-    reuses the worker's client and first resets the kernel's namespace, silently, so the run sees a
-    fresh session. Registered as ``briefpack-warm`` through Papermill's engine registry.
+    Papermill's own engine starts a kernel and connects a client to it for every run (seconds, and
+    about 0.2 s of handshake even on a running kernel); this one runs the notebook on the kernel
+    and client given as ``kernel=``, after resetting the kernel's namespace, so the run sees a
+    fresh session. Without ``kernel=`` (``papermill --engine briefpack-warm``) it is Papermill's
+    own engine. Registered as ``briefpack-warm`` by :func:`register` and by the ``papermill.engine``
+    entry point (pyproject.toml).
     """
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, kernel=None, log_output=False, stdout_file=None,
                                  stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
-        client = _WarmClient(nb_man, km=kernel.km, timeout=execution_timeout, startup_timeout=start_timeout,
-                             kernel_name=kernel_name, log=logging.getLogger("papermill"), log_output=log_output,
-                             stdout_file=stdout_file, stderr_file=stderr_file)
-        client.kc = kernel.kc
-        client.reset_first = kernel.dirty
-        kernel.dirty = True
-        return client.execute()
+        if kernel is None:
+            return super().execute_managed_notebook(
+                nb_man, kernel_name, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+                start_timeout=start_timeout, execution_timeout=execution_timeout, **kwargs)
+        return kernel.client.run(nb_man, timeout=execution_timeout, log_output=log_output,
+                                 stdout_file=stdout_file, stderr_file=stderr_file)
 
 
-class _WarmClient(PapermillNotebookClient):
-    reset_first = False
+class WarmClient(NotebookClient):
+    """nbclient's client, made once per :class:`Kernel` on its kernel manager (``km=``) and kept.
 
-    def papermill_execute_cells(self):
-        if self.reset_first:
-            msg_id = self.kc.execute(RESET, silent=True, store_history=False)
-            reply = self.wait_for_reply(msg_id)
-            if reply is None or reply["content"].get("status") != "ok":
-                raise RuntimeError("the kernel could not be reset between briefings")
-        super().papermill_execute_cells()
+    nbclient connects a client to the kernel in :meth:`setup_kernel` when it has none, and leaves
+    kernel and client running when it was given the kernel manager; so the handshake happens once,
+    and each run only points the client at its notebook. :meth:`run` executes the cells as
+    Papermill's own engine does, reporting each to Papermill's ``NotebookExecutionManager``
+    (``cell_start``, ``cell_exception``, ``cell_complete``), so a failing cell is marked in the
+    notebook Papermill saves and Papermill raises ``PapermillExecutionError`` for it.
+    """
+
+    dirty = False       # a notebook ran since the namespace was last reset
+
+    def reset(self) -> None:
+        """Clear the kernel's variables (imported modules stay) before the next notebook."""
+        reply = self.wait_for_reply(self.kc.execute(RESET, silent=True, store_history=False))
+        if reply is None or reply["content"].get("status") != "ok":
+            raise RuntimeError("the kernel could not be reset between briefings")
+        self.dirty = False
+
+    def run(self, nb_man, timeout=None, log_output=False, stdout_file=None, stderr_file=None):
+        self.nb = nb_man.nb
+        self.timeout = timeout
+        self.reset_execution_trackers()
+        with self.setup_kernel():
+            if self.dirty:
+                self.reset()
+            self.dirty = True
+            for index, cell in enumerate(self.nb.cells):
+                try:
+                    nb_man.cell_start(cell, index)
+                    self.execute_cell(cell, index)
+                except CellExecutionError as exc:
+                    nb_man.cell_exception(self.nb.cells[index], cell_index=index, exception=exc)
+                    break
+                finally:
+                    nb_man.cell_complete(self.nb.cells[index], cell_index=index)
+                    _echo(self.nb.cells[index], log_output, stdout_file, stderr_file)
+            info = self.wait_for_reply(self.kc.kernel_info())
+            self.nb.metadata["language_info"] = info["content"]["language_info"]
+            self.set_widgets_metadata()
+        return self.nb
+
+
+def _echo(cell, log_output: bool, stdout_file, stderr_file) -> None:
+    """A cell's printed output to Papermill's log and files, as ``log_output``, ``stdout_file`` and
+    ``stderr_file`` ask (after the cell, not while it runs)."""
+    if not (log_output or stdout_file or stderr_file):
+        return
+    log = logging.getLogger("papermill")
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream":
+            text = "".join(output.get("text", ""))
+            if log_output:
+                (log.info if output.get("name") == "stdout" else log.warning)(text)
+            target = stdout_file if output.get("name") == "stdout" else stderr_file
+            if target is not None:
+                target.write(text)
+                target.flush()
+        elif log_output and "text/plain" in output.get("data", {}):
+            log.info("".join(output["data"]["text/plain"]))
 
 
 ENGINE = "briefpack-warm"
@@ -148,36 +206,39 @@ def sockets_base() -> str:
 
 
 class Kernel:
-    """A Jupyter kernel, and a client connected to it, kept alive across notebook runs."""
+    """A Jupyter kernel, and nbclient's client connected to it (:class:`WarmClient`), kept alive
+    across notebook runs."""
 
     def __init__(self, recycle_after: int = 200):
         self.recycle_after = recycle_after
-        self.km = self.kc = None
+        self.km = self.client = None
         self.runs = 0
-        self.dirty = False      # a notebook ran since the namespace was last reset
         self._sockets = None
 
+    @property
+    def dirty(self) -> bool:
+        """A notebook ran since the namespace was last reset."""
+        return self.client is not None and self.client.dirty
+
     def _start(self):
-        from jupyter_client.manager import AsyncKernelManager
-        from jupyter_core.utils import run_sync
+        from jupyter_client import AsyncKernelManager
 
         # IPC sockets are paths, relative to each side's working folder unless absolute: the kernel
         # runs in notebooks/, so give them an absolute base in a private temporary folder.
         self._sockets = tempfile.mkdtemp(prefix=f"{SOCKETS_PREFIX}{os.getpid()}-", dir=sockets_base())
         km = AsyncKernelManager(kernel_name=KERNEL, transport="ipc", ip=os.path.join(self._sockets, "k"))
-        run_sync(km.start_kernel)(cwd=str(paths.notebooks_dir()), env=kernel_env())
-        kc = km.client()
-        kc.start_channels()
-        run_sync(kc.wait_for_ready)(timeout=60)
-        kc.allow_stdin = False
-        self.km, self.kc, self.runs, self.dirty = km, kc, 0, False
+        client = WarmClient(nbformat.v4.new_notebook(), km=km, kernel_name=KERNEL, startup_timeout=60,
+                            raise_on_iopub_timeout=True, log=logging.getLogger("papermill"))
+        self.km, self.client, self.runs = km, client, 0
+        with client.setup_kernel(cwd=str(paths.notebooks_dir()), env=kernel_env()):
+            pass    # nbclient starts the kernel and connects the client; both stay up (it was given km)
 
     def shutdown(self):
         from jupyter_core.utils import run_sync
 
-        if self.kc is not None:
+        if self.client is not None and self.client.kc is not None:
             try:
-                self.kc.stop_channels()
+                self.client.kc.stop_channels()
             except Exception:
                 pass
         if self.km is not None:
@@ -185,7 +246,7 @@ class Kernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
             except Exception:
                 pass
-        self.km = self.kc = None
+        self.km = self.client = None
         if self._sockets:
             shutil.rmtree(self._sockets, ignore_errors=True)
             self._sockets = None
@@ -197,7 +258,11 @@ class Kernel:
         if self.km is not None and (self.runs >= self.recycle_after or not run_sync(self.km.is_alive)()):
             self.shutdown()
         if self.km is None:
-            self._start()
+            try:
+                self._start()
+            except Exception:
+                self.shutdown()
+                raise
         self.runs += 1
         return self
 
@@ -205,17 +270,8 @@ class Kernel:
         """Reset the namespace now, between jobs, rather than at the start of the next one: a worker
         that waits for work (the web server's) spends its idle time on it, not the next user's. The
         reset includes IPython's garbage collection, about 0.07 s."""
-        from jupyter_core.utils import run_sync
-
-        if self.kc is None or not self.dirty:
-            return
-        msg_id = self.kc.execute(RESET, silent=True, store_history=False)
-        while True:
-            reply = run_sync(self.kc.get_shell_msg)(timeout=60)
-            if reply["parent_header"].get("msg_id") == msg_id:
-                break
-        if reply["content"].get("status") == "ok":
-            self.dirty = False
+        if self.dirty:
+            self.client.reset()
 
 
 def run_notebook(nb: nbformat.NotebookNode, parameters: dict, kernel: Kernel | None = None,

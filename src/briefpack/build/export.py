@@ -5,6 +5,7 @@ builds; starting them once is most of the speed-up over the nbconvert command li
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -22,59 +23,65 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-b
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
 
-def _briefing_exporter_class():
+TEMPLATE = "briefing"
+
+
+def exporter_config():
+    """All the build tells nbconvert: where the briefing template is and that it is the one to use.
+
+    The rest is the template's (``templates/briefing/``): ``conf.json`` lists the preprocessors
+    (cells tagged ``notes``, ``remove``, the parameter cells and the record's cell left out;
+    researchers' outputs made printable and offline; the page's language), and ``index.html.j2``
+    leaves out code and prompts. So ``jupyter nbconvert --to html --template briefing
+    --TemplateExporter.extra_template_basedirs=templates`` gives the same page (README).
+    """
+    from traitlets.config import Config
+
+    cfg = Config()
+    cfg.TemplateExporter.extra_template_basedirs = [str(paths.templates_dir())]
+    cfg.HTMLExporter.template_name = TEMPLATE
+    return cfg
+
+
+@functools.cache
+def exporter_class():
+    """:class:`BriefingHTMLExporter`, made on first use: the command line and the web server import
+    this module without loading nbconvert."""
     from nbconvert import HTMLExporter
-    from nbconvert.exporters.templateexporter import TemplateExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+    from nbconvert.exporters import TemplateExporter
+    from nbconvert.filters import Highlight2HTML
 
     class BriefingHTMLExporter(HTMLExporter):
-        """HTMLExporter without its BeautifulSoup post-pass.
+        """nbconvert's HTML exporter, configured by :func:`exporter_config`, without its last step.
 
-        That pass gives ``<img>`` tags without ``alt`` a placeholder text and makes cells of a
-        ``.jp-Notebook`` body focusable. A briefing has no ``<img>`` (charts are inline SVG with
-        their own text alternative) and no ``.jp-Notebook`` body, so the pass changes nothing, yet
-        it costs most of the export time (parsing and re-serialising the page).
+        ``HTMLExporter.from_notebook_node`` renders the template (``TemplateExporter.from_notebook_node``)
+        and then passes the page through BeautifulSoup: that gives ``<img>`` tags without ``alt`` a
+        placeholder text, makes the cells of a ``.jp-Notebook`` body focusable, and writes the page
+        out again in BeautifulSoup's spelling (``<meta .../>``, attributes reordered, blank lines
+        dropped). A briefing has no ``<img>`` (charts are inline SVG with their own text alternative)
+        and no ``.jp-Notebook`` body, so only the spelling changes, yet the pass takes longer than
+        the rest of the export (about 0.1 s a page). The build keeps the page as the template renders
+        it; the command line's page is the same page in BeautifulSoup's spelling
+        (``tests/test_public_apis.py`` compares the two).
         """
 
-        def _init_resources(self, resources):
-            resources = super()._init_resources(resources)
-            resources["language_code"] = "en-GB"  # nbconvert accepts two-letter codes only; briefings are British English
-            return resources
+        def default_filters(self):
+            yield from super().default_filters()
+            # The lab template names this filter (for code cells' inputs, which the briefing
+            # template leaves out); HTMLExporter registers it in its from_notebook_node.
+            yield "highlight_code", Highlight2HTML
 
         def from_notebook_node(self, nb, resources=None, **kw):
-            langinfo = nb.metadata.get("language_info", {})
-            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-            self.register_filter("highlight_code",
-                                 self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
-            resources = self._init_resources(resources)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     return BriefingHTMLExporter
 
 
 class HtmlExporter:
-    """nbconvert's HTMLExporter with the briefing template: no code, no prompts, no network."""
+    """One exporter for every page a process builds (starting it is most of an export's cost)."""
 
     def __init__(self):
-        from traitlets.config import Config
-
-        cfg = Config()
-        cfg.HTMLExporter.extra_template_basedirs = [str(paths.templates_dir())]
-        cfg.HTMLExporter.template_name = "briefing"
-        cfg.HTMLExporter.exclude_input = True
-        cfg.HTMLExporter.exclude_input_prompt = True
-        cfg.HTMLExporter.exclude_output_prompt = True
-        cfg.HTMLExporter.embed_images = True
-        cfg.TagRemovePreprocessor.enabled = True
-        # Notes for researchers and the (output-less) parameter cells are not part of the page.
-        cfg.TagRemovePreprocessor.remove_cell_tags = {"notes", "remove", "parameters", "injected-parameters",
-                                                       "briefpack-record"}
-        # Researchers' charts (any Altair renderer) and tables print as inline SVG and styled tables, offline.
-        cfg.HTMLExporter.preprocessors = ["briefpack.build.preprocessors.OfflineOutputPreprocessor"]
-        self._exporter = _briefing_exporter_class()(config=cfg)
+        self._exporter = exporter_class()(config=exporter_config())
 
     def __call__(self, nb, title: str) -> str:
         nb.metadata["title"] = title

@@ -1,5 +1,8 @@
 """nbconvert preprocessors for briefings: every output a researcher adds prints, and works offline.
 
+The briefing template (``templates/briefing/conf.json``) lists them, so ``jupyter nbconvert --to html
+--template briefing`` runs them as the build does.
+
 :class:`OfflineOutputPreprocessor` runs after the exporter's own preprocessors (so cells tagged
 ``notes`` are already gone). For each output of a code cell:
 
@@ -25,6 +28,7 @@ import os
 import re
 
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Unicode
 
 from briefpack.core.errors import ExportError
 from briefpack.render import display
@@ -227,3 +231,17 @@ def _said_by_another_worker(key: tuple) -> bool:
     except OSError:     # the folder is gone (the pool is closing): say it rather than lose it
         return False
     return False
+
+
+class LanguagePreprocessor(Preprocessor):
+    """The page's language, ``<html lang="...">``: briefings are British English, ``en-GB``.
+
+    nbconvert's ``HTMLExporter.language_code`` takes a two-letter ISO 639-1 code only (it turns
+    ``en-GB`` back into ``en``); the lab template reads ``resources["language_code"]``, which a
+    preprocessor may set (preprocessors run after the exporter fills in its resources)."""
+
+    language_code = Unicode("en-GB", help="BCP 47 language tag of the page").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        resources["language_code"] = self.language_code
+        return nb, resources
