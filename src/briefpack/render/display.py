@@ -397,8 +397,7 @@ def _enable_altair() -> None:
     import altair as alt
 
     charts.use_theme()
-    if RENDERER not in alt.renderers.names():
-        alt.renderers.register(RENDERER, render)
+    alt.renderers.register(RENDERER, render)   # this module's own (an entry point may name an older path)
     if alt.renderers.active == "default":
         alt.renderers.enable(RENDERER)
     _altair_ready = True
