@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, XSS, run_build
+from conftest import ROOT, XSS, run_cli
 from test_faults import _left_behind, _workers
 
 from briefpack.app import web
@@ -103,7 +103,7 @@ def cli_error(*args) -> str:
     import tempfile
 
     with tempfile.TemporaryDirectory() as out:
-        proc = run_build(*args, "--formats", "html", "--out", out)
+        proc = run_cli(*args, "--formats", "html", "--out", out)
     lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error: ")]
     assert proc.returncode != 0 and lines, proc.stderr
     return lines[0][len("error: "):]
@@ -244,7 +244,7 @@ def pack_dir(tmp_path_factory) -> Path:
 def stand_in(tmp_path_factory, pack_dir):
     cache = tmp_path_factory.mktemp("cache")
     pool = StandInPool(max_waiting=1)
-    settings = web.Settings(cache_parent=str(cache), pack_dir=str(pack_dir), max_body=16 * 1024, body_seconds=2)
+    settings = web.Settings(cache_parent=str(cache), pack_dir=str(pack_dir), max_body=16 * 1024, body_seconds=0.5)
     with in_process_server(settings, pool) as (url, app):
         yield url, pool, app, cache
     assert pool.closed and pool.started, "the app starts and closes its pool"
@@ -523,7 +523,7 @@ def test_request_time_limit_for_a_slow_body(stand_in):
             received += chunk
         answer = received.decode("latin-1")
     assert answer.startswith("HTTP/1.1 408"), answer[:100]
-    assert "not sent within 2 seconds" in answer
+    assert "not sent within 0.5 seconds" in answer
 
 
 def test_api_needs_json(stand_in):
