@@ -120,7 +120,8 @@ def built(tmp_path_factory) -> Path:
 
 
 # Test files that run notebooks, worker processes or a browser: `pytest -m "not e2e"` leaves them out
-# and runs the fast unit tests in seconds. A test elsewhere that builds marks itself.
+# and runs the fast unit tests in seconds. A test elsewhere that builds, or starts a process or a
+# server, marks itself; the rest call the command line in-process (run_cli).
 E2E_MODULES = {"test_briefing_e2e", "test_campaign_kit", "test_pack", "test_topics", "test_faults", "test_pool"}
 
 

@@ -64,10 +64,15 @@ def seats_of_kind(kind: str) -> list[str]:
     return sorted(k for k, v in changed_since_2024().items() if v == kind)
 
 
-# One seat of each kind, chosen from the data (today Makerfield and Newark; after a by-election, whichever
-# seats the files then give).
+def _logged(kind: str) -> set:
+    return {r["constituency_name"] for r in read_csv("mp_changes") if r["kind"] == kind}
+
+
+# One seat of each kind, chosen from the data (at 27 June 2026: Aberdeen South, and Coventry South, whose
+# change of party the change log shows; after a by-election, whichever seats the files then give).
 BY_ELECTION = seats_of_kind("by-election")[0]
-PARTY_CHANGE = seats_of_kind("party change")[0]
+PARTY_CHANGE = next((s for s in seats_of_kind("party change") if s in _logged("party change")),
+                    seats_of_kind("party change")[0])
 
 
 @pytest.fixture
@@ -382,6 +387,8 @@ def test_a_topic_briefing_uses_the_2025_figures(tmp_path):
                  and r["measure"] == "referrals_total" and "end-of-year-summary" in r["source_url"])
     assert page.select_one('[data-figure="uk-total"]').get_text() == f"{int(annex['value']):,}"
     dtn = next(f for f in page.select("figure.chart") if "Duty to Notify" in f.figcaption.get_text())
-    assert "7,130 in 2025" in dtn.select_one("[role=img]")["aria-label"]
+    dtn_2025 = next(r for r in read_csv("nrm_headlines_2024_2025") if r["period"] == "2025"
+                    and r["measure"] == "dtn_reports")
+    assert f"{int(dtn_2025['value']):,} in 2025" in dtn.select_one("[role=img]")["aria-label"]
     assert "end-of-year summary 2025, annex" in dtn.select_one(".source").get_text()
     assert "seven quarters from April 2022 to December 2023" in page.get_text(" ")

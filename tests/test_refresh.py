@@ -46,6 +46,14 @@ def data_copy(tmp_path):
     return dest
 
 
+@pytest.fixture(scope="module")
+def unchanged_copy(tmp_path_factory):
+    """One copy of data/ for the tests whose refresh must change nothing (each checks that it did not)."""
+    dest = tmp_path_factory.mktemp("unchanged") / "data"
+    shutil.copytree(DATA, dest)
+    return dest
+
+
 def read_rows(path):
     with open(path, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -201,7 +209,8 @@ def _extra_column(rows):
     (_same_member_twice, "(Hitchin): member id"),
     (_extra_column, "unexpected column(s) ['new_column']"),
 ])
-def test_a_file_that_fails_a_check_changes_nothing(tmp_path, data_copy, edit, expect):
+def test_a_file_that_fails_a_check_changes_nothing(tmp_path, unchanged_copy, edit, expect):
+    data_copy = unchanged_copy
     kept = snapshot(data_copy)
     proc = refresh(data_copy, str(new_file(tmp_path, edit)), "--as-of", LATER.isoformat())
     assert proc.returncode == 2 and proc.stdout == ""
@@ -216,7 +225,8 @@ def test_a_file_that_fails_a_check_changes_nothing(tmp_path, data_copy, edit, ex
     (b"\xff\xfe\x00 not text", "not UTF-8"),
     (b"", "not a well-formed CSV"),
 ])
-def test_not_a_csv(tmp_path, data_copy, payload, expect):
+def test_not_a_csv(tmp_path, unchanged_copy, payload, expect):
+    data_copy = unchanged_copy
     path = tmp_path / "junk.csv"
     path.write_bytes(payload)
     kept = snapshot(data_copy)
@@ -225,7 +235,8 @@ def test_not_a_csv(tmp_path, data_copy, payload, expect):
     assert snapshot(data_copy) == kept
 
 
-def test_bad_sources_and_dates(tmp_path, data_copy):
+def test_bad_sources_and_dates(tmp_path, unchanged_copy):
+    data_copy = unchanged_copy
     kept = snapshot(data_copy)
     missing = refresh(data_copy, str(tmp_path / "nowhere.csv"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
