@@ -12,7 +12,14 @@ import re
 import shutil
 
 import pytest
-from conftest import DATA, current_member, long_date, members_base_date, read_csv, seat_as_at
+from conftest import (
+    DATA,
+    current_member,
+    long_date,
+    members_base_date,
+    read_csv,
+    seat_as_at,
+)
 
 from briefpack.core.errors import DataError
 from briefpack.data import catalogue as data
