@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -10,7 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
+# The data the tests read their expectations from: the same folder the package reads, so a run with
+# BRIEFPACK_DATA pointing at a copy (the by-election swap test, tests/test_data_swap.py) checks the copy.
+DATA = Path(os.environ.get("BRIEFPACK_DATA") or ROOT / "data").resolve()
 XSS = "<script>alert(1)</script>"
 
 # One seat from each of three nations, plus a seat split across two police forces.
@@ -34,10 +37,75 @@ def run_build(*args, env=None, cwd=ROOT, timeout=900):
                           capture_output=True, text=True, timeout=timeout)
 
 
+def run_cli(*args, env=None, cwd=None) -> subprocess.CompletedProcess:
+    """Run the command line in this process (``briefpack.app.cli.main(args)``), as ``run_build`` does in a
+    new one: ``env`` set for the call only, stdout and stderr captured, the exit code returned. For the
+    tests that are not about the process itself (exit on a signal, a fresh interpreter): no start-up cost."""
+    import contextlib
+    import io
+
+    from briefpack.app.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = {k: os.environ.get(k) for k in (env or {})}
+    here = Path.cwd()
+    os.environ.update(env or {})
+    try:
+        os.chdir(cwd or ROOT)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as exc:      # argparse: --help, or a usage error
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    finally:
+        os.chdir(here)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return subprocess.CompletedProcess(["build.py", *map(str, args)], code, out.getvalue(), err.getvalue())
+
+
 def read_csv(name: str) -> list[dict]:
     """Read a data table with the standard library only, independent of briefpack."""
     with open(DATA / f"{name}.csv", encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+# --- expectations read from the data, so a refresh of the members (a by-election) breaks no test ---------
+
+def sidecar(name: str) -> dict:
+    """A table's ``.meta.yml``, read with PyYAML only."""
+    import yaml
+
+    return yaml.safe_load((DATA / f"{name}.meta.yml").read_text(encoding="utf-8"))
+
+
+def members_base_date() -> dt.date:
+    """The date the first members file brought in holds at (its sidecar's ``provenance.as_at``)."""
+    return dt.date.fromisoformat(str(sidecar("mps_current")["provenance"]["as_at"]))
+
+
+def members_snapshot_date() -> dt.date:
+    """The date of the members file in use (its sidecar's ``snapshot.as_at``, written by each refresh)."""
+    return dt.date.fromisoformat(str(sidecar("mps_current")["snapshot"]["as_at"]))
+
+
+def seat_as_at(gss_code: str) -> dt.date:
+    """The date a seat's member holds at: the first file's, or that of the last logged change of the seat."""
+    days = [dt.date.fromisoformat(r["file_changed"]) for r in read_csv("mp_changes") if r["gss_code"] == gss_code]
+    return max([members_base_date(), *days])
+
+
+def long_date(day: dt.date) -> str:
+    """'27 June 2026': how a briefing writes a date."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def current_member(seat: str) -> dict:
+    """The members file's row for a seat, by name or GSS code."""
+    return next(r for r in read_csv("mps_current") if seat in (r["pcon_name"], r["pcon_code"]))
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +125,8 @@ def built(tmp_path_factory) -> Path:
 
 
 # Test files that run notebooks, worker processes or a browser: `pytest -m "not e2e"` leaves them out
-# and runs the fast unit tests in seconds. A test elsewhere that builds marks itself.
+# and runs the fast unit tests in seconds. A test elsewhere that builds, or starts a process or a
+# server, marks itself; the rest call the command line in-process (run_cli).
 E2E_MODULES = {"test_briefing_e2e", "test_campaign_kit", "test_pack", "test_topics", "test_faults", "test_pool"}
 
 
@@ -80,7 +149,8 @@ class ProjectCopy:
         root.mkdir(parents=True)
         for entry in ROOT.iterdir():
             if not entry.name.startswith(".") and entry.name not in ("briefings", "build", "dist"):
-                (root / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+                source = DATA if entry.name == "data" else entry      # the data the tests read (BRIEFPACK_DATA)
+                (root / entry.name).symlink_to(source, target_is_directory=source.is_dir())
         self.own("notebooks")
         self.env = {"BRIEFPACK_ROOT": str(root), "BRIEFPACK_DATA": str(root / "data"),
                     "BRIEFPACK_CONTENT": str(root / "content")}
@@ -92,7 +162,7 @@ class ProjectCopy:
         path = self.root / folder
         if path.is_symlink():
             path.unlink()
-            shutil.copytree(ROOT / folder, path)
+            shutil.copytree(DATA if folder == "data" else ROOT / folder, path)
         return path
 
     def insert_cell(self, after: str, source: str, notebook: str = "briefing.ipynb", tags=(),

@@ -400,12 +400,10 @@ def test_topic_keys_are_the_files_of_content_topics(content_copy):
 
 
 def run_cli(*args, env: dict):
-    import os
-    import subprocess
-    import sys
+    """The command line, run in this process (it reads the content folder afresh at each call)."""
+    from conftest import run_cli as in_process
 
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], capture_output=True, text=True,
-                          env=dict(os.environ, **env), timeout=120)
+    return in_process(*args, env=env)
 
 
 def test_the_command_line_help_lists_the_keys_of_the_content_files(content_copy):

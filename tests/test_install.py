@@ -108,6 +108,7 @@ class Sandbox:
         return [c for c in calls if " -m pip " in c]
 
 
+@pytest.mark.e2e  # starts processes
 def test_root_with_everything_there_creates_the_venv_once_and_never_touches_apt(tmp_path):
     box = Sandbox(tmp_path)
     first = box.install()
@@ -127,6 +128,7 @@ def test_root_with_everything_there_creates_the_venv_once_and_never_touches_apt(
         "a second run with nothing changed does nothing (no pip, no apt)"
 
 
+@pytest.mark.e2e  # starts processes
 def test_pip_runs_again_only_when_pyproject_or_the_extras_change(tmp_path):
     box = Sandbox(tmp_path)
     box.install("python")
@@ -142,6 +144,7 @@ def test_pip_runs_again_only_when_pyproject_or_the_extras_change(tmp_path):
     assert box.pip_calls(box.install("python").calls) == []
 
 
+@pytest.mark.e2e  # starts processes
 def test_a_normal_user_gets_sudo_for_exactly_the_missing_packages(tmp_path):
     box = Sandbox(tmp_path, installed=["chromium", "fonts-dejavu-core"], uid=1000)
     proc = box.install("system", "python")
@@ -162,6 +165,7 @@ def test_a_normal_user_gets_sudo_for_exactly_the_missing_packages(tmp_path):
     assert box.install("system", "python").calls == [], "once installed, nothing more"
 
 
+@pytest.mark.e2e  # starts processes
 def test_root_uses_apt_get_directly_and_a_user_without_sudo_is_told_what_to_do(tmp_path):
     root = Sandbox(tmp_path / "root", installed=SYSTEM[:-1] + ["python3-venv"], uid=0)
     proc = root.install("system")
@@ -177,6 +181,7 @@ def test_root_uses_apt_get_directly_and_a_user_without_sudo_is_told_what_to_do(t
                                      "run this as root, or install sudo.")
 
 
+@pytest.mark.e2e  # starts processes
 def test_npm_ci_from_the_lock_and_npm_from_apt_only_when_missing(tmp_path):
     box = Sandbox(tmp_path / "with-npm")
     (box.proj / "package.json").write_text('{"name": "x", "private": true}\n')
@@ -198,6 +203,7 @@ def test_npm_ci_from_the_lock_and_npm_from_apt_only_when_missing(tmp_path):
                           "npm ci --no-audit --no-fund"]
 
 
+@pytest.mark.e2e  # starts processes
 def test_a_broken_venv_is_remade_and_a_foreign_folder_is_left_alone(tmp_path):
     box = Sandbox(tmp_path / "broken")
     box.install("python")
@@ -216,6 +222,7 @@ def test_a_broken_venv_is_remade_and_a_foreign_folder_is_left_alone(tmp_path):
     assert (other.proj / ".venv" / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.e2e  # starts processes
 def test_run_installs_then_runs_in_the_venv(tmp_path):
     box = Sandbox(tmp_path)
     (box.proj / "package.json").write_text('{"name": "x", "private": true}\n')

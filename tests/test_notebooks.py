@@ -36,6 +36,7 @@ def test_notebook_turns_the_briefing_display_on(path):
         f"{path.name}: the first cell after the parameters turns the display on with %load_ext briefpack")
 
 
+@pytest.mark.e2e  # starts processes
 def test_import_briefpack_leaves_the_process_as_it_was():
     """pandas' options, Altair's theme and renderer, logging and papermill's registries are unchanged
     by importing the package and its modules (a researcher's kernel is theirs)."""

@@ -10,7 +10,7 @@ import time
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import DATA, ROOT, read_csv, run_build
+from conftest import DATA, ROOT, current_member, read_csv, run_build
 
 # Two seats in Thames Valley, one in Hertfordshire/Bedfordshire, one in Scotland.
 SEATS = ["Banbury", "Oxford East", "Hitchin", "Aberdeen North"]
@@ -50,7 +50,9 @@ def test_incremental_rebuilds(tmp_path, data_copy):
     assert counts(again) == {"built": 0, "up to date": 4, "failed": 0}, "nothing changed, nothing rebuilt"
 
     # One constituency's row: only that briefing.
-    edit(data_copy / "mps_current.csv", '"Sean Woodcock MP","Sean Woodcock",', '"Sean Woodcock MP","Sean Q. Woodcock",')
+    banbury = current_member("Banbury")
+    edit(data_copy / "mps_current.csv", f'"{banbury["full_title"]}","{banbury["display_as"]}",',
+         f'"{banbury["full_title"]}","Sean Q. Woodcock",')
     dry = build(out, "--dry-run", data=data_copy)
     assert "would build: Banbury (E14001072): changed: mps_current[E14001072]" in dry.stdout
     assert "dry run: 1 to build, 3 up to date" in dry.stdout

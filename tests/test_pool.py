@@ -32,12 +32,15 @@ def _notebook(source: str) -> dict:
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A project root whose notebooks/ holds one notebook that sleeps for its parameter `seconds` (and
-    the project's templates/, which the export uses)."""
+    the project's templates/, which the export uses); as it starts to sleep it leaves a file
+    ``started/<seconds>`` under tmp_path, so a test can wait for that moment."""
     root = tmp_path / "project"
     (root / "notebooks").mkdir(parents=True)
+    (tmp_path / "started").mkdir()
     (root / "templates").symlink_to(Path(__file__).resolve().parents[1] / "templates", target_is_directory=True)
     (root / "notebooks" / "sleep.ipynb").write_text(json.dumps(_notebook(
-        "import time\ntime.sleep(seconds)\nprint('slept', seconds)")), encoding="utf-8")
+        f"import pathlib, time\npathlib.Path({str(tmp_path / 'started')!r}, str(seconds)).touch()\n"
+        "time.sleep(seconds)\nprint('slept', seconds)")), encoding="utf-8")
     monkeypatch.setenv("BRIEFPACK_ROOT", str(root))
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
@@ -69,10 +72,10 @@ def test_a_killed_worker_fails_only_its_job_and_is_replaced(project, tmp_path):
     out = tmp_path / "out"
     with WorkerPool(1, job_timeout=120) as pool:
         slow = pool.submit(job("slow", 60), out, ("html",))
-        deadline = time.monotonic() + 60
-        while pool.stats()["busy"] == 0 and time.monotonic() < deadline:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "started" / "60").exists():      # the kernel is now running the sleep
+            assert time.monotonic() < deadline, "the job did not start"
             time.sleep(0.05)
-        time.sleep(1.0)  # the kernel is now running the sleep
         [pid] = pool.worker_pids()
         os.kill(pid, signal.SIGKILL)
         result = slow.result(timeout=30)

@@ -6,6 +6,7 @@ download path.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import hashlib
 import http.server
@@ -15,14 +16,40 @@ import threading
 
 import pytest
 import yaml
-from conftest import DATA, run_build
+from conftest import DATA, members_base_date, members_snapshot_date, run_build, run_cli
 
 BANBURY = "E14001072"
+# Dates relative to the members file in use (a refresh refuses a file older than it), so a later refresh of
+# data/ breaks no test: a week after it, and the day before it.
+LATER = members_snapshot_date() + dt.timedelta(days=7)
+EARLIER = members_snapshot_date() - dt.timedelta(days=1)
+
+
+def long(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def shipped(code: str) -> dict:
+    """A seat's row in the members file shipped in data/."""
+    return row(read_rows(DATA / "mps_current.csv"), code)
+
+
+def another_party(party: str) -> str:
+    """A party of parties.csv other than ``party`` (the first listed), for a change of party."""
+    return next(r["party"] for r in read_rows(DATA / "parties.csv") if r["party"] not in (party, "Vacant"))
 
 
 @pytest.fixture
 def data_copy(tmp_path):
     dest = tmp_path / "data"
+    shutil.copytree(DATA, dest)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def unchanged_copy(tmp_path_factory):
+    """One copy of data/ for the tests whose refresh must change nothing (each checks that it did not)."""
+    dest = tmp_path_factory.mktemp("unchanged") / "data"
     shutil.copytree(DATA, dest)
     return dest
 
@@ -54,7 +81,8 @@ def row(rows, code):
 
 
 def refresh(data_copy, *args):
-    return run_build("--refresh-members", *args,
+    """``build.py --refresh-members ARGS`` on the copy, run in this process (the command line's ``main``)."""
+    return run_cli("--refresh-members", *args,
                      env={"BRIEFPACK_DATA": str(data_copy), "no_proxy": "127.0.0.1", "NO_PROXY": "127.0.0.1"})
 
 
@@ -63,64 +91,74 @@ def snapshot(data_copy):
 
 
 def test_a_changed_party_is_logged_and_printed(tmp_path, data_copy):
-    path = new_file(tmp_path, lambda rows: row(rows, BANBURY).update(party_text="Reform UK"))
+    was = shipped(BANBURY)
+    party = another_party(was["party_text"])
+    path = new_file(tmp_path, lambda rows: row(rows, BANBURY).update(party_text=party))
     before = read_rows(data_copy / "mp_changes.csv")
-    proc = refresh(data_copy, str(path), "--as-of", "2026-11-20")
+    proc = refresh(data_copy, str(path), "--as-of", LATER.isoformat())
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0] == "Banbury (E14001072): party change: Sean Woodcock: Labour -> Reform UK"
-    assert lines[-1].startswith("members: 1 seat changed; data/mps_current.csv is now as at 2026-11-20")
+    assert lines[0] == f"Banbury (E14001072): party change: {was['display_as']}: {was['party_text']} -> {party}"
+    assert lines[-1].startswith(f"members: 1 seat changed; data/mps_current.csv is now as at {LATER.isoformat()}")
     # The new file is in data/ byte for byte, with its sidecar.
     assert (data_copy / "mps_current.csv").read_bytes() == path.read_bytes()
     meta = yaml.safe_load((data_copy / "mps_current.meta.yml").read_text(encoding="utf-8"))
     assert meta["provenance"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert meta["snapshot"] == {"as_at": "2026-11-20", "source": "local file mp_lookup.csv"}
-    assert meta["provenance"]["as_at"] == "2026-06-27", "the first file's date stays"
+    assert meta["snapshot"] == {"as_at": LATER.isoformat(), "source": "local file mp_lookup.csv"}
+    assert meta["provenance"]["as_at"] == members_base_date().isoformat(), "the first file's date stays"
     # One row in the change log, dated with the new file's date.
     after = read_rows(data_copy / "mp_changes.csv")
     assert after[:-1] == before
-    assert after[-1] == {"file_changed": "2026-11-20", "commit": "", "gss_code": BANBURY, "constituency_name": "Banbury",
-                         "before_member": "Sean Woodcock", "before_party": "Labour", "after_member": "Sean Woodcock",
-                         "after_party": "Reform UK", "kind": "party change"}
+    assert after[-1] == {"file_changed": LATER.isoformat(), "commit": "", "gss_code": BANBURY,
+                         "constituency_name": "Banbury", "before_member": was["display_as"],
+                         "before_party": was["party_text"], "after_member": was["display_as"], "after_party": party,
+                         "kind": "party change"}
     log_meta = yaml.safe_load((data_copy / "mp_changes.meta.yml").read_text(encoding="utf-8"))
     assert log_meta["provenance"]["sha256"] == hashlib.sha256((data_copy / "mp_changes.csv").read_bytes()).hexdigest()
     # The same file again: nothing to do, nothing written.
     kept = snapshot(data_copy)
-    again = refresh(data_copy, str(path), "--as-of", "2026-11-21")
+    again = refresh(data_copy, str(path), "--as-of", (LATER + dt.timedelta(days=1)).isoformat())
     assert again.returncode == 0 and again.stdout.startswith("members: no change")
     assert snapshot(data_copy) == kept
 
 
 def test_kinds_of_change_are_told_by_member_id_not_by_name(tmp_path, data_copy, monkeypatch):
+    from briefpack.places import geography, members
+
+    banbury, aldershot, makerfield = shipped(BANBURY), shipped("E14001063"), shipped("E14001350")
+    monkeypatch.setenv("BRIEFPACK_DATA", str(data_copy))
+    banbury_since = members.member(geography.resolve("Banbury")).since_2024
+
     def edit(rows):
-        row(rows, BANBURY).update(display_as="Mr Sean Woodcock")                          # same id: name style
+        row(rows, BANBURY).update(display_as=f"Mr {banbury['display_as']}")              # same id: name style
         row(rows, "E14001289").update(member_id="999999", display_as="A. N. Other")        # Hitchin: another id
         row(rows, "E14001063").update(member_email="alex.baker@example.org")               # Aldershot: email
         row(rows, "E14001350").update(member_id="NA", full_title="Vacant", display_as="Vacant",
                                       party_text="Vacant", member_email="NA")              # Makerfield: vacancy
         row(rows, "E14001375").update(lad_names="Newark and Sherwood (renamed)")           # Newark: other detail
-    proc = refresh(data_copy, str(new_file(tmp_path, edit)), "--as-of", "2026-11-20")
+    proc = refresh(data_copy, str(new_file(tmp_path, edit)), "--as-of", LATER.isoformat())
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert "Aldershot (E14001063): email change: Alex Baker: alex.baker.mp@parliament.uk -> alex.baker@example.org" in out
-    assert "Banbury (E14001072): name style: Sean Woodcock -> Mr Sean Woodcock (same member, Labour)" in out
+    assert (f"Aldershot (E14001063): email change: {aldershot['display_as']}: {aldershot['member_email']} -> "
+            "alex.baker@example.org") in out
+    assert (f"Banbury (E14001072): name style: {banbury['display_as']} -> Mr {banbury['display_as']} (same member, "
+            f"{banbury['party_text']})") in out
     hitchin_before = row(read_rows(DATA / "mps_current.csv"), "E14001289")
     assert (f"Hitchin (E14001289): new member: A. N. Other ({hitchin_before['party_text']}); was "
             f"{hitchin_before['display_as']} ({hitchin_before['party_text']})") in out
-    assert "Makerfield (E14001350): vacancy: now vacant; was Andy Burnham (Labour (Co-op))" in out
+    assert (f"Makerfield (E14001350): vacancy: now vacant; was {makerfield['display_as']} "
+            f"({makerfield['party_text']})") in out
     assert "Newark (E14001375): other: other details changed (lad_names)" in out
     assert "members: 5 seats changed" in out
     kinds = {r["gss_code"]: r["kind"] for r in read_rows(data_copy / "mp_changes.csv")[-4:]}
     assert kinds == {"E14001063": "email change", BANBURY: "name style", "E14001289": "new member",
                      "E14001350": "vacancy"}, "other details are not member changes"
-    # And the briefing's member follows: a new member since 2024 in Hitchin, Makerfield vacant.
-    from briefpack.places import geography, members
-
-    monkeypatch.setenv("BRIEFPACK_DATA", str(data_copy))
+    # And the briefing's member follows: a new member since 2024 in Hitchin, Makerfield vacant, and
+    # Banbury's member as it was (another form of the same member's name is no change).
     hitchin = members.member(geography.resolve("Hitchin"))
-    assert hitchin.since_2024.kind == "by-election" and hitchin.as_of == "20 November 2026"
+    assert hitchin.since_2024.kind == "by-election" and hitchin.as_of == long(LATER)
     assert members.member(geography.resolve("Makerfield")).vacant
-    assert members.member(geography.resolve("Banbury")).since_2024 is None
+    assert members.member(geography.resolve("Banbury")).since_2024 == banbury_since
 
 
 def _drop_last(rows):
@@ -171,9 +209,10 @@ def _extra_column(rows):
     (_same_member_twice, "(Hitchin): member id"),
     (_extra_column, "unexpected column(s) ['new_column']"),
 ])
-def test_a_file_that_fails_a_check_changes_nothing(tmp_path, data_copy, edit, expect):
+def test_a_file_that_fails_a_check_changes_nothing(tmp_path, unchanged_copy, edit, expect):
+    data_copy = unchanged_copy
     kept = snapshot(data_copy)
-    proc = refresh(data_copy, str(new_file(tmp_path, edit)), "--as-of", "2026-11-20")
+    proc = refresh(data_copy, str(new_file(tmp_path, edit)), "--as-of", LATER.isoformat())
     assert proc.returncode == 2 and proc.stdout == ""
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: local file mp_lookup.csv") and expect in lines[0], lines
@@ -186,7 +225,8 @@ def test_a_file_that_fails_a_check_changes_nothing(tmp_path, data_copy, edit, ex
     (b"\xff\xfe\x00 not text", "not UTF-8"),
     (b"", "not a well-formed CSV"),
 ])
-def test_not_a_csv(tmp_path, data_copy, payload, expect):
+def test_not_a_csv(tmp_path, unchanged_copy, payload, expect):
+    data_copy = unchanged_copy
     path = tmp_path / "junk.csv"
     path.write_bytes(payload)
     kept = snapshot(data_copy)
@@ -195,15 +235,18 @@ def test_not_a_csv(tmp_path, data_copy, payload, expect):
     assert snapshot(data_copy) == kept
 
 
-def test_bad_sources_and_dates(tmp_path, data_copy):
+def test_bad_sources_and_dates(tmp_path, unchanged_copy):
+    data_copy = unchanged_copy
     kept = snapshot(data_copy)
     missing = refresh(data_copy, str(tmp_path / "nowhere.csv"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
     scheme = refresh(data_copy, "ftp://example.org/mp_lookup.csv")
     assert scheme.returncode == 2 and "http(s)://" in scheme.stderr
-    path = new_file(tmp_path, lambda rows: row(rows, BANBURY).update(party_text="Reform UK"))
-    older = refresh(data_copy, str(path), "--as-of", "2026-01-01")
-    assert older.returncode == 2 and "before the members in data/ (as at 2026-06-27)" in older.stderr
+    party = another_party(shipped(BANBURY)["party_text"])
+    path = new_file(tmp_path, lambda rows: row(rows, BANBURY).update(party_text=party))
+    older = refresh(data_copy, str(path), "--as-of", EARLIER.isoformat())
+    assert older.returncode == 2
+    assert f"before the members in data/ (as at {members_snapshot_date().isoformat()})" in older.stderr
     bad = refresh(data_copy, str(path), "--as-of", "soon")
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
     assert snapshot(data_copy) == kept
@@ -229,23 +272,26 @@ def loopback(tmp_path):
 
 def test_a_download_is_checked_and_brought_in_like_a_file(tmp_path, data_copy, loopback):
     www, base = loopback
-    path = new_file(www, lambda rows: row(rows, BANBURY).update(party_text="Reform UK"))
+    was = shipped(BANBURY)
+    party = another_party(was["party_text"])
+    path = new_file(www, lambda rows: row(rows, BANBURY).update(party_text=party))
     kept = snapshot(data_copy)
     for bad, said in (("nothing.csv", "(HTTP 404)"), ("", "")):
         url = f"{base}/{bad}" if bad else _closed_port_url()
-        proc = refresh(data_copy, url, "--as-of", "2026-11-20")
+        proc = refresh(data_copy, url, "--as-of", LATER.isoformat())
         assert proc.returncode == 2 and proc.stderr.startswith(f"error: Could not download the members file from {url}")
         assert said in proc.stderr and "nothing in data/ was changed" in proc.stderr.lower(), proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and snapshot(data_copy) == kept
     (www / "index.html").write_text("<!doctype html><title>Not a CSV</title>", encoding="utf-8")
-    page = refresh(data_copy, f"{base}/index.html", "--as-of", "2026-11-20")
+    page = refresh(data_copy, f"{base}/index.html", "--as-of", LATER.isoformat())
     assert page.returncode == 2 and snapshot(data_copy) == kept, page.stderr
-    proc = refresh(data_copy, f"{base}/mp_lookup.csv", "--as-of", "2026-11-20")
+    proc = refresh(data_copy, f"{base}/mp_lookup.csv", "--as-of", LATER.isoformat())
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[0] == "Banbury (E14001072): party change: Sean Woodcock: Labour -> Reform UK"
+    assert proc.stdout.splitlines()[0] == (f"Banbury (E14001072): party change: {was['display_as']}: "
+                                           f"{was['party_text']} -> {party}")
     assert (data_copy / "mps_current.csv").read_bytes() == path.read_bytes()
     meta = yaml.safe_load((data_copy / "mps_current.meta.yml").read_text(encoding="utf-8"))
-    assert meta["snapshot"] == {"as_at": "2026-11-20", "source": f"{base}/mp_lookup.csv"}
+    assert meta["snapshot"] == {"as_at": LATER.isoformat(), "source": f"{base}/mp_lookup.csv"}
 
 
 def _closed_port_url() -> str:

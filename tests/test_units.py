@@ -110,16 +110,25 @@ def test_output_folder_checks(tmp_path):
         check_output_folder(tmp_path / "file" / "below")
 
 
+@pytest.mark.e2e  # starts processes
 def test_the_lock_makes_a_second_holder_wait(tmp_path):
+    # The holder keeps the lock until told to let go, which the waiter does once it waits (no sleep).
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; sys.path.insert(0, sys.argv[1]); from briefpack.build.pack import OutputLock\n"
+        "import sys; sys.path.insert(0, sys.argv[1]); from briefpack.build.pack import OutputLock\n"
         "from pathlib import Path\n"
-        "with OutputLock(sys.argv[2]):\n    print('held', flush=True); time.sleep(2)\n"
+        "with OutputLock(sys.argv[2]):\n    print('held', flush=True); sys.stdin.readline()\n"
         "    (Path(sys.argv[2]) / 'done').touch()"),
-        str(Path(briefpack.__file__).parents[1]), str(tmp_path)], stdout=subprocess.PIPE, text=True)
+        str(Path(briefpack.__file__).parents[1]), str(tmp_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True)
     assert holder.stdout.readline().strip() == "held"
     waited = []
-    with OutputLock(tmp_path, on_wait=waited.append):
+
+    def let_go(pid):
+        waited.append(pid)
+        holder.stdin.write("let go\n")
+        holder.stdin.close()
+
+    with OutputLock(tmp_path, on_wait=let_go):
         assert (tmp_path / "done").exists(), "the lock was taken only once the holder had let go"
         assert (tmp_path / ".briefpack.lock").read_text() == str(os.getpid())
     assert waited == [str(holder.pid)]

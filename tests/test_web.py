@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, XSS, run_build
+from conftest import ROOT, XSS, run_cli
 from test_faults import _left_behind, _workers
 
 from briefpack.app import web
@@ -117,7 +117,7 @@ def cli_error(*args) -> str:
     import tempfile
 
     with tempfile.TemporaryDirectory() as out:
-        proc = run_build(*args, "--formats", "html", "--out", out)
+        proc = run_cli(*args, "--formats", "html", "--out", out)
     lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("error: ")]
     assert proc.returncode != 0 and lines, proc.stderr
     return lines[0][len("error: "):]
@@ -280,7 +280,7 @@ def stand_in(tmp_path_factory, pack_dir):
     cache = tmp_path_factory.mktemp("cache")
     pool = StandInPool(max_waiting=1)
     # per_client: every test request comes from 127.0.0.1, standing in for many users
-    settings = web.Settings(cache_parent=str(cache), pack_dir=str(pack_dir), max_body=16 * 1024, body_seconds=2,
+    settings = web.Settings(cache_parent=str(cache), pack_dir=str(pack_dir), max_body=16 * 1024, body_seconds=0.5,
                             per_client=100)
     with in_process_server(settings, pool) as (url, app):
         yield url, pool, app, cache
@@ -560,7 +560,7 @@ def test_request_time_limit_for_a_slow_body(stand_in):
             received += chunk
         answer = received.decode("latin-1")
     assert answer.startswith("HTTP/1.1 408"), answer[:100]
-    assert "not sent within 2 seconds" in answer
+    assert "not sent within 0.5 seconds" in answer
 
 
 def test_api_needs_json(stand_in):

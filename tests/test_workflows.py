@@ -187,6 +187,7 @@ def run_step(step: dict, work: Path, env: dict, refresh: str) -> subprocess.Comp
                           capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.e2e  # starts processes
 def test_refresh_opens_a_pull_request_with_the_change_list_only_when_members_changed(refresh_repo):
     work, env, tmp = refresh_repo
     wf = load("refresh-members.yml")
