@@ -44,8 +44,9 @@ def run_cli(*args, env=None, cwd=None) -> subprocess.CompletedProcess:
     import contextlib
     import io
 
-    from briefpack.app.cli import main
+    from briefpack.app.cli import main, modernise
 
+    args, _ = modernise([str(a) for a in args])   # the earlier form runs as its subcommand, without the note
     out, err = io.StringIO(), io.StringIO()
     saved = {k: os.environ.get(k) for k in (env or {})}
     here = Path.cwd()

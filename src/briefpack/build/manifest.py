@@ -40,7 +40,7 @@ LIBRARIES = ("papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "pan
 # pool, the pack and the manifest itself decide *which* briefings to build, not what they hold, so a
 # change to them rebuilds nothing; nor do benchmarks/ and scripts/, which are outside the package.
 SHAPING_LAYERS = ("core", "data", "places", "words", "request", "render")
-SHAPING_MODULES = ("__init__.py", "build/execute.py", "build/export.py", "build/preprocessors.py", "build/worker.py",
+SHAPING_MODULES = ("__init__.py", "build/engine.py", "build/execute.py", "build/export.py", "build/preprocessors.py", "build/worker.py",
                    "build/jobs.py")
 
 
