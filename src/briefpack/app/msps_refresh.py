@@ -23,7 +23,7 @@ import sys
 
 import pandas as pd
 
-from briefpack.app.refresh import UNCHANGED, _sidecar_text, read_source
+from briefpack.app.refresh import UNCHANGED, sidecar_text, read_payload, read_source
 from briefpack.core.atomic import write_atomic
 from briefpack.core.errors import DataError, InputError, quote_input
 from briefpack.data import catalogue as data
@@ -37,13 +37,7 @@ def parse(payload: bytes, label: str, as_at: dt.date) -> pd.DataFrame:
     """The new file, its empty ``as_of`` filled with ``as_at``, typed and checked; a one-line DataError
     naming ``label`` if it fails."""
     m = data.meta(data.MSPS_CURRENT)
-    try:
-        raw = pd.read_csv(io.BytesIO(payload), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError(f"{label}: not UTF-8 text, so not a list of MSPs." + UNCHANGED) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else "empty file"
-        raise DataError(f"{label}: not a well-formed CSV ({detail})." + UNCHANGED) from None
+    raw = read_payload(payload, label, "a list of MSPs", "utf-8-sig")
     if "as_of" not in raw.columns:
         raw["as_of"] = ""
     if "as_of" in raw.columns and list(raw.columns) != COLUMNS and set(raw.columns) == set(COLUMNS):
@@ -145,7 +139,7 @@ def refresh(source: str, as_of: str | None = None, out=None) -> list[str]:
     # Save outputs.
     path = data.meta(data.MSPS_CURRENT).csv
     body = _csv_bytes(merged)
-    sidecar = _sidecar_text(path.with_suffix(".meta.yml"), hashlib.sha256(body).hexdigest())
+    sidecar = sidecar_text(path.with_suffix(".meta.yml"), hashlib.sha256(body).hexdigest())
     write_atomic(path, body)
     write_atomic(path.with_suffix(".meta.yml"), sidecar)
     for line in lines:

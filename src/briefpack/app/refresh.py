@@ -116,16 +116,21 @@ def read_source(source: str, option: str = "--refresh-members",
 
 # --- Check it ---------------------------------------------------------------------------------------
 
-def parse(payload: bytes, label: str) -> pd.DataFrame:
-    """The new file, typed and checked; a one-line DataError naming ``label`` if it fails."""
-    m = data.meta(data.MPS_CURRENT)
+def read_payload(payload: bytes, label: str, what: str, encoding: str = "utf-8") -> pd.DataFrame:
+    """A downloaded or local CSV as text columns; a one-line DataError naming ``label`` if it is not one."""
     try:
-        raw = pd.read_csv(io.BytesIO(payload), dtype=str, keep_default_na=False, encoding="utf-8")
+        return pd.read_csv(io.BytesIO(payload), dtype=str, keep_default_na=False, encoding=encoding)
     except UnicodeDecodeError:
-        raise DataError(f"{label}: not UTF-8 text, so not the members file." + UNCHANGED) from None
+        raise DataError(f"{label}: not UTF-8 text, so not {what}." + UNCHANGED) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else "empty file"
         raise DataError(f"{label}: not a well-formed CSV ({detail})." + UNCHANGED) from None
+
+
+def parse(payload: bytes, label: str) -> pd.DataFrame:
+    """The new file, typed and checked; a one-line DataError naming ``label`` if it fails."""
+    m = data.meta(data.MPS_CURRENT)
+    raw = read_payload(payload, label, "the members file", "utf-8")
     try:
         typed = data.validate(m, raw)
         members.check_members(typed, label)
@@ -174,7 +179,7 @@ def compare(old: pd.DataFrame, new: pd.DataFrame) -> list[Change]:
     return changes
 
 
-def _sidecar_text(path: Path, sha: str, snapshot: dict | None = None) -> str:
+def sidecar_text(path: Path, sha: str, snapshot: dict | None = None) -> str:
     """The sidecar with a new provenance sha256 (and ``snapshot`` block, kept last), its layout kept."""
     text = path.read_text(encoding="utf-8")
     text, count = re.subn(r'(?m)^(  sha256: ).*$', lambda m: f'{m.group(1)}"{sha}"', text, count=1)
@@ -237,8 +242,8 @@ def refresh(source: str | None = None, as_of: str | None = None, out=None) -> li
     log = _log_text(log_csv, changes, as_at).encode("utf-8")
     sha = hashlib.sha256(payload).hexdigest()
     snapshot = {"as_at": as_at.isoformat(), "source": label}
-    current_meta = _sidecar_text(current_csv.with_suffix(".meta.yml"), sha, snapshot)
-    log_meta = _sidecar_text(log_csv.with_suffix(".meta.yml"), hashlib.sha256(log).hexdigest())
+    current_meta = sidecar_text(current_csv.with_suffix(".meta.yml"), sha, snapshot)
+    log_meta = sidecar_text(log_csv.with_suffix(".meta.yml"), hashlib.sha256(log).hexdigest())
     write_atomic(log_csv, log)
     write_atomic(log_csv.with_suffix(".meta.yml"), log_meta)
     write_atomic(current_csv, payload)
