@@ -252,8 +252,9 @@ def report() -> str:
                 where = (s.header.get("URL") or s.header.get("File") or
                          f"content/{s.path.relative_to(paths.content_dir()).as_posix()}") if s else "NOT STORED"
                 read = f", read {s.header['Read']}" if s and s.header.get("Read") else ""
-                title = (docs.get(c.source) or {}).get("title") or ("data sidecar" if c.source.startswith("data:")
-                                                                   else "UNKNOWN SOURCE")
+                # an extract names itself in its header, and the document it is from by its id in sources.yml
+                title = ((docs.get(c.source) or {}).get("title") or (s.header.get("title") if s else "")
+                         or ("data sidecar" if c.source.startswith("data:") else "UNKNOWN SOURCE"))
                 lines.append(f"  source:  {c.source} ({title}; {where}{read})")
                 lines.append(f"  passage: \"{norm(c.passage)}\"")
             lines.append("")

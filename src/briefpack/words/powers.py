@@ -108,9 +108,12 @@ def extracts() -> dict:
 
 
 def check_claims(value, where: str, extracts_: dict) -> tuple:
-    """Claims from YAML (a list of {says, source, passage}): each passage must be in its extract."""
+    """Claims from YAML (a list of {says, source, passage}): each passage must be in its extract. A claim with
+    ``general`` (the reason the words state no fact) instead of a source is left to the claims register."""
     out = []
     for i, c in enumerate(value or ()):
+        if isinstance(c, dict) and str(c.get("says") or "").strip() and str(c.get("general") or "").strip():
+            continue   # words that state no fact of the law or a power, with the reason: the claims register lists them
         if not isinstance(c, dict) or not all(str(c.get(k) or "").strip() for k in ("says", "source", "passage")):
             raise DataError(f"{_FILE}: {where}.claims[{i}] needs 'says', 'source' (an extract id) and 'passage'.")
         ex = extracts_.get(c["source"])
@@ -237,14 +240,15 @@ class Powers:
                 if key not in self.bodies:
                     raise DataError(f"{_FILE}: {where}.{role} is {key!r}, not one of the bodies.")
                 roles[role] = key
-            unknown = [k for k in value if k not in ROLES + ("nation", "law", "devolved_note")]
+            unknown = [k for k in value if k not in ROLES + ("nation", "law", "devolved_note", "claims")]
             if unknown:
                 raise DataError(f"{_FILE}: {where} has unknown field(s) {unknown}; roles are {list(ROLES)}.")
             note = _norm(value.get("devolved_note") or "")
             bad = [n for n in placeholders(note) if n not in roles]
             if bad:
                 raise DataError(f"{_FILE}: {where}.devolved_note uses {{{bad[0]}}}, which is not a role of {name}.")
-            out[name] = {"nation": value["nation"], "law": value["law"], "roles": roles, "devolved_note": note}
+            out[name] = {"nation": value["nation"], "law": value["law"], "roles": roles, "devolved_note": note,
+                         "claims": check_claims(value.get("claims"), where, self.extracts)}
         return out
 
     def _entries(self, section: dict, source_ids: set) -> dict:
@@ -471,5 +475,6 @@ def claims() -> list[tuple[str, Claim]]:
     for kind, value in p.kinds.items():
         out += [(f"oversight_kinds.{kind}", c) for c in value["claims"]]
         out += [(f"oversight_kinds.{kind}.note", c) for c in value["note_claims"]]
+    out += [(f"places.{name}", c) for name, value in p.places.items() for c in value["claims"]]
     out += [(f"concerns.{concern}.{place}", c) for (concern, place), e in p.entries.items() for c in e["claims"]]
     return out
