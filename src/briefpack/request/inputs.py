@@ -2,9 +2,9 @@
 
 Each parameter is a :class:`Field` with a name (``club``: the form field, the JSON key, the notebook
 parameter), a label for sentences and its command-line option. A bad value raises
-:class:`~briefpack.core.errors.InputError` with one line that names the parameter in a way that reads on
-a terminal and on a web page ("The club name (--club) contains a control character (U+0007);
-remove it.") and with ``error.field`` set, so a form can show the message next to its field.
+:class:`~briefpack.core.errors.InputError` with ``error.field`` set, so a form can show the message next
+to its field, and its words in parts: the command line says ``str(error)``, "The club name (--club)
+contains a control character (U+0007); remove it.", a page ``error.plain``, the same without "(--club)".
 
 The rules for text (club, names, address lines, personal note):
 
