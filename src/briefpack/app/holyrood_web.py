@@ -139,6 +139,7 @@ class ScottishForm(BriefingForm):
 
     parliament = geography.SCOTTISH
     aliases = {"msp": "member_name"}   # the form's and the API's name for it before 2026-12
+    words = {"member": "MSP", "letter": "letters"}
 
     def match(self, job) -> Match:
         """The seat of ``job`` as the result page shows it."""
@@ -160,6 +161,7 @@ def routes(pages, helpers) -> list:
         found, scottish_pc = find(q) if q else (None, False)
         seat = seat_of(seat_code or (form.constituency if form else ""))
         return {"fields": {name: inputs.FIELDS[name] for name in ScottishForm.fields()},
+                "labels": ScottishForm.labels(),
                 "q": q, "found": found, "scottish_postcode": scottish_pc, "seat": match(seat) if seat else None,
                 "list_members": list_members(seat) if seat else [], "regions": by_region(),
                 "form": form or ScottishForm(list_msps=True), "errors": errors or {}, "notice": notice,

@@ -676,7 +676,7 @@ class Pages:
         fields = {name: inputs.FIELDS[name] for name in Form.fields()}
         anchors = {**{name: name for name in fields}, "q": "q", "constituency": "q",
                    "concerns": f"concern-{concerns[0].key}", "form": "make-button"}
-        return {"fields": fields, "q": q, "found": found, "seat": seat, "form": form or Form(), "errors": errors or {},
+        return {"fields": fields, "labels": Form.labels(), "q": q, "found": found, "seat": seat, "form": form or Form(), "errors": errors or {},
                 "notice": notice, "concerns": concerns, "anchors": anchors, "example": postcodes.EXAMPLE,
                 "pack": bool(self.service.pack_files())}
 

@@ -49,6 +49,7 @@ class BriefingForm:
 
     parliament = geography.WESTMINSTER
     aliases: dict = {}   # a name the form or the API also takes (from earlier releases) -> the field's name
+    words = {"member": "MP", "letter": "letter"}   # what the labels' {member} and {letter} say on this page
 
     def __init__(self, constituency: str = "", concerns_given: bool = False, **values):
         fields = self.fields()
@@ -61,6 +62,11 @@ class BriefingForm:
     @classmethod
     def fields(cls) -> tuple[str, ...]:
         return inputs.form_fields(cls.parliament)
+
+    @classmethod
+    def labels(cls) -> dict[str, str]:
+        """{field: its label on this page} (the definition's ``form_label`` in the page's words)."""
+        return {name: inputs.FIELDS[name].form_label.format(**cls.words) for name in cls.fields()}
 
     def __getattr__(self, name: str):
         values = self.__dict__.get("values")

@@ -62,7 +62,8 @@ class Field:
     default: object = ""  # the notebook's default (and the command line's)
     metavar: str | None = None
     parameter: str = ""  # the notebook's parameter name, when it differs from ``name`` (the API keeps its names)
-    form_label: str = ""  # the web form's label; a briefing's field with one is on the web form and in the JSON API
+    form_label: str = ""  # the web form's label ({member}: MP or MSP, {letter}: letter or letters, as the page says)
+                          # a briefing's field with one is on the web form and in the JSON API
     only: str = ""        # the one parliament whose briefings take it (the form for the other has no such field)
 
     def __str__(self) -> str:
@@ -86,21 +87,21 @@ FIELDS = {f.name: f for f in (
     Field("club", "club name", "--club", 120, "the club or campaigner the briefing is from", "", "NAME",
           form_label="Your club or group"),
     Field("meeting_date", "meeting date", "--meeting-date", 40, "date of the meeting with the member", "",
-          "YYYY-MM-DD", form_label="Date of your meeting with the MP (optional)"),
+          "YYYY-MM-DD", form_label="Date of your meeting with the {member} (optional)"),
     Field("parliament", "parliament", "--parliament", 20, "westminster (MPs, default) or scottish (the Scottish "
           "Parliament's constituencies and MSPs)", "westminster", "westminster|scottish"),
     Field("member_name", "member's name", "--msp", 80, "Scottish Parliament: the constituency MSP's name, for a "
           "member the data lacks (it wins over data/msps_current.csv)", "", "NAME",
           form_label="Your constituency MSP's name, if it is not shown above (optional)", only="scottish"),
     Field("address", "sender's address", "--address", 80, "the sender's address for the letter, lines separated "
-          "by commas", "", "LINES", parameter="sender_address", form_label="Your address for the letter (optional)"),
+          "by commas", "", "LINES", parameter="sender_address", form_label="Your address for the {letter} (optional)"),
     Field("letter_date", "letter date", "--letter-date", 40, "date on the letter (default: blank, to write by "
           "hand)", "", "YYYY-MM-DD"),
     Field("sender_name", "sender's name", "--sender-name", 80, "who signs the letter (with --address and its "
           "postcode: how the office knows you are a constituent)", "", "NAME", form_label="Your name (optional)"),
     Field("personal_note", "personal note", "--personal-note", 1200, "your own paragraph for the letter, after "
           "its opening (one paragraph; line breaks are joined)", "", "TEXT",
-          form_label="A paragraph of your own for the letter (optional)"),
+          form_label="A paragraph of your own for the {letter} (optional)"),
     Field("list_msps", "letters to list MSPs", "--list-msps", 0, "Scottish Parliament: also write a letter to "
           "each of the region's seven list MSPs", False, None, form_label="Also write to the region's seven list MSPs", only="scottish"),
     Field("as_of", "report date", "--as-of", 40, "the report's date (default: today)", "", "YYYY-MM-DD"),
