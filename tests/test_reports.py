@@ -282,7 +282,7 @@ def test_every_field_is_checked_by_the_briefings_own_code(server, changes, field
         values = {"parliament": "westminster", field: changes[field]}
         with pytest.raises(InputError) as expected:
             inputs.check(field, changes[field], values)
-        assert reports_web.for_page(str(expected.value)) in shown
+        assert reports_web.for_page(expected.value) in shown
         assert "(--" not in shown
     assert store.default().count() == 0
 

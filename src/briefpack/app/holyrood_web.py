@@ -15,21 +15,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from briefpack.build import plan
+from briefpack.app.webform import BriefingForm
 from briefpack.build.pool import Busy
 from briefpack.core.errors import InputError, quote_input
 from briefpack.data import catalogue as data
 from briefpack.places import geography, msps, postcodes
 from briefpack.places.search import Found, Match, fold
+from briefpack.request import inputs
 from briefpack.words import content
 
 LIMIT = 20
 EXAMPLE = "Glasgow Southside"
-FIELDS = ("constituency", "concerns", "club", "address", "meeting_date", "sender_name", "personal_note", "msp",
-          "list_msps")
 # How well a seat matches: the best reason wins; ties go by name.
 EXACT_NAME, NAME_START, NAME_WORDS, REGION, MEMBER, LIST_MEMBER = 100, 90, 80, 70, 60, 50
 
@@ -135,81 +133,21 @@ def _by_postcode(text: str) -> tuple[Found, bool]:
     return Found(pc, (), 0, no_lookup_message(pc)), True
 
 
-@dataclass
-class ScottishForm:
-    """What the user sent for a Scottish Parliament briefing, kept to show back in the form."""
-    constituency: str = ""
-    concerns: tuple = ()
-    club: str = ""
-    address: str = ""
-    meeting_date: str = ""
-    sender_name: str = ""
-    personal_note: str = ""
-    msp: str = ""
-    list_msps: bool = False
-    concerns_given: bool = False
+class ScottishForm(BriefingForm):
+    """What the user sent for a Scottish Parliament briefing (its fields: ``inputs.form_fields("scottish")``),
+    kept to show back in the form."""
 
-    @classmethod
-    def from_form(cls, pairs: dict) -> "ScottishForm":
-        one = lambda k: (pairs.get(k) or [""])[0]
-        return cls(one("constituency").strip(), tuple(pairs.get("concerns", [])), one("club"), one("address"),
-                   one("meeting_date").strip(), one("sender_name"), one("personal_note"), one("msp"),
-                   one("list_msps") in ("1", "on", "yes", "true"), True)
-
-    @classmethod
-    def from_json(cls, doc) -> "ScottishForm":
-        if not isinstance(doc, dict):
-            raise InputError(f"Send a JSON object with any of: {', '.join(FIELDS)}.")
-        unknown = [k for k in doc if k not in FIELDS]
-        if unknown:
-            raise InputError(f"Unknown field {unknown[0]!r}; send any of: {', '.join(FIELDS)}.")
-
-        def text(key: str) -> str:
-            value = doc.get(key)
-            if value is None:
-                return ""
-            if isinstance(value, list) and key == "address":
-                value = ", ".join(str(v) for v in value)
-            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-                raise InputError(f"The field {key!r} should be text.")
-            return str(value)
-
-        concerns = doc.get("concerns")
-        if isinstance(concerns, str):
-            concerns = concerns.split(",")
-        elif concerns is not None and not (isinstance(concerns, list) and all(isinstance(c, str) for c in concerns)):
-            raise InputError("The field 'concerns' should be a list of concern keys, e.g. [\"training\", \"children\"].")
-        flag = doc.get("list_msps", False)
-        if not isinstance(flag, bool):
-            raise InputError("The field 'list_msps' should be true or false.")
-        return cls(text("constituency").strip(), tuple(concerns or ()), text("club"), text("address"),
-                   text("meeting_date").strip(), text("sender_name"), text("personal_note"), text("msp"), flag,
-                   concerns is not None)
-
-    def job(self):
-        """The build job, checked by the command line's own code (raises InputError)."""
-        if self.concerns_given and not any(c.strip() for c in self.concerns):
-            concerns = ","
-        else:
-            concerns = list(self.concerns) if self.concerns_given else None
-        address = ", ".join(line.strip() for line in self.address.splitlines() if line.strip())
-        return plan.briefing_job(constituency=self.constituency, concerns=concerns, club=self.club,
-                                 meeting_date=self.meeting_date or None, parliament=geography.SCOTTISH,
-                                 member_name=self.msp, sender_address=address, personal_note=self.personal_note,
-                                 sender_name=self.sender_name, list_msps=self.list_msps)
+    parliament = geography.SCOTTISH
+    aliases = {"msp": "member_name"}   # the form's and the API's name for it before 2026-12
+    words = {"member": "MSP", "letter": "letters"}
 
     def match(self, job) -> Match:
         """The seat of ``job`` as the result page shows it."""
         return match(geography.resolve(job.key, geography.SCOTTISH))
 
 
-FIELD_NAMES = {"sender_address": "address", "member_name": "msp"}
-
-
 def _field(exc) -> str:
-    named = getattr(exc, "field", None) or "form"
-    named = FIELD_NAMES.get(named, named)
-    return named if named in FIELDS else "form"
+    return ScottishForm.field_of(exc) or "form"
 
 
 def routes(pages, helpers) -> list:
@@ -222,7 +160,9 @@ def routes(pages, helpers) -> list:
                errors: dict | None = None, notice: str = "") -> dict:
         found, scottish_pc = find(q) if q else (None, False)
         seat = seat_of(seat_code or (form.constituency if form else ""))
-        return {"q": q, "found": found, "scottish_postcode": scottish_pc, "seat": match(seat) if seat else None,
+        return {"fields": {name: inputs.FIELDS[name] for name in ScottishForm.fields()},
+                "labels": ScottishForm.labels(),
+                "q": q, "found": found, "scottish_postcode": scottish_pc, "seat": match(seat) if seat else None,
                 "list_members": list_members(seat) if seat else [], "regions": by_region(),
                 "form": form or ScottishForm(list_msps=True), "errors": errors or {}, "notice": notice,
                 "concerns": list(content.concerns().values()), "example": EXAMPLE,
@@ -257,7 +197,7 @@ def routes(pages, helpers) -> list:
         try:
             made = await pages.service.make(form, helpers.client_key(request), lambda: helpers.client_gone(request))
         except InputError as exc:
-            v = values(request, form=form, errors={_field(exc): helpers.for_page(str(exc))})
+            v = values(request, form=form, errors={_field(exc): helpers.for_page(exc)})
             return pages.render(request, "scottish.html.j2", 400, **v)
         except helpers.ClientGone:
             return helpers.gone_response()
@@ -305,7 +245,7 @@ def routes(pages, helpers) -> list:
         try:
             made = await pages.service.make(form, helpers.client_key(request), lambda: helpers.client_gone(request))
         except InputError as exc:
-            return pages.json({"error": str(exc), "message": helpers.for_page(str(exc)), "field": _field(exc)}, 400)
+            return pages.json({"error": str(exc), "message": helpers.for_page(exc), "field": _field(exc)}, 400)
         except Busy as exc:
             seconds = pages.service.retry_after(exc)
             return pages.json({"error": helpers.busy_message(seconds), "retry_after": seconds}, 503,

@@ -21,7 +21,6 @@ import datetime as dt
 import functools
 import logging
 import os
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -304,8 +303,8 @@ class Reports:
         briefpack.request.inputs and the tracker's own rules between stages."""
         raw = {k: form.get(k, "") for k in FORM_FIELDS}
         raw = {k: v if isinstance(v, str) else "" for k, v in raw.items()}
-        errors = {k: for_page(m) for k, m in
-                  inputs.problems({**raw, "parliament": raw["parliament"] or geography.WESTMINSTER}).items()}
+        errors = {k: for_page(exc) for k, exc in
+                  inputs.errors({**raw, "parliament": raw["parliament"] or geography.WESTMINSTER}).items()}
         if not raw["club"].strip():
             errors.setdefault("club", "Give your club's name.")
         if not raw["constituency"].strip():
@@ -461,13 +460,9 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
-_CLI_OPTION = re.compile(r" \(--[a-z][a-z-]*\)")
-_CLI_LIST = re.compile(r"; (?:give a name or GSS code from )?`python build\.py[^`]*`(?: lists them)?\.$")
-
-
-def for_page(message: str) -> str:
+def for_page(exc: InputError) -> str:
     """briefpack.request.inputs' message as the form shows it: without "(--club)" and the command line's list."""
-    return _CLI_LIST.sub(".", _CLI_OPTION.sub("", message))
+    return exc.plain
 
 
 def _file_problem(body: bytes, kind: str) -> str:

@@ -34,6 +34,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from briefpack.app import holyrood_web, reports_web
+from briefpack.app.webform import BriefingForm, for_page
 from briefpack.app.webguard import (
     AccessLog,
     FormGuard,
@@ -48,6 +49,7 @@ from briefpack.core import paths
 from briefpack.core.errors import BriefpackError, InputError
 from briefpack.data import catalogue as data
 from briefpack.places import postcodes, search
+from briefpack.request import inputs
 from briefpack.words import content
 
 log = logging.getLogger("briefpack.app.web")
@@ -57,11 +59,6 @@ KINDS = {"html": "html", "pdf": "pdf", "letter": "docx"}          # URL word -> 
 MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 PACK_TYPES = {".html": MEDIA["html"], ".pdf": MEDIA["pdf"], ".docx": MEDIA["docx"]}
-FIELDS = ("constituency", "concerns", "club", "address", "meeting_date", "sender_name", "personal_note")
-# briefing_job's parameter names -> the form's and the API's field names
-PARAMETER_FIELDS = {"constituency": "constituency", "concerns": "concerns", "club": "club",
-                    "sender_address": "address", "meeting_date": "meeting_date", "personal_note": "personal_note",
-                    "sender_name": "sender_name"}
 APP_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
            "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 SECURITY_HEADERS = {
@@ -345,82 +342,14 @@ def parse_json(body: bytes):
         raise InputError("The request's JSON is nested too deeply; send a flat object of fields.") from None
 
 
-_CLI_OPTION = re.compile(r" \(--[a-z][a-z-]*\)")
-_CLI_LIST = re.compile(r"; (?:give a name or GSS code from )?`python build\.py[^`]*`(?: lists them)?\.$")
-
-
-def for_page(message: str) -> str:
-    """The command line's message as a page shows it: a page has fields, not options, so "(--club)" goes
-    and "`python build.py list` lists them" becomes the page's own search. The API's ``error`` keeps
-    the command line's words; its ``message`` is this."""
-    return _CLI_LIST.sub("; search for the seat by postcode, name, member or council.",
-                         _CLI_OPTION.sub("", message))
-
-
 def field_of(exc: Exception) -> str | None:
     """The form field an InputError concerns (briefpack.request.inputs names it), or None."""
-    named = getattr(exc, "field", None)
-    return PARAMETER_FIELDS.get(named, named if named in FIELDS else None) if named else None
+    return Form.field_of(exc)
 
 
-@dataclass
-class Form:
-    """What the user sent, as text, kept to show back in the form."""
-    constituency: str = ""
-    concerns: tuple = ()
-    club: str = ""
-    address: str = ""
-    meeting_date: str = ""
-    sender_name: str = ""
-    personal_note: str = ""
-    concerns_given: bool = False     # the API may leave concerns out (the CLI's default three)
-
-    @classmethod
-    def from_form(cls, pairs: dict) -> "Form":
-        one = lambda k: (pairs.get(k) or [""])[0]
-        return cls(one("constituency").strip(), tuple(pairs.get("concerns", [])), one("club"), one("address"),
-                   one("meeting_date").strip(), one("sender_name"), one("personal_note"), True)
-
-    @classmethod
-    def from_json(cls, doc) -> "Form":
-        if not isinstance(doc, dict):
-            raise InputError("Send a JSON object with constituency, concerns, club, address, meeting_date and "
-                             "personal_note.")
-        unknown = [k for k in doc if k not in FIELDS]
-        if unknown:
-            raise InputError(f"Unknown field {unknown[0]!r}; send any of: {', '.join(FIELDS)}.")
-
-        def text(key: str) -> str:
-            value = doc.get(key)
-            if value is None:
-                return ""
-            if isinstance(value, list) and key == "address":
-                value = ", ".join(str(v) for v in value)
-            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-                raise InputError(f"The field {key!r} should be text.")
-            return str(value)
-
-        concerns = doc.get("concerns")
-        if isinstance(concerns, str):
-            concerns = [c for c in concerns.split(",")]
-        elif concerns is not None and not (isinstance(concerns, list) and all(isinstance(c, str) for c in concerns)):
-            raise InputError("The field 'concerns' should be a list of concern keys, e.g. [\"training\", \"children\"].")
-        return cls(text("constituency").strip(), tuple(concerns or ()), text("club"), text("address"),
-                   text("meeting_date").strip(), text("sender_name"), text("personal_note"), concerns is not None)
-
-    def job(self):
-        """The build job, checked by the command line's own code (raises InputError)."""
-        if self.concerns_given and not any(c.strip() for c in self.concerns):
-            concerns = ","     # nothing ticked: the same message as `--concerns ,`, not the default three
-        else:
-            concerns = list(self.concerns) if self.concerns_given else None
-        address = ", ".join(line.strip() for line in self.address.splitlines() if line.strip())
-        return plan.briefing_job(constituency=self.constituency, concerns=concerns, club=self.club,
-                                 meeting_date=self.meeting_date or None, sender_address=address,
-                                 personal_note=self.personal_note, sender_name=self.sender_name)
-
-    def values(self) -> dict:
-        return dataclasses.asdict(self)
+class Form(BriefingForm):
+    """What the user sent for a briefing for their MP (its fields: ``inputs.form_fields()``), kept to
+    show back in the form."""
 
     def match(self, job) -> search.Match:
         """The seat of ``job`` as the result page shows it (Scottish Parliament forms have their own)."""
@@ -744,9 +673,10 @@ class Pages:
             except KeyError:
                 seat = None
         concerns = list(content.concerns().values())
-        anchors = {"q": "q", "constituency": "q", "concerns": f"concern-{concerns[0].key}", "form": "make-button",
-                   **{name: name for name in ("club", "address", "meeting_date", "sender_name", "personal_note")}}
-        return {"q": q, "found": found, "seat": seat, "form": form or Form(), "errors": errors or {},
+        fields = {name: inputs.FIELDS[name] for name in Form.fields()}
+        anchors = {**{name: name for name in fields}, "q": "q", "constituency": "q",
+                   "concerns": f"concern-{concerns[0].key}", "form": "make-button"}
+        return {"fields": fields, "labels": Form.labels(), "q": q, "found": found, "seat": seat, "form": form or Form(), "errors": errors or {},
                 "notice": notice, "concerns": concerns, "anchors": anchors, "example": postcodes.EXAMPLE,
                 "pack": bool(self.service.pack_files())}
 
@@ -777,7 +707,7 @@ class Pages:
             made = await self.service.make(form, client_key(request), lambda: client_gone(request))
         except InputError as exc:
             name = field_of(exc) or "form"
-            values = self.start_values(request, form=form, errors={name: for_page(str(exc))})
+            values = self.start_values(request, form=form, errors={name: for_page(exc)})
             return self.render(request, "start.html.j2", 400, **values)
         except ClientGone:
             return gone_response()
@@ -862,7 +792,7 @@ class Pages:
         try:
             made = await self.service.make(form, client_key(request), lambda: client_gone(request))
         except InputError as exc:
-            return self.json({"error": str(exc), "message": for_page(str(exc)), "field": field_of(exc)}, 400)
+            return self.json({"error": str(exc), "message": for_page(exc), "field": field_of(exc)}, 400)
         except ClientGone:
             return gone_response()
         except TooMany as exc:

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from briefpack.core.errors import InputError, quote_input
+from briefpack.core.errors import InputError, listing, quote_input
 from briefpack.data import catalogue as data
 from briefpack.data import record
 
@@ -172,18 +172,18 @@ def _resolve(query: str, parliament: str) -> Seat:
     if _GSS.match(text):
         if text.upper() in by_gss:
             return by_gss[text.upper()]
-        raise InputError(
+        raise InputError((
             f"No Westminster constituency has the GSS code {quote_input(text)}; "
-            "use a 2024 code (E14…, W07…, S14…, N05…) or a name; `python build.py list` lists them."
-        )
+            "use a 2024 code (E14…, W07…, S14…, N05…) or a name", listing("; `python build.py list` lists them.")
+        ))
     folded = _fold(text)
     if folded in by_name:
         return by_name[folded]
     hint = _hint(folded, by_name)
-    raise InputError(
-        f"Unknown constituency {quote_input(text)} ({hint}); "
-        "give a name or GSS code from `python build.py list`."
-    )
+    raise InputError((
+        f"Unknown constituency {quote_input(text)} ({hint})",
+        listing("; give a name or GSS code from `python build.py list`.")
+    ))
 
 
 def _resolve_holyrood(text: str) -> Seat:
@@ -201,8 +201,8 @@ def _resolve_holyrood(text: str) -> Seat:
                          f"{'; '.join(s.name for s in nearest)}. "
                          "`python build.py list --parliament scottish` lists them all.")
     hint = _hint(folded, by_name)
-    raise InputError(f"Unknown Scottish Parliament constituency {quote_input(text)} ({hint}); "
-                     "`python build.py list --parliament scottish` lists them.")
+    raise InputError((f"Unknown Scottish Parliament constituency {quote_input(text)} ({hint})",
+                      listing("; `python build.py list --parliament scottish` lists them.")))
 
 
 def _nearest(folded: str, by_name: dict) -> list:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from briefpack.core import paths
-from briefpack.core.errors import DataError, InputError
+from briefpack.core.errors import DataError, InputError, option
 from briefpack.data import catalogue as data
 from briefpack.data import headlines, record, stats, used
 from briefpack.data.headlines import TABLES_RELEASE, latest
@@ -102,8 +102,8 @@ class Briefing:
                              "member_name")
         list_msps = inputs.flag(get("list_msps"), "list_msps")
         if list_msps and seat.parliament == geography.WESTMINSTER:
-            raise InputError("Letters to list MSPs (--list-msps) are for a Scottish Parliament seat; add "
-                             "--parliament scottish.", "list_msps")
+            raise InputError(("Letters to list MSPs", option(inputs.FIELDS["list_msps"].option), " are for a Scottish "
+                              "Parliament seat; add --parliament scottish."), "list_msps")
         keys = inputs.concerns(get("concerns"))
         all_concerns = content.concerns()
         # The personal note is a paragraph: like all text, its line breaks become spaces (inputs.text).

@@ -2,9 +2,9 @@
 
 Each parameter is a :class:`Field` with a name (``club``: the form field, the JSON key, the notebook
 parameter), a label for sentences and its command-line option. A bad value raises
-:class:`~briefpack.core.errors.InputError` with one line that names the parameter in a way that reads on
-a terminal and on a web page ("The club name (--club) contains a control character (U+0007);
-remove it.") and with ``error.field`` set, so a form can show the message next to its field.
+:class:`~briefpack.core.errors.InputError` with ``error.field`` set, so a form can show the message next
+to its field, and its words in parts: the command line says ``str(error)``, "The club name (--club)
+contains a control character (U+0007); remove it.", a page ``error.plain``, the same without "(--club)".
 
 The rules for text (club, names, address lines, personal note):
 
@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Mapping
 
-from briefpack.core.errors import InputError, quote_input
+from briefpack.core.errors import InputError, listing, option, quote_input
 from briefpack.places import geography
 from briefpack.places.geography import PARLIAMENTS, WESTMINSTER
 from briefpack.words import content
@@ -62,10 +62,17 @@ class Field:
     default: object = ""  # the notebook's default (and the command line's)
     metavar: str | None = None
     parameter: str = ""  # the notebook's parameter name, when it differs from ``name`` (the API keeps its names)
-    form_label: str = ""  # the web form's label
+    form_label: str = ""  # the web form's label ({member}: MP or MSP, {letter}: letter or letters, as the page says)
+                          # a briefing's field with one is on the web form and in the JSON API
+    only: str = ""        # the one parliament whose briefings take it (the form for the other has no such field)
 
     def __str__(self) -> str:
         return f"{self.label} ({self.option})"
+
+    @property
+    def named(self) -> tuple:
+        """How a message names it: "club name" and, on the command line only, " (--club)"."""
+        return (self.label, option(self.option))
 
     @property
     def notebook_name(self) -> str:
@@ -76,26 +83,27 @@ FIELDS = {f.name: f for f in (
     Field("constituency", "constituency", "--constituency", 100, "a constituency, by name or GSS code (repeat "
           "for several)", "Banbury", "NAME_OR_GSS", form_label="Constituency or postcode"),
     Field("concerns", "list of concerns", "--concerns", 200, "2-3 concern keys, comma-separated (the files of "
-          "content/concerns/)", list(content.DEFAULT_CONCERNS), "KEYS", form_label="Areas of concern (2-3)"),
+          "content/concerns/)", list(content.DEFAULT_CONCERNS), "KEYS", form_label="Choose 2 or 3 concerns to raise"),
     Field("club", "club name", "--club", 120, "the club or campaigner the briefing is from", "", "NAME",
           form_label="Your club or group"),
     Field("meeting_date", "meeting date", "--meeting-date", 40, "date of the meeting with the member", "",
-          "YYYY-MM-DD", form_label="Meeting date"),
+          "YYYY-MM-DD", form_label="Date of your meeting with the {member} (optional)"),
     Field("parliament", "parliament", "--parliament", 20, "westminster (MPs, default) or scottish (the Scottish "
           "Parliament's constituencies and MSPs)", "westminster", "westminster|scottish"),
     Field("member_name", "member's name", "--msp", 80, "Scottish Parliament: the constituency MSP's name, for a "
-          "member the data lacks (it wins over data/msps_current.csv)", "", "NAME"),
+          "member the data lacks (it wins over data/msps_current.csv)", "", "NAME",
+          form_label="Your constituency MSP's name, if it is not shown above (optional)", only="scottish"),
     Field("address", "sender's address", "--address", 80, "the sender's address for the letter, lines separated "
-          "by commas", "", "LINES", parameter="sender_address", form_label="Your address (for the letter)"),
+          "by commas", "", "LINES", parameter="sender_address", form_label="Your address for the {letter} (optional)"),
     Field("letter_date", "letter date", "--letter-date", 40, "date on the letter (default: blank, to write by "
-          "hand)", "", "YYYY-MM-DD", form_label="Date on the letter"),
+          "hand)", "", "YYYY-MM-DD"),
     Field("sender_name", "sender's name", "--sender-name", 80, "who signs the letter (with --address and its "
-          "postcode: how the office knows you are a constituent)", "", "NAME", form_label="Your name"),
+          "postcode: how the office knows you are a constituent)", "", "NAME", form_label="Your name (optional)"),
     Field("personal_note", "personal note", "--personal-note", 1200, "your own paragraph for the letter, after "
           "its opening (one paragraph; line breaks are joined)", "", "TEXT",
-          form_label="A paragraph of your own (optional)"),
+          form_label="A paragraph of your own for the {letter} (optional)"),
     Field("list_msps", "letters to list MSPs", "--list-msps", 0, "Scottish Parliament: also write a letter to "
-          "each of the region's seven list MSPs", False, None, form_label="Also write to the region's list MSPs"),
+          "each of the region's seven list MSPs", False, None, form_label="Also write to the region's seven list MSPs", only="scottish"),
     Field("as_of", "report date", "--as-of", 40, "the report's date (default: today)", "", "YYYY-MM-DD"),
     Field("topic", "topic", "--topic", 400, "a topic key (repeat for several), or all", "", "KEY"),
     # A club's report to the coordinators (briefpack.app.reports_web; in the tracker CSV's column words)
@@ -112,6 +120,14 @@ FIELDS = {f.name: f for f in (
 BRIEFING = ("constituency", "concerns", "club", "meeting_date", "parliament", "member_name", "address",
             "letter_date", "sender_name", "personal_note", "list_msps")
 ADDRESS_LINES = 6
+
+
+def form_fields(parliament: str = WESTMINSTER) -> tuple[str, ...]:
+    """The fields a web form and the JSON API take for a briefing for ``parliament``, in the notebook's
+    order: the briefing's fields with a ``form_label`` (the parliament is the page's own)."""
+    return tuple(n for n in BRIEFING if FIELDS[n].form_label and FIELDS[n].only in ("", parliament))
+
+
 EARLIEST = dt.date(2024, 7, 4)   # the general election: the Parliament these briefings are for began then
 YEARS_AHEAD = 3                  # a meeting or letter further ahead is a typing mistake (2062 for 2026)
 
@@ -146,26 +162,26 @@ def about(name: str):
         raise
 
 
-def _clean(value, f: Field, subject: str) -> str:
+def _clean(value, f: Field, subject: tuple) -> str:
     raw = "" if value is None else str(value)
     if f.max_length and len(raw) > 16 * f.max_length:  # bound the work before looking at each character
-        raise InputError(f"{subject} is {len(raw)} characters long; keep it to {f.max_length} or fewer.", f.name)
+        raise InputError((*subject, f" is {len(raw)} characters long; keep it to {f.max_length} or fewer."), f.name)
     bad = _CONTROL.search(raw)
     if bad:
         char = bad.group()
         kind = ("a character that is not UTF-8 text" if "\ud800" <= char <= "\udfff" else
                 "a character that is not text" if char in "\ufffe\uffff" else "a control character")
-        raise InputError(f"{subject} contains {kind} (U+{ord(char):04X}); remove it.", f.name)
+        raise InputError((*subject, f" contains {kind} (U+{ord(char):04X}); remove it."), f.name)
     cleaned = " ".join(unicodedata.normalize("NFC", raw.translate(_REMOVE)).split())
     if f.max_length and len(cleaned) > f.max_length:
-        raise InputError(f"{subject} is {len(cleaned)} characters long; keep it to {f.max_length} or fewer.", f.name)
+        raise InputError((*subject, f" is {len(cleaned)} characters long; keep it to {f.max_length} or fewer."), f.name)
     return cleaned
 
 
 def text(value, name: str) -> str:
     """A free-text value on one line: control characters refused, bidi controls removed, NFC, bounded."""
     f = field(name)
-    return _clean(value, f, f"The {f}")
+    return _clean(value, f, ("The ", *f.named))
 
 
 def address(value) -> tuple[str, ...]:
@@ -173,13 +189,13 @@ def address(value) -> tuple[str, ...]:
     f = FIELDS["address"]
     parts = [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value or "")]
     if sum(len(p) for p in parts) > 16 * ADDRESS_LINES * f.max_length:
-        raise InputError(f"The {f} is {sum(len(p) for p in parts)} characters long; give at most {ADDRESS_LINES} "
-                         f"lines of up to {f.max_length} characters.", f.name)
+        raise InputError(("The ", *f.named, f" is {sum(len(p) for p in parts)} characters long; give at most "
+                          f"{ADDRESS_LINES} lines of up to {f.max_length} characters."), f.name)
     lines = [line for part in parts for line in _ADDRESS_SEPARATORS.split(part) if line.strip()]
     if len(lines) > ADDRESS_LINES:
-        raise InputError(f"The {f} has {len(lines)} lines; give at most {ADDRESS_LINES}, separated by commas "
-                         "(e.g. \"1 High St, Banbury, OX16 5AA\").", f.name)
-    cleaned = (_clean(line, f, f"Line {i} of the {f}") for i, line in enumerate(lines, start=1))
+        raise InputError(("The ", *f.named, f" has {len(lines)} lines; give at most {ADDRESS_LINES}, separated by "
+                          "commas (e.g. \"1 High St, Banbury, OX16 5AA\")."), f.name)
+    cleaned = (_clean(line, f, (f"Line {i} of the ", *f.named)) for i, line in enumerate(lines, start=1))
     return tuple(line for line in cleaned if line)
 
 
@@ -203,24 +219,24 @@ def date(value, name: str, today: dt.date | None = None) -> dt.date | None:
     if isinstance(value, dt.date):
         day = value
     else:
-        written = _clean(value, f, f"The {f}")
+        written = _clean(value, f, ("The ", *f.named))
         if not written:
             return None
         if not _ISO_DATE.fullmatch(written):
-            raise InputError(f"The {f} {quote_input(written)} is not written as YYYY-MM-DD; write e.g. 2026-12-04.",
-                             f.name)
+            raise InputError(("The ", *f.named, f" {quote_input(written)} is not written as YYYY-MM-DD; write e.g. "
+                              "2026-12-04."), f.name)
         try:
             day = dt.date.fromisoformat(written)
         except ValueError:
-            raise InputError(f"The {f} {written} is not a real date (check the month and the day); "
-                             "write YYYY-MM-DD, e.g. 2026-12-04.", f.name) from None
+            raise InputError(("The ", *f.named, f" {written} is not a real date (check the month and the day); "
+                              "write YYYY-MM-DD, e.g. 2026-12-04."), f.name) from None
     earliest, latest = date_range(today)
     if day < earliest:
-        raise InputError(f"The {f} {day.isoformat()} is before the general election of 4 July 2024; "
-                         f"give a date from {earliest.isoformat()} to {latest.isoformat()}.", f.name)
+        raise InputError(("The ", *f.named, f" {day.isoformat()} is before the general election of 4 July 2024; "
+                          f"give a date from {earliest.isoformat()} to {latest.isoformat()}."), f.name)
     if day > latest:
-        raise InputError(f"The {f} {day.isoformat()} is more than {YEARS_AHEAD} years ahead; "
-                         f"give a date from {earliest.isoformat()} to {latest.isoformat()}.", f.name)
+        raise InputError(("The ", *f.named, f" {day.isoformat()} is more than {YEARS_AHEAD} years ahead; "
+                          f"give a date from {earliest.isoformat()} to {latest.isoformat()}."), f.name)
     return day
 
 
@@ -233,7 +249,7 @@ def flag(value, name: str) -> bool:
         return False
     if written in ("1", "true", "yes", "on"):
         return True
-    raise InputError(f"The {field(name)} is {quote_input(written)}; give yes or no.", name)
+    raise InputError(("The ", *field(name).named, f" is {quote_input(written)}; give yes or no."), name)
 
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -242,10 +258,10 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 def email(value, name: str = "contact_email") -> str:
     """An email address (one @, a dot in the domain), or '' when blank."""
     f = field(name)
-    written = _clean(value, f, f"The {f}")
+    written = _clean(value, f, ("The ", *f.named))
     if written and not _EMAIL.fullmatch(written):
-        raise InputError(f"The {f} {quote_input(written)} is not an email address; write e.g. name@example.org.",
-                         f.name)
+        raise InputError(("The ", *f.named, f" {quote_input(written)} is not an email address; write e.g. "
+                          "name@example.org."), f.name)
     return written
 
 
@@ -264,8 +280,8 @@ def constituency(value, parliament: str = "westminster"):
     f = FIELDS["constituency"]
     name = text(value, f.name)
     if not name:
-        raise InputError(f"Say which constituency ({f.option}): a name or a GSS code; "
-                         "`python build.py list` lists them.", f.name)
+        raise InputError(("Say which constituency", option(f.option), ": a name or a GSS code",
+                          listing("; `python build.py list` lists them.")), f.name)
     with about(f.name):
         return geography.resolve(name, which_parliament(parliament))
 
@@ -338,12 +354,18 @@ def briefing_values(values: Mapping[str, object]) -> dict:
     return out
 
 
-def problems(values: Mapping[str, object]) -> dict[str, str]:
-    """{field: its one-line message} for every bad field of ``values`` (a form shows each beside its field)."""
+def errors(values: Mapping[str, object]) -> dict[str, InputError]:
+    """{field: its InputError} for every bad field of ``values`` (a form shows each beside its field,
+    worded for a page: ``error.plain``)."""
     out = {}
     for k, v in values.items():
         try:
             check(k, v, values)
         except InputError as exc:
-            out.setdefault(exc.field or k, str(exc))
+            out.setdefault(exc.field or k, exc)
     return out
+
+
+def problems(values: Mapping[str, object]) -> dict[str, str]:
+    """{field: its one-line message, as the command line says it} for every bad field of ``values``."""
+    return {k: str(exc) for k, exc in errors(values).items()}
