@@ -72,7 +72,7 @@ def list_letters(b, letter: Letter) -> list[Letter]:
 def with_list_letters(b, letter: Letter, section: Section) -> Section:
     """The letter section with the list MSPs' letters after it, each on its own page."""
     others = list_letters(b, letter)
-    html = [section.html] + [render("letter.html.j2", letter=o, b=b,
+    html = [section.html] + [render("letter.html.j2", letter=o, b=b, notes_heading=wording()["notes_heading"],
                                     addressee=f"{msp.name} MSP ({b.seat.region} region)").html
                              for o, msp in zip(others, b.regional)]
     return Section("\n".join(html), {**section.extra, LIST_LETTERS_MIME: [o.to_json() for o in others]})
