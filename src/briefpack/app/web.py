@@ -42,7 +42,6 @@ from briefpack.app.webguard import (
     same_origin,
     server_config,
 )
-from briefpack.build import plan
 from briefpack.build.jobs import BUILT, FORMATS, output_name
 from briefpack.build.pool import Busy, WorkerPool
 from briefpack.core import paths
