@@ -122,7 +122,7 @@ def parser() -> argparse.ArgumentParser:
     g = sub.add_parser("progress", help="the coordinators' progress report (progress.html, .pdf)",
                        description="The progress report from data/campaign/tracker.csv.")
     _add_field(g, "as_of")
-    _add_run_options(g, jobs=False)
+    _add_run_options(g)
 
     s = sub.add_parser("serve", help="the web page and JSON API, until Ctrl-C",
                        description="Run the web page and JSON API with warm workers (see README, 'The web page').")

@@ -173,7 +173,7 @@ class Briefing:
     def cover(self) -> Section:
         note = (f"National totals run to {latest().year}; police-force figures cover "
                 f"{stats.period_words(self.police)}, the latest force by force in the data this briefing uses "
-                f"(Table 13 of the Home Office's quarterly releases up to the {TABLES_RELEASE}).")
+                "(the area page names the release).")
         return render("cover.html.j2", b=self, seat=self.seat, mp=self.member, figures_note=note,
                       westminster=self.seat.parliament == geography.WESTMINSTER, summary=self.summary(),
                       contact=self.contact_page)
