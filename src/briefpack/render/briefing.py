@@ -171,9 +171,7 @@ class Briefing:
         return {"concerns": concerns, "asks": [powers.fill(a, values) for a in content.meeting()["asks"]]}
 
     def cover(self) -> Section:
-        note = (f"National totals run to {latest().year}; police-force figures cover "
-                f"{stats.period_words(self.police)}, the latest force by force in the data this briefing uses "
-                "(the area page names the release).")
+        note = f"National totals run to {latest().year}; police-force figures cover {stats.period_label(self.police)}."
         return render("cover.html.j2", b=self, seat=self.seat, mp=self.member, figures_note=note,
                       westminster=self.seat.parliament == geography.WESTMINSTER, summary=self.summary(),
                       contact=self.contact_page)
