@@ -23,9 +23,15 @@ import sys
 
 import pandas as pd
 
-from briefpack.app.refresh import UNCHANGED, sidecar_text, read_payload, read_source
+from briefpack.app.refresh import (
+    UNCHANGED,
+    as_of_date,
+    read_payload,
+    read_source,
+    sidecar_text,
+)
 from briefpack.core.atomic import write_atomic
-from briefpack.core.errors import DataError, InputError, quote_input
+from briefpack.core.errors import DataError, InputError
 from briefpack.data import catalogue as data
 from briefpack.places import geography, msps
 
@@ -120,12 +126,7 @@ def refresh(source: str, as_of: str | None = None, out=None) -> list[str]:
     if not str(source or "").strip():
         raise InputError(f"{OPTION} needs a CSV file or an https:// address with the columns of "
                          f"data/{data.MSPS_CURRENT}.csv (see the README, 'Members of the Scottish Parliament').")
-    given = None
-    if as_of:
-        try:
-            given = dt.date.fromisoformat(str(as_of).strip())
-        except ValueError:
-            raise InputError(f"--as-of {quote_input(as_of)} is not a date; write it as YYYY-MM-DD.") from None
+    given = as_of_date(as_of)
     # Load inputs.
     payload, label, as_at = read_source(source, OPTION, "the list of MSPs")
     as_at = given or as_at

@@ -211,16 +211,21 @@ def _log_text(path: Path, changes: list[Change], as_at: dt.date) -> str:
     return text + buf.getvalue()
 
 
+def as_of_date(as_of) -> dt.date | None:
+    """``--as-of`` as a date (None when not given); a one-line InputError when it is not one."""
+    if not as_of:
+        return None
+    try:
+        return dt.date.fromisoformat(str(as_of).strip())
+    except ValueError:
+        raise InputError(f"--as-of {quote_input(as_of)} is not a date; write it as YYYY-MM-DD.") from None
+
+
 def refresh(source: str | None = None, as_of: str | None = None, out=None) -> list[Change]:
     """Check the members file at ``source`` (default: the Department for Education's daily file),
     bring it into data/ with its changes logged, and print what changed, seat by seat."""
     out = out or sys.stdout
-    given = None
-    if as_of:
-        try:
-            given = dt.date.fromisoformat(str(as_of).strip())
-        except ValueError:
-            raise InputError(f"--as-of {quote_input(as_of)} is not a date; write it as YYYY-MM-DD.") from None
+    given = as_of_date(as_of)
     # Load inputs.
     source = source or default_source()
     payload, label, as_at = read_source(source)
