@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -107,6 +108,16 @@ def long_date(day: dt.date) -> str:
 def current_member(seat: str) -> dict:
     """The members file's row for a seat, by name or GSS code."""
     return next(r for r in read_csv("mps_current") if seat in (r["pcon_name"], r["pcon_code"]))
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    """A copy of data/ that briefpack reads in this test (BRIEFPACK_DATA), to change without harm. Tests
+    that hand the copy to a process of their own define a data_copy without the variable."""
+    dest = tmp_path / "data"
+    shutil.copytree(DATA, dest)
+    monkeypatch.setenv("BRIEFPACK_DATA", str(dest))
+    return dest
 
 
 @pytest.fixture(scope="session")

@@ -82,14 +82,6 @@ PARTY_CHANGE = next((s for s in seats_of_kind("party change") if s in _logged("p
                     seats_of_kind("party change")[0])
 
 
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    dest = tmp_path / "data"
-    shutil.copytree(DATA, dest)
-    monkeypatch.setenv("BRIEFPACK_DATA", str(dest))
-    return dest
-
-
 @pytest.fixture(scope="module")
 def all_sitting():
     """Every seat's sitting member from data/, worked out once for the tests that read them all."""

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from conftest import DATA, read_csv
@@ -100,14 +99,6 @@ def test_attribution_lines_of_the_licences():
     for owner in ("Contains OS data © Crown copyright", "Contains Royal Mail data © Royal Mail copyright",
                   "Contains National Statistics data © Crown copyright"):
         assert owner in lines
-
-
-@pytest.fixture()
-def data_copy(tmp_path, monkeypatch):
-    dest = tmp_path / "data"
-    shutil.copytree(DATA, dest)
-    monkeypatch.setenv("BRIEFPACK_DATA", str(dest))
-    return dest
 
 
 @pytest.mark.parametrize("mutate,expect", [

@@ -106,14 +106,6 @@ def test_an_unknown_name_still_gets_close_names():
 
 # --- overrides: corrections and "known as" names --------------------------------------------------------
 
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    dest = tmp_path / "data"
-    shutil.copytree(DATA, dest)
-    monkeypatch.setenv("BRIEFPACK_DATA", str(dest))
-    return dest
-
-
 def test_known_as_name_is_printed_and_used_in_the_salutation(data_copy):
     seat = "Aberdeen Deeside and North Kincardine"
     ballot = constituency_row(seat)["member"]
