@@ -5,6 +5,7 @@ Expected members, parties and names are read from the data files, never typed.""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import hashlib
 import http.server
@@ -234,7 +235,8 @@ def test_glasgow_southside_names_its_msp_the_seven_list_msps_and_writes_eight_le
     cover = doc.select_one("header.cover")
     member = text(cover.select_one("td.member"))
     assert cover.select_one(".mp-name").get_text() == row["member"] and row["party"] in member
-    assert "as at 8 May 2026; check for changes since" in member
+    as_at = dt.date.fromisoformat(row["as_of"])
+    assert f"as at {as_at.day} {as_at:%B %Y}; check for changes since" in member
     items = [text(li) for li in cover.select("td.list-msps li")]
     assert items == [f"{r['member']} , {r['party']}" for r in regional]
     # eight letters, each to a different member, at the Parliament, each with its own opening
