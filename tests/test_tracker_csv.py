@@ -17,7 +17,9 @@ import shutil
 
 import pytest
 from conftest import DATA, ROOT, read_csv, run_cli
-from test_reports import _fresh_postgres, a_pdf, db, db_url  # noqa: F401 (fixtures)
+from test_reports import (  # noqa: F401 (db, db_url, env, server: fixtures)
+    Client, _fresh_postgres, a_pdf, add_coordinator, db, db_url, env, server,
+)
 
 from briefpack.app import store
 from briefpack.core.errors import BriefpackError
@@ -68,6 +70,9 @@ def fill(database: store.Store) -> None:
         ({"parliament": "scottish", "gss_code": "", "region": region[-1], "contact_made": day}, []),
         # a second club on the first Westminster seat, less far on
         ({"parliament": "westminster", "gss_code": west[0]["gss_code"], "contact_made": day}, []),
+        # text a spreadsheet would run as a formula (a club writes it with no account)
+        ({"parliament": "westminster", "gss_code": west[3]["gss_code"], **every_stage(day),
+          "club": '=HYPERLINK("http://example.org","x")', "reply_summary": "'+1 said the minister"}, []),
     ]
     for i, (values, files) in enumerate(made):
         database.create({"club": f"Soroptimist International Test {i}", **values}, files)
@@ -123,6 +128,10 @@ def test_every_report_and_field_round_trips(db, db_url, tmp_path):
     assert {r["seat_type"] for r in out} == {"constituency", "region"}
     assert any(not r["contact_email"] for r in out) and any(r["contact_email"] for r in out)
     assert "files" not in exported.splitlines()[0], "the uploads stay in the database's folder"
+    for text in (store.export_csv(db), store.export_csv(db, "original")):
+        cells = [v for r in rows(text) for k, v in r.items() if k in campaign.TEXT_COLUMNS]
+        assert cells and not [v for v in cells if v and v[0] in "=+-@"], "no cell a spreadsheet would run"
+        assert "'=HYPERLINK(" in text and "''+1 said" in text
 
     path = tmp_path / "export.csv"
     path.write_text(exported, encoding="utf-8")
@@ -238,6 +247,23 @@ def test_no_personal_data_in_the_shipped_tracker_or_the_logs(db, tmp_path, caplo
     assert proc2.returncode == 0, proc2.stderr
     said = proc.stdout + proc.stderr + proc2.stdout + proc2.stderr + caplog.text
     assert CONTACT["contact_email"] not in said and CONTACT["contact_name"] not in said
+
+
+def test_the_web_export_is_for_signed_in_coordinators_and_holds_everything(server):
+    fill(store.default())
+    signed_out = Client(server)
+    status, headers, body = signed_out.get("/coordinators/tracker.csv")
+    assert status == 303 and headers["location"].endswith("/coordinators/sign-in")
+    assert CONTACT["contact_email"].encode() not in body
+    add_coordinator()
+    coordinator = Client(server)
+    assert coordinator.sign_in()[0] == 303
+    status, headers, body = coordinator.get("/coordinators/tracker.csv")
+    assert status == 200 and headers["cache-control"] == "no-store"
+    assert headers["content-disposition"].startswith("attachment")
+    assert body.decode("utf-8") == store.export_csv(store.default())
+    page = coordinator.get("/coordinators/")[2].decode("utf-8")
+    assert f"{regions()[0]} (region)" in page
 
 
 # --- bad input ------------------------------------------------------------------------------------------

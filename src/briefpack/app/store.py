@@ -555,7 +555,8 @@ def _csv_date(d: dt.date | None) -> str:
 
 
 def export_csv(store: Store, layout: str = "all") -> str:
-    """The database as a tracker CSV, written as the shipped file is (UTF-8, LF line ends).
+    """The database as a tracker CSV, written as the shipped file is (UTF-8, LF line ends); a text that a
+    spreadsheet would run as a formula has a "'" in front (:func:`campaign.spreadsheet_safe`; import takes it off).
 
     ``all``: every report, in the order they were made or imported, with every field a coordinator needs
     offline, contact details (personal data) included; ``no-contacts``: the same without them; ``original``:
@@ -568,9 +569,11 @@ def export_csv(store: Store, layout: str = "all") -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(columns)
     if layout == "original":
+        safe = campaign.spreadsheet_safe
         for code, e in store.entries().items():
-            w.writerow([code, e.club, _csv_date(e.contact_made), _csv_date(e.meeting_date), "True" if e.met else "",
-                        _csv_date(e.letter), _csv_date(e.reply), _csv_date(e.press_release), e.reply_summary])
+            w.writerow([code, safe(e.club), _csv_date(e.contact_made), _csv_date(e.meeting_date),
+                        "True" if e.met else "", _csv_date(e.letter), _csv_date(e.reply), _csv_date(e.press_release),
+                        safe(e.reply_summary)])
         return out.getvalue()
     names = {(p, s.gss_code): s.name for p in geography.PARLIAMENTS for s in geography.seats(p)}
     for r in store.reports():
@@ -583,6 +586,7 @@ def export_csv(store: Store, layout: str = "all") -> str:
             "met": "True" if r.met else "", "reply_summary": r.reply_summary, "source": r.source,
             "updated": _aware(r.updated).isoformat(timespec="microseconds"),
         }
+        values.update({c: campaign.spreadsheet_safe(values[c]) for c in campaign.TEXT_COLUMNS})
         values.update({c: _csv_date(getattr(r, c)) for c in campaign.ROW_DATES})
         w.writerow([values[c] for c in columns])
     return out.getvalue()

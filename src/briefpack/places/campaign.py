@@ -110,6 +110,28 @@ CONSTITUENCY, REGION = "constituency", "region"
 ROW_DATES = ("agreed_to_act",) + DATE_COLUMNS
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula. Clubs write some of the text (club,
+# contact, reply summary) with no account, so the export writes such a value with a "'" in front (which
+# spreadsheets show as text) and reading takes it off again: a round trip gives back the same value.
+FORMULA_STARTS = "=+-@"
+TEXT_COLUMNS = ("club", "contact_name", "contact_email", "reply_summary")
+
+
+def _formula_like(value: str) -> bool:
+    first, after_quotes = value[:1], value.lstrip("'")[:1]
+    return bool(first) and first in FORMULA_STARTS + "'" and bool(after_quotes) and after_quotes in FORMULA_STARTS
+
+
+def spreadsheet_safe(value: str) -> str:
+    """``value`` as the CSV writes it: a "'" in front of a value a spreadsheet would run as a formula."""
+    return "'" + value if _formula_like(value) else value
+
+
+def as_written(value: str) -> str:
+    """A value of the CSV as it was before :func:`spreadsheet_safe`."""
+    return value[1:] if value.startswith("'") and _formula_like(value[1:]) else value
+
+
 @dataclass(frozen=True)
 class Row:
     """One row of the tracker file (one report), checked; ``line`` is its line in the file."""
@@ -231,10 +253,9 @@ def rows(folder: str, stamp) -> tuple[Row, ...]:
         except ValueError:
             raise DataError(f"{where}, column 'updated': {r.updated!r} is not a real time; write it as an export "
                             "does (e.g. 2026-12-02T09:30:00.000000+00:00) or leave it empty.") from None
-        row = Row(i, r.report, parliament, seat_type, code if seat_type == CONSTITUENCY else "", name,
-                  " ".join(r.club.split()), " ".join(str(r.contact_name).split()),
-                  " ".join(str(r.contact_email).split()), d, met, " ".join(str(r.reply_summary).split()),
-                  r.source, updated)
+        text = {c: as_written(" ".join(str(getattr(r, c)).split())) for c in TEXT_COLUMNS}
+        row = Row(i, r.report, parliament, seat_type, code if seat_type == CONSTITUENCY else "", name, text["club"],
+                  text["contact_name"], text["contact_email"], d, met, text["reply_summary"], r.source, updated)
         if row.report:
             if row.report in refs:
                 raise DataError(f"{where}: report {row.report} is also on row {refs[row.report]}; keep one of the "
