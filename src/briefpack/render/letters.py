@@ -55,6 +55,7 @@ class Letter:
     notes: list = field(default_factory=list)   # "1. <source>, <period>.": the figures' sources, below the signature
     enclosure: str = ""     # the briefing, enclosed
     member_note: str = ""   # where the member's name comes from: printed beside the letter, not in it
+    notes_heading: str = ""  # the heading of the notes ("" : content/letter.yml's notes_heading)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -352,7 +353,9 @@ def to_docx(letter: dict) -> bytes:
     style.paragraph_format.space_after = Pt(6)
     props = doc.core_properties
     props.title = letter["subject"]
-    props.author = props.last_modified_by = (letter["signature"] or ["briefpack"])[0]
+    # No sender's name in the file's properties (a letter made on the web page is personal data; the
+    # letter itself holds the name); python-docx's own default author is replaced too.
+    props.author = props.last_modified_by = ""
     props.created = props.modified = _FIXED_TIME    # the same letter gives the same bytes
     props.revision = 1
     for line in letter["sender"]:
@@ -381,7 +384,7 @@ def to_docx(letter: dict) -> bytes:
     if letter.get("notes"):
         heading = doc.add_paragraph()
         heading.paragraph_format.space_before = Pt(12)
-        heading.add_run(wording()["notes_heading"]).font.size = Pt(9)
+        heading.add_run(letter.get("notes_heading") or wording()["notes_heading"]).font.size = Pt(9)
         for line in letter["notes"]:
             p = doc.add_paragraph()
             p.paragraph_format.space_after = Pt(0)
