@@ -27,7 +27,7 @@ from briefpack.data import catalogue as data
 from briefpack.data import used
 from briefpack.places import geography, members
 from briefpack.render.display import show
-from briefpack.render.letters import LETTER_MIME, Letter, figure_note, has_postcode, note_mark, salutation
+from briefpack.render.letters import LETTER_MIME, Letter, figure_note, letter_ends, note_mark
 from briefpack.render.sections import render, render_sources
 from briefpack.request import inputs
 from briefpack.words import campaigns, content, declared
@@ -141,9 +141,7 @@ class SeatBriefing:
 
     @property
     def addressee(self) -> str:
-        if self.member.name:
-            return f"{self.member.name} {self.seat.member_title}"
-        return f"the {self.seat.member_role} for {self.seat.name}"
+        return members.addressee(self.seat, self.member)
 
     @property
     def figures(self) -> list:
@@ -222,18 +220,7 @@ class SeatBriefing:
                     notes.append(note)
                 text = f"{fig.text.strip()}{note_mark(notes.index(note) + 1)} {c.summary}"
             items.append({"title": c.title, "text": " ".join(text.split())})
-        if member.name:
-            greeting, recipient = salutation(member.name), [f"{member.name} {seat.member_title}"]
-        else:
-            greeting = f"Dear {seat.member_role} for {seat.name},"
-            recipient = [f"The {seat.member_role} for {seat.name}"]
-        recipient += list(w["address"])
-        address = list(self.sender_address)
-        if address and not has_postcode(address):
-            address.append(w["sender_address_missing"])
-        sender = [self.sender_name or w["sender_name_missing"]] + ([self.club] if self.club else []) \
-            + (address or [w["sender_address_missing"]])
-        signature = [self.sender_name or w["sender_name_missing"]] + ([self.club] if self.club else [])
+        greeting, recipient, sender, signature = letter_ends(self, w["address"], w)
         note = fill(w["member_note"], {"as_of": member.as_of, "name": member.name}) if member.name and member.as_of else ""
         return Letter(sender=sender, date=long_date(self.letter_date), recipient=recipient, salutation=greeting,
                       subject=f(w["subject"]), paragraphs=paragraphs, concerns=items,
