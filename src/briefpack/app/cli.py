@@ -36,7 +36,7 @@ from briefpack.places.geography import SCOTTISH
 from briefpack.render.letters import read_personal_note, sender_warnings
 from briefpack.request import inputs
 from briefpack.request.inputs import topics
-from briefpack.words import claims
+from briefpack.words import campaigns, claims
 from briefpack.words.content import DEFAULT_CONCERNS, concern_keys, keys_help
 from briefpack.words.topics import topic_keys
 
@@ -104,6 +104,9 @@ def parser() -> argparse.ArgumentParser:
     _add_field(what, "parliament", choices=("westminster", "scottish"))
     what.add_argument("--only", nargs="+", metavar="NAME_OR_GSS", help="with --all: just these constituencies")
     what.add_argument("--shard", metavar="K/N", help="with --all: the K-th of N equal parts (1-based), for CI matrices")
+    what.add_argument("--campaign", metavar="FOLDER", default="",
+                      help="another campaign's folder (its campaign.yml, content/ and notebooks/, e.g. examples/turnout); "
+                           "default: this project's modern-slavery campaign; its briefings go to briefings/<name>/")
     opts = b.add_argument_group("briefing options")
     _add_field(opts, "concerns", help=f"2-3 of: {keys_help(concern_keys)}, comma-separated "
                                       f"(default: {','.join(DEFAULT_CONCERNS)}; the files of content/concerns/)")
@@ -255,6 +258,7 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     logs.configure()
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    chosen = os.environ.get("BRIEFPACK_CAMPAIGN")
     try:
         return _main(args)
     except BriefpackError as exc:
@@ -265,6 +269,10 @@ def main(argv=None) -> int:
         return getattr(exc, "exit_code", 130)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if chosen is None:          # --campaign holds for this command only (tests call main() in-process)
+            os.environ.pop("BRIEFPACK_CAMPAIGN", None)
+        else:
+            os.environ["BRIEFPACK_CAMPAIGN"] = chosen
 
 
 def _requests(args) -> list[str]:
@@ -278,7 +286,21 @@ def _requests(args) -> list[str]:
 
 
 def _out(args) -> Path:
-    return Path(args.out) if args.out else paths.briefings_dir()
+    if args.out:
+        return Path(args.out)
+    c = campaigns.current()
+    return paths.briefings_dir() if c.is_project else paths.briefings_dir() / c.name
+
+
+def _use_campaign(folder: str) -> None:
+    """``build --campaign FOLDER``: build that campaign's briefings (the workers and their kernels inherit
+    the choice through the environment); a folder without a valid campaign.yml stops here, in one line."""
+    path = Path(folder).expanduser()
+    if not (path / campaigns.FILE).is_file():
+        raise InputError(f"--campaign {folder}: no {campaigns.FILE} there; give a campaign's folder, e.g. examples/turnout.",
+                         "campaign")
+    os.environ["BRIEFPACK_CAMPAIGN"] = str(path.resolve())
+    campaigns.current()
 
 
 def _worker_count(requested: int) -> int:
@@ -338,8 +360,10 @@ def _jobs(args) -> tuple[list, int, int]:
 
 
 def _check_options(args) -> None:
-    """The options every briefing shares, checked once (briefpack.request.inputs) before anything is read or built."""
-    inputs.clean({name: getattr(args, name) for name in inputs.BRIEFING if name not in ("constituency", "parliament")})
+    """The options every briefing shares, checked once (briefpack.request.inputs) before anything is read or built
+    (blank concerns are the campaign's default ones, filled in and checked with each briefing)."""
+    inputs.clean({name: getattr(args, name) for name in inputs.BRIEFING
+                  if name not in ("constituency", "parliament") and not (name == "concerns" and not args.concerns)})
     if args.list_msps and args.parliament != "scottish":
         raise InputError("--list-msps writes letters to a Scottish Parliament region's list MSPs; add "
                          "--parliament scottish.", "list_msps")
@@ -405,6 +429,8 @@ def _main(args) -> int:
     if command == "progress":
         return _progress(args, formats)
     if command == "build":
+        if args.campaign:
+            _use_campaign(args.campaign)
         _check_options(args)
     n_workers = _worker_count(args.jobs)
     jobs, invalid, requested = _jobs(args)

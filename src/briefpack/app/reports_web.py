@@ -5,7 +5,8 @@
 - ``/report`` (a new report; ``?seat=CODE&parliament=...`` from a briefing's page) and
   ``/report/{token}`` (the club's private link, to update it later; only the token's hash is stored);
 - ``/coordinators/...``: sign in and out, the live progress report and hex map (briefpack.render.report,
-  drawn from the database), replies to collate with their files (sent as attachments only),
+  drawn from the database) with the Scottish Parliament constituencies' own counts and grid by region
+  (briefpack.render.holyrood_progress), replies to collate with their files (sent as attachments only),
   overdue chases, the tracker CSV.
 
 Every form that changes data carries a CSRF token (:mod:`briefpack.app.csrf`, 403 without it); posts
@@ -41,6 +42,8 @@ from briefpack.app import csrf, store
 from briefpack.core import paths
 from briefpack.core.errors import InputError
 from briefpack.places import campaign, geography
+from briefpack.render import holyrood_progress
+from briefpack.render.holyrood_progress import HolyroodProgress
 from briefpack.render.report import ProgressReport
 from briefpack.request import inputs
 
@@ -426,11 +429,13 @@ class Reports:
         overview = await run_in_threadpool(lambda: progress.overview().html)
         hex_map = await run_in_threadpool(lambda: progress.hex_map().html)
         overdue = await run_in_threadpool(lambda: progress.overdue().html)
+        holyrood = await run_in_threadpool(
+            lambda: HolyroodProgress(as_of, holyrood_progress.entries_of(reports)).section().html)
         names = _seat_names()
         replies = [r for r in reports if r.reply_received or any(f.kind == "reply" for f in r.files)]
         replies.sort(key=lambda r: r.reply_received or dt.date.min, reverse=True)
         return self.render(request, "coordinators.html.j2", reports=reports, replies=replies, names=names,
-                           overview=overview, hex_map=hex_map, overdue=overdue, as_of=as_of,
+                           overview=overview, hex_map=hex_map, overdue=overdue, holyrood=holyrood, as_of=as_of,
                            user=self.coordinator(request), kinds=store.FILE_KINDS, file_types=FILE_TYPES,
                            retention=self.settings.retention_days, title="Campaign progress (coordinators)")
 

@@ -48,6 +48,7 @@ from briefpack.core import paths
 from briefpack.core.errors import BriefpackError, InputError
 from briefpack.data import catalogue as data
 from briefpack.places import postcodes, search
+from briefpack.render import holyrood_progress
 from briefpack.request import inputs
 from briefpack.words import content
 
@@ -501,6 +502,7 @@ def _static_files() -> dict:
     files = {name: (WEB_DIR / "static" / name).read_bytes() for name in ("app.css", "app.js")}
     briefing_css = (paths.templates_dir() / "briefing" / "static" / "briefing.css").read_text(encoding="utf-8")
     files["briefing-view.css"] = scope_css(briefing_css, ".briefing-view").encode("utf-8")
+    files["stages.css"] = holyrood_progress.stage_css().encode("utf-8")   # the progress stages' colours
     return {name: (body, '"' + hashlib.sha256(body).hexdigest()[:16] + '"') for name, body in files.items()}
 
 

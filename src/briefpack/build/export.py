@@ -175,20 +175,3 @@ class PdfPrinter:
             except Exception:  # the browser has gone with it
                 pass
             raise
-
-
-def without_author(docx: bytes) -> bytes:
-    """The Word file with its author and last-modified-by properties empty: a letter made on the web
-    page must not carry its sender's name in the file's properties (the letter itself holds it)."""
-    import io
-
-    from docx import Document
-
-    doc = Document(io.BytesIO(docx))
-    props = doc.core_properties
-    if not props.author and not props.last_modified_by:
-        return docx
-    props.author = props.last_modified_by = ""
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()

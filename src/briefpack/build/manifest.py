@@ -75,13 +75,17 @@ def code_hash() -> str:
 
 
 def content_hash() -> str:
-    """Content files and the licence texts printed in the sources section."""
-    return _files_hash([p for p in paths.content_dir().rglob("*.yml")] + [paths.data_dir() / "licences.yml"])
+    """Content files, the campaign's ``campaign.yml`` and the licence texts printed in the sources section."""
+    own = paths.campaign_dir() / "campaign.yml"
+    return _files_hash(sorted(paths.content_dir().rglob("*.yml")) + [p for p in (own,) if p.exists()]
+                       + [paths.data_dir() / "licences.yml"])
 
 
 def templates_hash() -> str:
-    """The briefings' layout and the words around their figures (``templates/``; its READMEs excluded)."""
-    return _files_hash([p for p in paths.templates_dir().rglob("*") if p.is_file() and p.suffix != ".md"])
+    """The briefings' layout and the words around their figures (``templates/``, and a campaign's own
+    section templates; READMEs excluded)."""
+    folders = [paths.templates_dir(), *paths.section_template_dirs()[:-1]]
+    return _files_hash([p for folder in folders for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix != ".md"])
 
 
 def notebook_hash(name: str) -> str:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from briefpack.build.execute import Kernel, load_notebook, run_notebook
-from briefpack.build.export import HtmlExporter, PdfPrinter, without_author
+from briefpack.build.export import HtmlExporter, PdfPrinter
 from briefpack.build.jobs import BUILT, FAILED, FORMATS, Job, Result, output_name
 from briefpack.core import paths
 from briefpack.core.atomic import write_atomic
@@ -99,7 +99,7 @@ class Worker:
             letter = letter_from_notebook(executed)
             if letter is not None:          # topic briefings have no letter
                 others = letters_from_notebook(executed)   # --list-msps: the region's list MSPs too
-                out["docx"] = without_author(letters_docx([letter, *others]) if others else to_docx(letter))
+                out["docx"] = letters_docx([letter, *others]) if others else to_docx(letter)
         return {fmt: out[fmt] for fmt in formats if fmt in out}, reads
 
     @staticmethod

@@ -21,18 +21,38 @@ def project_root() -> Path:
     return PACKAGE_DIR.parents[1]
 
 
+def campaign_dir() -> Path:
+    """The campaign whose briefings are built: ``$BRIEFPACK_CAMPAIGN`` if set (``build --campaign DIR``), else
+    the project folder, which is the modern-slavery campaign. A campaign folder holds ``campaign.yml`` (its
+    name, titles and layout), ``content/`` (its concerns, figures and words) and ``notebooks/``; it may hold
+    ``templates/sections/`` (section templates that replace the project's of the same name)."""
+    env = os.environ.get("BRIEFPACK_CAMPAIGN")
+    if env:
+        return _resolved(env)
+    return project_root()
+
+
 def data_dir() -> Path:
     """``$BRIEFPACK_DATA`` if set (tests point it at a copy), else ``data/`` in the project."""
     return _resolved(os.environ.get("BRIEFPACK_DATA") or str(project_root() / "data"))
 
 
 def content_dir() -> Path:
-    """``$BRIEFPACK_CONTENT`` if set, else ``content/`` in the project."""
-    return _resolved(os.environ.get("BRIEFPACK_CONTENT") or str(project_root() / "content"))
+    """``$BRIEFPACK_CONTENT`` if set, else ``content/`` in the campaign folder."""
+    return _resolved(os.environ.get("BRIEFPACK_CONTENT") or str(campaign_dir() / "content"))
 
 
 def notebooks_dir() -> Path:
-    return project_root() / "notebooks"
+    """``notebooks/`` in the campaign folder."""
+    return campaign_dir() / "notebooks"
+
+
+def section_template_dirs() -> tuple[Path, ...]:
+    """Where section templates are looked up, first match wins: the campaign's own ``templates/sections/``
+    (when it has one), then the project's."""
+    shared = templates_dir() / "sections"
+    own = campaign_dir() / "templates" / "sections"
+    return (own, shared) if own != shared and own.is_dir() else (shared,)
 
 
 def briefings_dir() -> Path:

@@ -56,12 +56,12 @@ class Entry:
             return "contact made"
         return "no contact"
 
-    def overdue(self, as_of: dt.date) -> str:
-        """The follow-up that is overdue on ``as_of``, or ''."""
+    def overdue(self, as_of: dt.date, member: str = "MP") -> str:
+        """The follow-up that is overdue on ``as_of``, or ''; ``member``: "MP", or "MSP" for a Scottish Parliament seat."""
         if self.met and not self.letter and self.meeting_date and (as_of - self.meeting_date).days > CHASE_LETTER_DAYS:
-            return f"chase the MP's letter to ministers (met {self.meeting_date:%d %b %Y})"
+            return f"chase the {member}'s letter to ministers (met {self.meeting_date:%d %b %Y})"
         if self.letter and not self.reply and (as_of - self.letter).days > CHASE_REPLY_DAYS:
-            return f"chase the reply from ministers (MP wrote {self.letter:%d %b %Y})"
+            return f"chase the reply from ministers ({member} wrote {self.letter:%d %b %Y})"
         if self.meeting_date and not self.met and self.meeting_date < as_of:
             return f"record whether the meeting of {self.meeting_date:%d %b %Y} took place"
         return ""

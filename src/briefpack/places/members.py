@@ -244,3 +244,10 @@ def member(seat: geography.Seat, name: str = "") -> geography.Member:
     if seat.parliament == geography.SCOTTISH:
         return msps.member(seat, name)
     return sitting(seat)
+
+
+def addressee(seat: geography.Seat, m: geography.Member) -> str:
+    """How to address a seat's member: 'Sean Woodcock MP', or their office when the name is not known."""
+    if m.name:
+        return f"{m.name} {seat.member_title}"
+    return f"the {seat.member_role} for {seat.name}"

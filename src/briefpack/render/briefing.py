@@ -132,9 +132,7 @@ class Briefing:
     @property
     def addressee(self) -> str:
         """How to address the member: their name, or their office when the name is not known."""
-        if self.member.name:
-            return f"{self.member.name} {self.seat.member_title}"
-        return f"the {self.seat.member_role} for {self.seat.name}"
+        return members.addressee(self.seat, self.member)
 
     @property
     def main_force(self) -> geography.Force:

@@ -51,6 +51,7 @@ WORDS = Words("charts.yml", {
                  "totals_only": ("years", "totals"), "part_year": ("first_year", "quarters")},
     "force_quarters": {"title": ("force",), "axis": (), "description": _QUARTERS, "none": ("force",)},
     "hex_map": {"title": (), "description": ("seats", "counts")},
+    "holyrood_grid": {"title": (), "note": (), "description": ("seats", "regions", "counts")},
     "age_trend": {"title": (), "title_focus": ("focus", "other"), "axis": (), "focus_note": ("focus", "other"),
                   "description": ("focus", "other", "first_year", "last_year", "focus_first", "focus_last",
                                   "other_first", "other_last")},

@@ -55,6 +55,7 @@ class Letter:
     notes: list = field(default_factory=list)   # "1. <source>, <period>.": the figures' sources, below the signature
     enclosure: str = ""     # the briefing, enclosed
     member_note: str = ""   # where the member's name comes from: printed beside the letter, not in it
+    notes_heading: str = ""  # the heading of the notes ("" : content/letter.yml's notes_heading)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -236,6 +237,27 @@ def read_personal_note(path) -> str:
 
 # --- the letter -----------------------------------------------------------------------------------
 
+def letter_ends(b, postal, w) -> tuple[str, list, list, list]:
+    """(salutation, recipient lines, sender lines, signature lines) of a letter from briefing ``b`` (its
+    seat, member, sender's name, club and address) to the member at ``postal`` (address lines); ``w``: the
+    letter's words for what the sender has not given (``sender_name_missing``, ``sender_address_missing``)."""
+    seat, member = b.seat, b.member
+    if member.name:
+        greeting = salutation(member.name)
+        recipient = [f"{member.name} {seat.member_title}"]
+    else:
+        greeting = f"Dear {seat.member_role} for {seat.name},"
+        recipient = [f"The {seat.member_role} for {seat.name}"]
+    recipient += list(postal)
+    address = list(b.sender_address)
+    if address and not has_postcode(address):
+        address.append(w["sender_address_missing"])
+    club = [b.club] if b.club else []
+    sender = [b.sender_name or w["sender_name_missing"]] + club + (address or [w["sender_address_missing"]])
+    signature = [b.sender_name or w["sender_name_missing"]] + club
+    return greeting, recipient, sender, signature
+
+
 def _force_phrase(b) -> str:
     force = b.main_force
     scope = "" if len(b.forces) == 1 else ("most of " if force.population_share >= 0.5 else "part of ")
@@ -281,19 +303,7 @@ def build_letter(b) -> Letter:
         paragraphs.insert(1, b.personal_note)
     items = [{"title": fill(w["leads"][c.key]).rstrip("."), "text": t} for c, t in zip(b.concerns, texts)]
 
-    if member.name:
-        greeting = salutation(member.name)
-        recipient = [f"{member.name} {seat.member_title}"]
-    else:
-        greeting = f"Dear {seat.member_role} for {seat.name},"
-        recipient = [f"The {seat.member_role} for {seat.name}"]
-    recipient += list(w["addresses"][seat.parliament])
-    address = list(b.sender_address)
-    if address and not has_postcode(address):
-        address.append(w["sender_address_missing"])
-    sender = [b.sender_name or w["sender_name_missing"]] + ([b.club] if b.club else []) \
-        + (address or [w["sender_address_missing"]])
-    signature = [b.sender_name or w["sender_name_missing"]] + ([b.club] if b.club else [])
+    greeting, recipient, sender, signature = letter_ends(b, w["addresses"][seat.parliament], w)
     note = ""
     if member.name and member.as_of:
         note = powers.fill(w["member_note"][seat.parliament], {"as_of": member.as_of, "name": member.name})
@@ -352,7 +362,9 @@ def to_docx(letter: dict) -> bytes:
     style.paragraph_format.space_after = Pt(6)
     props = doc.core_properties
     props.title = letter["subject"]
-    props.author = props.last_modified_by = (letter["signature"] or ["briefpack"])[0]
+    # No sender's name in the file's properties (a letter made on the web page is personal data; the
+    # letter itself holds the name); python-docx's own default author is replaced too.
+    props.author = props.last_modified_by = ""
     props.created = props.modified = _FIXED_TIME    # the same letter gives the same bytes
     props.revision = 1
     for line in letter["sender"]:
@@ -381,7 +393,7 @@ def to_docx(letter: dict) -> bytes:
     if letter.get("notes"):
         heading = doc.add_paragraph()
         heading.paragraph_format.space_before = Pt(12)
-        heading.add_run(wording()["notes_heading"]).font.size = Pt(9)
+        heading.add_run(letter.get("notes_heading") or wording()["notes_heading"]).font.size = Pt(9)
         for line in letter["notes"]:
             p = doc.add_paragraph()
             p.paragraph_format.space_after = Pt(0)

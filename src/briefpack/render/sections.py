@@ -59,11 +59,11 @@ class Notes:
 
 
 @lru_cache(maxsize=4)
-def _env(folder: str):
+def _env(folders: tuple):
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
+        loader=jinja2.FileSystemLoader(list(folders)),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     )
     env.filters.update(n=n, pct=pct, sentence=sentence, date=long_date, force=force_in_text)
@@ -71,8 +71,9 @@ def _env(folder: str):
 
 
 def env():
-    """The Jinja environment of ``templates/sections/`` (a template edited on disk is read again)."""
-    return _env(str(paths.templates_dir() / "sections"))
+    """The Jinja environment of ``templates/sections/`` (the campaign's own first: see
+    :func:`briefpack.core.paths.section_template_dirs`); a template edited on disk is read again."""
+    return _env(tuple(str(p) for p in paths.section_template_dirs()))
 
 
 def render(template: str, extra: dict | None = None, **values) -> Section:

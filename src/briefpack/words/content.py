@@ -11,6 +11,7 @@ from pathlib import Path
 
 from briefpack.core import paths
 from briefpack.core.errors import BriefpackError, DataError, InputError, quote_input
+from briefpack.words.declared import declared
 from briefpack.words.figures import FIGURES
 from briefpack.words.sentences import Words, files, fill, placeholders, stamps  # noqa: F401  (content's public helpers)
 from briefpack.words.sentences import read as _read
@@ -41,17 +42,18 @@ class Concern:
 
 # --- concerns ------------------------------------------------------------------------------------
 
-_REQUIRED = ("key", "order", "title", "phrase", "summary", "problem", "figure", "sources")
+_REQUIRED = ("key", "order", "title", "phrase", "summary", "problem", "figure")
 
 
 def _concern(doc: dict, name: str, source_ids: set) -> Concern:
-    missing = [k for k in _REQUIRED if not doc.get(k)]
+    missing = [k for k in _REQUIRED if not doc.get(k)] + (["sources"] if "sources" not in doc else [])
     if missing:
         raise DataError(f"content/concerns/{name}: missing field(s) {missing}; see content/README.md.")
+    known = {*FIGURES, *declared()}    # figures computed by code (words/figures.py) or declared as data
     for fkey in (doc["figure"], doc.get("figure_scotland")):
-        if fkey and fkey not in FIGURES:
-            raise DataError(f"content/concerns/{name}: figure {fkey!r} is unknown; use one of {sorted(FIGURES)}.")
-    sources = tuple(doc["sources"])
+        if fkey and fkey not in known:
+            raise DataError(f"content/concerns/{name}: figure {fkey!r} is unknown; use one of {sorted(known)}.")
+    sources = tuple(doc["sources"] or ())   # [] for a concern that cites no document
     unknown = [s for s in sources if s not in source_ids]
     quote = doc.get("quote") or None
     if quote:
