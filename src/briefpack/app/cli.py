@@ -53,7 +53,8 @@ The forms of earlier releases, with no subcommand (--constituency ..., --all, --
 work: each is run as the subcommand it stands for, with a one-line note of the new form."""
 
 COMMANDS = ("build", "topics", "progress", "serve", "refresh-members", "refresh-msps", "list", "index", "claims", "db")
-DB_OPTIONS = ("--db-upgrade", "--import-tracker", "--export-tracker", "--add-coordinator", "--purge", "--backup")
+DB_OPTIONS = ("--db-upgrade", "--import-tracker", "--export-tracker", "--tracker-columns", "--add-coordinator", "--purge",
+              "--backup")
 # An earlier release's mode option -> its subcommand (the first one present wins, as it did then).
 LEGACY_MODES = (("--claims", "claims"), ("--serve", "serve"), ("--refresh-members", "refresh-members"),
                 ("--refresh-msps", "refresh-msps"), ("--list", "list"),
@@ -156,7 +157,12 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--import-tracker", nargs="?", const="", default=None, metavar="CSV",
                    help="read a tracker CSV into the database (default data/campaign/tracker.csv)")
     d.add_argument("--export-tracker", nargs="?", const="-", default=None, metavar="CSV",
-                   help="write the database as a tracker CSV (default: to standard output)")
+                   help="write the database as a tracker CSV (default: to standard output); it holds contact "
+                        "details (personal data): never commit it")
+    d.add_argument("--tracker-columns", choices=tuple(store.LAYOUTS), default="all",
+                   help="with --export-tracker: all (every report and field, the default), no-contacts (the same "
+                        "without contact details) or original (the nine columns of data/campaign/tracker.csv as "
+                        "shipped: Westminster seats only, one row a seat; says what it leaves out)")
     d.add_argument("--add-coordinator", metavar="NAME",
                    help="make a coordinator's account, or set its password (read from standard input)")
     d.add_argument("--purge", action="store_true",
@@ -469,7 +475,11 @@ def _database(args) -> int:
     if args.backup:
         print(f"backup: {db.backup(Path(args.backup))} (uploads beside it in {args.backup}.uploads/)")
     if args.export_tracker is not None:
-        body = store.export_csv(db)
+        body = store.export_csv(db, args.tracker_columns)
+        left_out = store.original_omits(db) if args.tracker_columns == "original" else ""
+        if left_out:
+            print(f"note: the original columns leave out {left_out}; export with --tracker-columns all to keep "
+                  "everything.", file=sys.stderr)
         if args.export_tracker == "-":
             sys.stdout.write(body)
         else:

@@ -508,6 +508,8 @@ def _seat_names() -> dict:
 
 
 def _seat_name(report: store.Report) -> str:
+    if report.region:
+        return f"{report.region} (region)"
     return _seat_names().get((report.parliament, report.gss_code), report.gss_code)
 
 

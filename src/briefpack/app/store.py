@@ -11,7 +11,9 @@ Every change is one transaction (:meth:`Store.tx`). A report carries a version n
 (:class:`Conflict`) instead of overwriting the newer one.
 
 The tracker CSV (``data/campaign/tracker.csv``, :mod:`briefpack.places.campaign`) stays the offline and
-interchange format: :func:`import_csv` and :func:`export_csv` (a round trip changes nothing).
+interchange format: :func:`export_csv` writes every report and field (contact details are personal data: the
+file is for signed-in coordinators and the command line) and :func:`import_csv` reads it back, or a tracker of
+the original nine columns; a round trip changes nothing, byte for byte.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ import secrets
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import threading
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -53,18 +56,22 @@ from sqlalchemy.orm import (
 from sqlalchemy.orm.exc import StaleDataError
 
 from briefpack.core import paths
-from briefpack.core.errors import InputError
+from briefpack.core.errors import DataError, InputError
 from briefpack.data import catalogue as data
 from briefpack.places import campaign, geography
+from briefpack.request import inputs
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DB_FILE = "campaign.sqlite3"
 UPLOADS = "uploads"
 STAGES = ("agreed_to_act", "contact_made", "meeting_date", "letter_to_home_secretary", "reply_received",
           "press_release")
-# The tracker CSV's columns, in its order (campaign.DATE_COLUMNS plus club, met, summary).
-CSV_COLUMNS = ("gss_code", "club", "contact_made", "meeting_date", "met", "letter_to_home_secretary",
-               "reply_received", "press_release", "reply_summary")
+# The tracker CSV's layouts (briefpack.places.campaign): every report and field (the default), the same without
+# the contact details (personal data), and the original nine columns (one row per Westminster seat).
+CSV_COLUMNS = campaign.ORIGINAL_COLUMNS
+LAYOUTS = {"all": campaign.FULL_COLUMNS,
+           "no-contacts": tuple(c for c in campaign.FULL_COLUMNS if c not in campaign.CONTACT_COLUMNS),
+           "original": campaign.ORIGINAL_COLUMNS}
 FILE_KINDS = {"letter": "the member's letter to ministers", "reply": "the reply from ministers"}
 
 
@@ -82,7 +89,9 @@ class Report(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     parliament: Mapped[str] = mapped_column(String(20))             # geography.WESTMINSTER or SCOTTISH
-    gss_code: Mapped[str] = mapped_column(String(12), index=True)
+    gss_code: Mapped[str] = mapped_column(String(12), index=True)              # '' for a region
+    region: Mapped[str] = mapped_column(String(60), default="")   # a Scottish Parliament region's list MSPs
+    ref: Mapped[str] = mapped_column(String(16), unique=True, index=True, default=lambda: secrets.token_hex(8))  # CSV: report
     club: Mapped[str] = mapped_column(String(200))
     contact_name: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(200), default="")
@@ -437,54 +446,169 @@ class Store:
 
 # --- the tracker CSV -------------------------------------------------------------------------------
 
-def import_csv(store: Store, path: Path) -> int:
-    """Read a tracker CSV (checked by campaign's own rules) into the database, in one transaction: each
-    row replaces the imported row of its seat. Returns the rows read."""
-
+def read_csv(path: Path) -> tuple[tuple, tuple[str, ...]]:
+    """(the checked rows of a tracker CSV, the columns it has), by the tracker's own rules
+    (:func:`briefpack.places.campaign.rows`); a bad file raises DataError naming the file and the row."""
     path = Path(path)
-    folder = path.parent.parent if path.name == "tracker.csv" and path.parent.name == "campaign" else None
-    entries = campaign._load(str(folder), campaign.data.stamp(campaign.TRACKER, folder)) if folder else _read_other(path)
-    with store.tx() as s:
-        old = {r.gss_code: r for r in s.scalars(select(Report).where(Report.source == "tracker",
-                                                                       Report.parliament == geography.WESTMINSTER))}
-        for code, e in entries.items():
-            r = old.get(code) or Report(parliament=geography.WESTMINSTER, gss_code=code, source="tracker")
-            r.club, r.contact_made, r.meeting_date, r.met = e.club, e.contact_made, e.meeting_date, e.met
-            r.letter_to_home_secretary, r.reply_received, r.press_release = e.letter, e.reply, e.press_release
-            r.reply_summary = e.reply_summary
-            s.add(r)
-    return len(entries)
-
-
-def _read_other(path: Path) -> dict:
-    """A tracker CSV somewhere else: copied into a temporary data folder's campaign/ and checked there."""
-    import tempfile
-
-
     if not path.is_file():
         raise InputError(f"{path} is not a file; give the tracker CSV's path (e.g. data/campaign/tracker.csv).")
+    shipped = data.paths.data_dir() / "campaign" / "tracker.csv"
+    if path.resolve() == shipped.resolve():
+        folder = shipped.parent.parent
+        return campaign.rows(str(folder), data.stamp(campaign.TRACKER, folder)), campaign.header(path)
     with tempfile.TemporaryDirectory(prefix="briefpack-import-") as tmp:
         folder = Path(tmp)
         (folder / "campaign").mkdir()
         shutil.copy(path, folder / "campaign" / "tracker.csv")
         shutil.copy(data.paths.data_dir() / "campaign" / "tracker.meta.yml", folder / "campaign" / "tracker.meta.yml")
-        return dict(campaign._load(str(folder), ("import", path.stat().st_mtime_ns, path.stat().st_size)))
+        try:
+            rows = campaign.rows.__wrapped__(str(folder), None)
+        except DataError as exc:
+            message = str(exc).replace(f"data/{campaign.TRACKER}.csv", str(path), 1)
+            if "column(s)" in message:
+                message += (" Give the header of an export (build.py db --export-tracker) or the original nine "
+                            "columns.")
+            raise DataError(message) from None
+        return rows, campaign.header(path)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """A time from the database in UTC (SQLite gives it back without its zone)."""
+    return moment.astimezone(dt.timezone.utc) if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def _values(row: campaign.Row, columns: set, where: str) -> dict:
+    """The report's fields that the row carries (a column the file leaves out leaves the field as it is)."""
+    values = {"parliament": row.parliament, "gss_code": row.gss_code,
+              "region": row.seat if row.seat_type == campaign.REGION else "", "club": row.club, "met": row.met,
+              "reply_summary": row.reply_summary}
+    values.update({c: row.dates[c] for c in campaign.DATE_COLUMNS})
+    if "agreed_to_act" in columns:
+        values["agreed_to_act"] = row.dates["agreed_to_act"]
+    # Contact details are personal data: checked as the report form checks them, never repeated in a message.
+    try:
+        if "contact_name" in columns:
+            values["contact_name"] = inputs.text(row.contact_name, "contact_name")
+        if "contact_email" in columns:
+            values["contact_email"] = inputs.text(row.contact_email, "contact_email")
+    except InputError as exc:
+        raise InputError(f"{where}: {exc.plain[0].lower()}{exc.plain[1:]}") from None
+    try:
+        inputs.email(values.get("contact_email", ""))
+    except InputError:
+        raise InputError(f"{where}: the contact's email is not an email address (one @, a dot in the domain); "
+                         "correct it or leave it empty.") from None
+    if row.source:
+        values["source"] = row.source
+    return values
+
+
+def import_csv(store: Store, path: Path) -> int:
+    """Read a tracker CSV (either layout, checked by campaign's own rules) into the database, in one
+    transaction: a bad row changes nothing. A row with a report reference updates that report (or makes
+    it, when this database does not have it); a row without one is the imported row of its seat (today's
+    tracker files), made or updated. Reports the file does not name are left as they are. A report that
+    changed in the database after the file was exported is not overwritten: the import is refused.
+    Returns the rows read."""
+    path = Path(path)
+    rows, header = read_csv(path)
+    columns = set(header)
+    with store.tx() as s:
+        touched: dict[int, int] = {}
+        for row in rows:
+            where = f"{path} row {row.line}"
+            values = _values(row, columns, where)
+            if row.report:
+                report = s.scalar(select(Report).where(Report.ref == row.report))
+            else:
+                report = s.scalar(select(Report).where(
+                    Report.source == "tracker", Report.parliament == row.parliament, Report.gss_code == row.gss_code,
+                    Report.region == values["region"]).order_by(Report.id).limit(1))
+            if report is None:
+                report = Report(**{"source": "tracker", **values})
+                if row.report:
+                    report.ref = row.report
+                if row.updated:
+                    report.updated = row.updated
+                s.add(report)
+                s.flush()
+            else:
+                if report.id in touched:
+                    raise InputError(f"{where}: changes the same report as row {touched[report.id]}; keep one of "
+                                     "the two rows.")
+                changed = {k: v for k, v in values.items() if getattr(report, k) != v}
+                if changed:
+                    if row.updated and _aware(report.updated) != row.updated:
+                        raise InputError(
+                            f"{where}: report {report.ref} ({row.seat}) changed in the database at "
+                            f"{_aware(report.updated):%Y-%m-%d %H:%M} UTC, after this file was written; nothing "
+                            "was imported: export again and make the change in the new file.")
+                    for k, v in changed.items():
+                        setattr(report, k, v)
+                    report.updated = utcnow()
+            touched[report.id] = row.line
+    return len(rows)
 
 
 def _csv_date(d: dt.date | None) -> str:
     return d.isoformat() if d else ""
 
 
-def export_csv(store: Store) -> str:
-    """The tracker CSV of the database's Westminster seats (one row per seat: the most advanced report),
-    in the order the seats were first reported or imported, written as the shipped file is."""
+def export_csv(store: Store, layout: str = "all") -> str:
+    """The database as a tracker CSV, written as the shipped file is (UTF-8, LF line ends); a text that a
+    spreadsheet would run as a formula has a "'" in front (:func:`campaign.spreadsheet_safe`; import takes it off).
+
+    ``all``: every report, in the order they were made or imported, with every field a coordinator needs
+    offline, contact details (personal data) included; ``no-contacts``: the same without them; ``original``:
+    the original nine columns, one row per Westminster seat (the most advanced report where several clubs
+    reported one seat), which leaves out what :func:`original_omits` counts. The uploads are not in any."""
+    if layout not in LAYOUTS:
+        raise InputError(f"Unknown tracker layout {layout!r}; use one of: {', '.join(LAYOUTS)}.")
+    columns = LAYOUTS[layout]
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
-    for code, e in store.entries().items():
-        w.writerow([code, e.club, _csv_date(e.contact_made), _csv_date(e.meeting_date), "True" if e.met else "",
-                    _csv_date(e.letter), _csv_date(e.reply), _csv_date(e.press_release), e.reply_summary])
+    w.writerow(columns)
+    if layout == "original":
+        safe = campaign.spreadsheet_safe
+        for code, e in store.entries().items():
+            w.writerow([code, safe(e.club), _csv_date(e.contact_made), _csv_date(e.meeting_date),
+                        "True" if e.met else "", _csv_date(e.letter), _csv_date(e.reply), _csv_date(e.press_release),
+                        safe(e.reply_summary)])
+        return out.getvalue()
+    names = {(p, s.gss_code): s.name for p in geography.PARLIAMENTS for s in geography.seats(p)}
+    for r in store.reports():
+        region = r.parliament == geography.SCOTTISH and bool(r.region)
+        values = {
+            "report": r.ref, "parliament": r.parliament, "seat_type": campaign.REGION if region else campaign.CONSTITUENCY,
+            "gss_code": "" if region else r.gss_code,
+            "seat": r.region if region else names.get((r.parliament, r.gss_code), ""),
+            "club": r.club, "contact_name": r.contact_name, "contact_email": r.contact_email,
+            "met": "True" if r.met else "", "reply_summary": r.reply_summary, "source": r.source,
+            "updated": _aware(r.updated).isoformat(timespec="microseconds"),
+        }
+        values.update({c: campaign.spreadsheet_safe(values[c]) for c in campaign.TEXT_COLUMNS})
+        values.update({c: _csv_date(getattr(r, c)) for c in campaign.ROW_DATES})
+        w.writerow([values[c] for c in columns])
     return out.getvalue()
+
+
+def original_omits(store: Store) -> str:
+    """What the original layout leaves out of this database, in words ('' when nothing); counts only, no
+    personal data."""
+    reports = store.reports()
+    west = [r for r in reports if r.parliament == geography.WESTMINSTER]
+    parts = []
+    scottish = len(reports) - len(west)
+    if scottish:
+        parts.append(f"{scottish} Scottish Parliament report{'s' if scottish != 1 else ''}")
+    extra = len(west) - len(store.entries())
+    if extra:
+        parts.append(f"{extra} less advanced report{'s' if extra != 1 else ''} on a seat another report covers")
+    for what, count in (("agreed-to-act dates", sum(1 for r in west if r.agreed_to_act)),
+                        ("contact details", sum(1 for r in west if r.contact_name or r.contact_email))):
+        if count:
+            parts.append(f"the {what} of {count} report{'s' if count != 1 else ''}")
+    return "; ".join(parts)
 
 
 _LOCK = threading.Lock()

@@ -162,7 +162,8 @@ def _check_column(m: Meta, col: str, rule: dict, values: pd.Series) -> pd.Series
         bad = ~present.str.fullmatch(rule["pattern"])
         if bad.any():
             idx = bad.idxmax()
-            raise _fail(m, f"row {idx + 2}, column '{col}': {values[idx]!r} does not match {rule['pattern']}.")
+            hint = f"; {rule['hint']}" if rule.get("hint") else ""
+            raise _fail(m, f"row {idx + 2}, column '{col}': {values[idx]!r} does not match {rule['pattern']}{hint}.")
     if kind == "int":
         out = pd.to_numeric(values.where(~empty), errors="raise").astype("Int64" if not required else "int64")
     elif kind == "float":
@@ -185,16 +186,21 @@ def _check_column(m: Meta, col: str, rule: dict, values: pd.Series) -> pd.Series
 
 
 def validate(m: Meta, raw: pd.DataFrame) -> pd.DataFrame:
-    """Check ``raw`` (all text) against the schema of ``m`` and return it typed."""
+    """Check ``raw`` (all text) against the schema of ``m`` and return it typed. A column whose rule has
+    ``optional: true`` may be left out of the file (it is read as empty); a rule's ``hint`` is added to the
+    message when a value does not match its ``pattern``."""
     columns = m.schema.get("columns") or {}
     expected = list(columns)
     got = list(raw.columns)
-    missing = [c for c in expected if c not in got]
+    missing = [c for c in expected if c not in got and not (columns[c] or {}).get("optional")]
     if missing:
         raise _fail(m, f"missing column(s) {missing}; expected columns {expected}.")
     extra = [c for c in got if c not in columns]
     if extra:
         raise _fail(m, f"unexpected column(s) {extra}; expected columns {expected}.")
+    absent = [c for c in expected if c not in got]       # optional columns a file may leave out: read as empty
+    if absent:
+        raw = raw.assign(**{c: pd.Series("", index=raw.index, dtype=str) for c in absent})
     if "rows" in m.schema and len(raw) != int(m.schema["rows"]):
         raise _fail(m, f"has {len(raw)} data rows, expected {m.schema['rows']}.")
     typed = pd.DataFrame({c: _check_column(m, c, columns[c] or {}, raw[c]) for c in expected})

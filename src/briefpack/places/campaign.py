@@ -1,11 +1,14 @@
-"""The campaign tracker: what each club has done with its MP, checked row by row on load.
+"""The campaign tracker: what each club has done with its MP or MSP, checked row by row on load.
 
-``data/campaign/tracker.csv`` has one row per constituency a club has taken on. The schema
-(types, date format, unique seats) is checked by :mod:`briefpack.data.catalogue`; this module adds the rules
-between columns and gives each seat its status.
+``data/campaign/tracker.csv`` has one row per report: in the original nine columns, one row per Westminster
+constituency a club has taken on; in the full layout (the campaign database's export, :mod:`briefpack.app.store`)
+every report, on Westminster and Scottish Parliament seats. The schema (types, date format) is checked by
+:mod:`briefpack.data.catalogue`; this module adds the seats, the rules between columns, no report or seat twice,
+and gives each seat its status (the progress report counts the Westminster seats).
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
@@ -93,8 +96,80 @@ def row_problems(d: dict, met: bool, reply_summary: str) -> list[str]:
     return problems
 
 
+# --- the two layouts of the file -------------------------------------------------------------------
+# The original nine columns: one row per Westminster constituency (today's hand-kept trackers). The full
+# layout, written by ``build.py db --export-tracker``: every report in the campaign database, with the
+# columns below (any of the added ones may be left out of a file; see data/campaign/tracker.meta.yml).
+ORIGINAL_COLUMNS = ("gss_code", "club", "contact_made", "meeting_date", "met", "letter_to_home_secretary",
+                    "reply_received", "press_release", "reply_summary")
+FULL_COLUMNS = ("report", "parliament", "seat_type", "gss_code", "seat", "club", "contact_name", "contact_email",
+                "agreed_to_act", "contact_made", "meeting_date", "met", "letter_to_home_secretary", "reply_received",
+                "press_release", "reply_summary", "source", "updated")
+CONTACT_COLUMNS = ("contact_name", "contact_email")     # personal data
+CONSTITUENCY, REGION = "constituency", "region"
+ROW_DATES = ("agreed_to_act",) + DATE_COLUMNS
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula. Clubs write some of the text (club,
+# contact, reply summary) with no account, so the export writes such a value with a "'" in front (which
+# spreadsheets show as text) and reading takes it off again: a round trip gives back the same value.
+FORMULA_STARTS = "=+-@"
+TEXT_COLUMNS = ("club", "contact_name", "contact_email", "reply_summary")
+
+
+def _formula_like(value: str) -> bool:
+    first, after_quotes = value[:1], value.lstrip("'")[:1]
+    return bool(first) and first in FORMULA_STARTS + "'" and bool(after_quotes) and after_quotes in FORMULA_STARTS
+
+
+def spreadsheet_safe(value: str) -> str:
+    """``value`` as the CSV writes it: a "'" in front of a value a spreadsheet would run as a formula."""
+    return "'" + value if _formula_like(value) else value
+
+
+def as_written(value: str) -> str:
+    """A value of the CSV as it was before :func:`spreadsheet_safe`."""
+    return value[1:] if value.startswith("'") and _formula_like(value[1:]) else value
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the tracker file (one report), checked; ``line`` is its line in the file."""
+    line: int
+    report: str              # the report's reference in the database, '' for a new row or the original layout
+    parliament: str          # geography.WESTMINSTER or SCOTTISH
+    seat_type: str           # CONSTITUENCY or REGION (a Scottish Parliament region's list MSPs)
+    gss_code: str            # '' for a region
+    seat: str                # the constituency's or region's name, as the data writes it
+    club: str
+    contact_name: str
+    contact_email: str
+    dates: dict              # ROW_DATES -> date or None
+    met: bool
+    reply_summary: str
+    source: str              # '' when the file does not say
+    updated: dt.datetime | None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """(parliament, GSS code, region): the seat."""
+        return self.parliament, self.gss_code, self.seat if self.seat_type == REGION else ""
+
+    def entry(self) -> Entry:
+        d = self.dates
+        return Entry(self.gss_code, self.seat, self.club, d["contact_made"], d["meeting_date"], self.met,
+                     d["letter_to_home_secretary"], d["reply_received"], d["press_release"], self.reply_summary)
+
+
+def header(path: Path) -> tuple[str, ...]:
+    """The column names of a CSV file's first line (the file's layout: the columns it carries)."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return tuple(next(csv.reader(fh), []))
+
+
 def load(data_dir: Path | None = None) -> dict[str, Entry]:
-    """The whole tracker, keyed by GSS code; raises DataError naming the first bad row."""
+    """The Westminster seats of the tracker, keyed by GSS code (the most advanced report where the file
+    has several for one seat); raises DataError naming the first bad row."""
     record.table(TRACKER)
     return _tracker(data_dir)
 
@@ -106,23 +181,93 @@ def _tracker(data_dir: Path | None = None) -> dict[str, Entry]:
 
 @lru_cache(maxsize=4)
 def _load(folder: str, stamp) -> dict[str, Entry]:
+    return entries_of(rows(folder, stamp))
+
+
+def entries_of(rows_) -> dict[str, Entry]:
+    """{GSS code: Entry} of the Westminster rows; where several rows have one seat, the most advanced
+    (by status, then by the time it last changed; the first of equals)."""
+    best: dict[str, tuple] = {}
+    for r in rows_:
+        if r.parliament != geography.WESTMINSTER:
+            continue
+        e = r.entry()
+        rank = (STATUSES.index(e.status), r.updated or dt.datetime.min.replace(tzinfo=dt.timezone.utc))
+        if r.gss_code not in best or rank > best[r.gss_code][0]:
+            best[r.gss_code] = (rank, e)
+    return {code: e for code, (_, e) in best.items()}
+
+
+@lru_cache(maxsize=4)
+def rows(folder: str, stamp) -> tuple[Row, ...]:
+    """Every row of ``<folder>/campaign/tracker.csv``, checked; raises DataError naming the first bad row."""
     df = data.read(TRACKER, Path(folder))
     path = f"data/{TRACKER}.csv"
-    seats = {s.gss_code: s for s in geography.seats()}
-    out = {}
+    west = {s.gss_code: s for s in geography.seats()}
+    scot = {s.gss_code: s for s in geography.seats(geography.SCOTTISH)}
+    regions = set(geography.regions())
+    out, refs, seats_ = [], {}, {}
     for i, r in enumerate(df.itertuples(index=False), start=2):
-        if r.gss_code not in seats:
-            raise DataError(f"{path} row {i}: {r.gss_code} is not a Westminster constituency code; "
-                            "use a code from `python build.py list`.")
-        d = {c: _date(getattr(r, c), i, c, path) for c in DATE_COLUMNS}
+        where = f"{path} row {i}"
+        parliament = r.parliament or geography.WESTMINSTER
+        seat_type = r.seat_type or CONSTITUENCY
+        code, name = r.gss_code, " ".join(str(r.seat).split())
+        if seat_type == REGION:
+            if parliament != geography.SCOTTISH:
+                raise DataError(f"{where}: seat_type is region but parliament is {parliament}; only the Scottish "
+                                "Parliament has regions: write parliament scottish or seat_type constituency.")
+            if code:
+                raise DataError(f"{where}: a region has no GSS code in the data, but the row gives {code}; leave "
+                                "gss_code empty and name the region in seat.")
+            if name not in regions:
+                raise DataError(f"{where}: {name!r} is not a Scottish Parliament region; write one of: "
+                                f"{', '.join(sorted(regions))}.")
+        else:
+            if not code:
+                raise DataError(f"{where}: no gss_code; give the constituency's code (`python build.py list"
+                                f"{' --parliament scottish' if parliament == geography.SCOTTISH else ''}`).")
+            known, other = (west, scot) if parliament == geography.WESTMINSTER else (scot, west)
+            if code not in known:
+                if code in other:
+                    raise DataError(f"{where}: {code} ({other[code].name}) is a "
+                                    f"{'Scottish Parliament' if parliament == geography.WESTMINSTER else 'Westminster'} "
+                                    f"constituency code but the row says parliament {parliament}; correct the "
+                                    "parliament or the code.")
+                raise DataError(f"{where}: {code} is not a "
+                                f"{'Westminster' if parliament == geography.WESTMINSTER else '2026 Scottish Parliament'} "
+                                f"constituency code; use a code from `python build.py list"
+                                f"{' --parliament scottish' if parliament == geography.SCOTTISH else ''}`.")
+            if name and geography.slugify(name) != geography.slugify(known[code].name):
+                raise DataError(f"{where}: the seat {name!r} is not {code}, which is {known[code].name}; correct "
+                                "the code or the name (or leave seat empty).")
+            name = known[code].name
+        d = {c: _date(getattr(r, c), i, c, path) for c in ROW_DATES}
         met = bool(r.met) if r.met == r.met and r.met is not None else False
         problems = row_problems(d, met, r.reply_summary)
+        if d["agreed_to_act"] and d["contact_made"] and d["contact_made"] < d["agreed_to_act"]:
+            problems.append(f"contact_made ({d['contact_made']}) is before agreed_to_act ({d['agreed_to_act']})")
         if problems:
-            raise DataError(f"{path} row {i} ({seats[r.gss_code].name}): {problems[0]}; correct the row.")
-        out[r.gss_code] = Entry(r.gss_code, seats[r.gss_code].name, " ".join(r.club.split()), d["contact_made"],
-                                d["meeting_date"], met, d["letter_to_home_secretary"], d["reply_received"],
-                                d["press_release"], " ".join(str(r.reply_summary).split()))
-    return out
+            raise DataError(f"{where} ({name}): {problems[0]}; correct the row.")
+        try:
+            updated = dt.datetime.fromisoformat(r.updated) if r.updated else None
+        except ValueError:
+            raise DataError(f"{where}, column 'updated': {r.updated!r} is not a real time; write it as an export "
+                            "does (e.g. 2026-12-02T09:30:00.000000+00:00) or leave it empty.") from None
+        text = {c: as_written(" ".join(str(getattr(r, c)).split())) for c in TEXT_COLUMNS}
+        row = Row(i, r.report, parliament, seat_type, code if seat_type == CONSTITUENCY else "", name, text["club"],
+                  text["contact_name"], text["contact_email"], d, met, text["reply_summary"], r.source, updated)
+        if row.report:
+            if row.report in refs:
+                raise DataError(f"{where}: report {row.report} is also on row {refs[row.report]}; keep one of the "
+                                "two rows (a new row has an empty report column).")
+            refs[row.report] = i
+        elif row.key in seats_:
+            raise DataError(f"{where}: a second row for {name} without a report reference (the first is row "
+                            f"{seats_[row.key]}); merge the two rows, or keep the report column of an exported row.")
+        else:
+            seats_[row.key] = i
+        out.append(row)
+    return tuple(out)
 
 
 def status_of(gss_code: str) -> Entry | None:
