@@ -337,16 +337,7 @@ class Store:
         """{GSS code: campaign.Entry} of the Westminster seats, as the tracker CSV gives them (the most
         advanced report where several clubs reported one seat)."""
 
-        names = {s.gss_code: s.name for s in geography.seats()}
-        best: dict[str, tuple] = {}
-        for r in self.reports():
-            if r.parliament != geography.WESTMINSTER or r.gss_code not in names:
-                continue
-            e = r.entry(names[r.gss_code])
-            rank = (campaign.STATUSES.index(e.status), r.updated)
-            if r.gss_code not in best or rank > best[r.gss_code][0]:
-                best[r.gss_code] = (rank, e)
-        return {code: e for code, (rank, e) in best.items()}
+        return campaign.most_advanced(self.reports(), geography.WESTMINSTER)
 
     # --- coordinators ---------------------------------------------------------------------------------
 

@@ -274,3 +274,19 @@ def status_of(gss_code: str) -> Entry | None:
     """One seat's row of the tracker, if any (the briefing records that it read that seat's row)."""
     record.rows(TRACKER, "gss_code", [gss_code])
     return _tracker().get(gss_code)
+
+
+def most_advanced(reports, parliament: str) -> dict[str, Entry]:
+    """{GSS code: Entry} of ``parliament``'s constituencies in ``reports`` (the campaign database's rows:
+    each with ``parliament``, ``gss_code``, ``updated`` and ``entry(seat name)``): where several clubs
+    reported one seat, the most advanced report, the latest of equals."""
+    names = {s.gss_code: s.name for s in geography.seats(parliament)}
+    best: dict[str, tuple] = {}
+    for r in reports:
+        if r.parliament != parliament or r.gss_code not in names:
+            continue
+        e = r.entry(names[r.gss_code])
+        rank = (STATUSES.index(e.status), r.updated)
+        if r.gss_code not in best or rank > best[r.gss_code][0]:
+            best[r.gss_code] = (rank, e)
+    return {code: e for code, (_, e) in best.items()}

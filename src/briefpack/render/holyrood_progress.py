@@ -55,18 +55,8 @@ def layout(entries: dict | None = None) -> list[Region]:
 
 def entries_of(reports) -> dict[str, campaign.Entry]:
     """{GSS code: campaign.Entry} of the Scottish Parliament constituencies in ``reports`` (the campaign
-    database's rows, :class:`briefpack.app.store.Report`): where several clubs reported one seat, the most
-    advanced report (the rule ``store.entries`` applies to Westminster seats)."""
-    names = {s.gss_code: s.name for s in geography.seats(geography.SCOTTISH)}
-    best: dict[str, tuple] = {}
-    for r in reports:
-        if r.parliament != geography.SCOTTISH or r.gss_code not in names:
-            continue
-        e = r.entry(names[r.gss_code])
-        rank = (campaign.STATUSES.index(e.status), r.updated)
-        if r.gss_code not in best or rank > best[r.gss_code][0]:
-            best[r.gss_code] = (rank, e)
-    return {code: e for code, (_, e) in best.items()}
+    database's rows): the most advanced report of each seat, the rule of the Westminster seats."""
+    return campaign.most_advanced(reports, geography.SCOTTISH)
 
 
 # --- colours: the hex map's, with the text colour that reads best on each -----------------------------
