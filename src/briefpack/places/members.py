@@ -148,7 +148,7 @@ def _state(stamps) -> dict:
     last_change = log.groupby("gss_code")["file_changed"].max().to_dict()
     return {"current": {r.pcon_code: r for r in current.itertuples(index=False)}, "elected": elected,
             "new_member": by_elections | new_members, "last_change": last_change, "base": base_date(),
-            "overrides": _overrides()}
+            "overrides": _overrides(), "parties": party_codes()}
 
 
 def overrides() -> dict:
@@ -187,7 +187,10 @@ def _overrides() -> dict:
 
 def seat_date(gss_code: str) -> dt.date:
     """The date a seat's snapshot details hold at: the first file's date, or a later change's."""
-    st = _state(_stamps())
+    return _seat_date(_state(_stamps()), gss_code)
+
+
+def _seat_date(st: dict, gss_code: str) -> dt.date:
     last = st["last_change"].get(gss_code)
     return max(st["base"], dt.date.fromisoformat(last)) if last else st["base"]
 
@@ -196,7 +199,12 @@ def sitting(seat: geography.Seat) -> geography.Member:
     """The sitting MP for a Westminster seat, with the date that holds and any change since 2024.
     The briefing being built records the rows it read: the seat's rows of each member table (a local
     correction may name the seat by code or by name) and the party list."""
-    st = _state(_stamps())
+    return _sitting(seat, _state(_stamps()))
+
+
+def _sitting(seat: geography.Seat, st: dict) -> geography.Member:
+    """:func:`sitting` from the members tables as read once (``st``: the files are looked at once per
+    call of :func:`sitting`, or once for all 650 seats in :func:`all_sitting`)."""
     gss = seat.gss_code
     for table, column, values in ((data.MPS_CURRENT, "pcon_code", [gss]), (data.MPS, "gss_code", [gss]),
                                   (data.MP_CHANGES, "gss_code", [gss]), (data.MP_CHANGE_NOTES, "gss_code", [gss]),
@@ -215,8 +223,8 @@ def sitting(seat: geography.Seat) -> geography.Member:
         vacant = is_vacant(row.display_as, row.party_text)
         name, party = ("", "") if vacant else (row.display_as, row.party_text)
         email = "" if vacant or row.member_email in NO_EMAIL else row.member_email
-        as_of, source = seat_date(seat.gss_code), SOURCE
-    code = party_codes().get(party, "")
+        as_of, source = _seat_date(st, seat.gss_code), SOURCE
+    code = st["parties"].get(party, "")
     if vacant:
         kind = "vacant"
     elif fix:
@@ -235,7 +243,8 @@ def sitting(seat: geography.Seat) -> geography.Member:
 
 def all_sitting() -> dict:
     """{gss code: Member} for the 650 Westminster seats."""
-    return {s.gss_code: sitting(s) for s in geography.seats()}
+    st = _state(_stamps())
+    return {s.gss_code: _sitting(s, st) for s in geography.seats()}
 
 
 def member(seat: geography.Seat, name: str = "") -> geography.Member:
