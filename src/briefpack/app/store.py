@@ -32,10 +32,13 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
+    Double,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -44,7 +47,10 @@ from sqlalchemy import (
     func,
     select,
     text,
+    update,
 )
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -143,6 +149,30 @@ class Coordinator(Base):
     paused_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     signed_out: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))   # sessions before it are void
+
+
+class RateHit(Base):
+    """One counted hit of a rate limit (``briefpack.app.ratelimits``): every server instance on this
+    database counts in the same table. A row lives until ``expires`` (its window's end), then any
+    instance removes it."""
+    __tablename__ = "rate_limit_hits"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255))          # the limit and the client's address
+    at: Mapped[float] = mapped_column(Double)              # seconds since the epoch
+    expires: Mapped[float] = mapped_column(Double, index=True)
+
+    __table_args__ = (Index("ix_rate_limit_hits_key_expires", "key", "expires"),)
+
+
+class Secret(Base):
+    """A random key every server instance on this database shares (``signing``: form tokens and
+    sessions), made on first use unless ``$BRIEFPACK_SECRET_KEY`` gives one."""
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 def _loaded(report: Report) -> Report:
@@ -363,19 +393,37 @@ class Store:
 
     def signin_result(self, username: str, ok: bool, limit: int, pause: dt.timedelta,
                       new_hash: str | None = None) -> None:
-        """Record a sign-in: a success clears the count; the ``limit``-th failure in a row pauses sign-in."""
+        """Record a sign-in: a success clears the count; the ``limit``-th failure in a row pauses sign-in.
+        The count is raised in the database by one statement, so failures sent to several instances
+        at once are all counted."""
+        account = Coordinator.username == username
         with self.tx() as s:
-            c = s.scalar(select(Coordinator).where(Coordinator.username == username).with_for_update())
-            if c is None:
-                return
             if ok:
-                c.failed_signins, c.paused_until = 0, None
+                values = {"failed_signins": 0, "paused_until": None}
                 if new_hash:
-                    c.password_hash = new_hash
-            else:
-                c.failed_signins += 1
-                if c.failed_signins >= limit:
-                    c.paused_until, c.failed_signins = utcnow() + pause, 0
+                    values["password_hash"] = new_hash
+                s.execute(update(Coordinator).where(account).values(**values))
+                return
+            failed = s.scalar(update(Coordinator).where(account)
+                              .values(failed_signins=Coordinator.failed_signins + 1)
+                              .returning(Coordinator.failed_signins))
+            if failed is not None and failed >= limit:
+                s.execute(update(Coordinator).where(account).values(paused_until=utcnow() + pause, failed_signins=0))
+
+    # --- the key that signs form tokens and sessions --------------------------------------------------
+
+    def secret(self, name: str = "signing") -> str:
+        """The shared random key ``name``, made by whichever instance asks first (the others read it)."""
+        with self.tx(write=False) as s:
+            found = s.get(Secret, name)
+            if found is not None:
+                return found.value
+        insert = pg_dialect.insert if self.kind == "postgresql" else sqlite_dialect.insert
+        with self.tx() as s:
+            s.execute(insert(Secret).values(name=name, value=secrets.token_urlsafe(48), created=utcnow())
+                      .on_conflict_do_nothing(index_elements=["name"]))
+        with self.tx(write=False) as s:
+            return s.get(Secret, name).value
 
     # --- retention, backup ---------------------------------------------------------------------------
 
@@ -604,6 +652,21 @@ def original_omits(store: Store) -> str:
 
 _LOCK = threading.Lock()
 _STORE: Store | None = None
+SECRET_ENV = "BRIEFPACK_SECRET_KEY"
+OLD_SECRET_ENV = "BRIEFPACK_SECRET"      # the briefing form's earlier name for the same key
+
+
+def signing_key(database: Store | None = None) -> str:
+    """The key that signs form tokens (CSRF) and coordinators' sessions, the same on every instance:
+    ``$BRIEFPACK_SECRET_KEY`` when set, else a random key kept in the database they share."""
+    for name in (SECRET_ENV, OLD_SECRET_ENV):
+        value = os.environ.get(name, "").strip()
+        if value:
+            if len(value) < 32:
+                raise InputError(f"{name} is {len(value)} characters long; set at least 32 random characters "
+                                 "(python -c 'import secrets; print(secrets.token_urlsafe(48))') or unset it.")
+            return value
+    return (database or default()).secret("signing")
 
 
 def default() -> Store:

@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from briefpack.app import holyrood_web, reports_web
+from briefpack.app import holyrood_web, reports_web, store
 from briefpack.app.webform import BriefingForm, for_page
 from briefpack.app.webguard import (
     AccessLog,
@@ -366,7 +366,7 @@ class Service:
         self._closed = False
         self.env = _templates()
         self.static = {}
-        self.guard = FormGuard()
+        self.guard = FormGuard(store.signing_key)   # the one CSRF guard of every form (reports' too)
         self.per_client: dict[str, int] = {}     # client address -> builds on their way (event loop only)
 
     def start(self) -> None:
@@ -381,6 +381,7 @@ class Service:
         search.find("Banbury")             # reads and checks the seat, member and council tables
         search.find(postcodes.EXAMPLE)     # and the postcode table
         content.concerns()
+        self.guard.key()                   # the signing key every instance shares (opens the database if it is kept there)
         self.static = _static_files()
 
     def close(self) -> None:
@@ -545,7 +546,7 @@ def create_app(settings: Settings | None = None, pool=None, server_headers: bool
         Route("/pack/{name}", pages.pack, methods=["GET"]),
         *holyrood_web.routes(pages, _holyrood_helpers()),
     ]
-    routes += reports_web.routes(_attribution)   # clubs report back; coordinators (issue 17)
+    routes += reports_web.routes(service.guard, _attribution)   # clubs report back; coordinators (issue 17)
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: pages.http_error, Exception: pages.server_error},
                     middleware=[Middleware(AccessLog), Middleware(SecurityHeaders, static=not server_headers),
@@ -620,9 +621,9 @@ class Pages:
 
         values.setdefault("title", "Make a briefing for your MP")
         values.setdefault("attribution", _attribution())
-        form_token, cookie = self.service.guard.issue(request)
-        page = self.service.env.get_template(template).render(base=self.base(request), form_token=form_token,
-                                                              **values)
+        token, cookie = self.service.guard.issue(request)
+        page = self.service.env.get_template(template).render(base=self.base(request), csrf_field=FormGuard.FIELD,
+                                                              csrf_token=token, **values)
         response = HTMLResponse(page, status, headers={"cache-control": "no-store", **(headers or {})})
         self.service.guard.set_cookie(response, cookie, request)
         return response
