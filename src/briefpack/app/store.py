@@ -205,22 +205,29 @@ def database_url() -> str:
     return f"sqlite:///{state_dir() / DB_FILE}"
 
 
-def _sqlite_pragmas(dbapi_connection, connection_record):
+def _sqlite_pragmas(dbapi_connection, connection_record, synchronous: str = "FULL"):
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute(f"PRAGMA synchronous={synchronous}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
 
 
-def make_engine(url: str) -> Engine:
+def _sqlite_pragmas_normal(dbapi_connection, connection_record):
+    _sqlite_pragmas(dbapi_connection, connection_record, "NORMAL")
+
+
+def make_engine(url: str, durable: bool = True) -> Engine:
+    """The engine of ``url``. ``durable=False`` (SQLite only): its commits are not synced to disk one by
+    one (``synchronous=NORMAL``, still safe from corruption in WAL mode; the next synced commit or
+    checkpoint carries them), for rows whose loss in a power cut costs nothing."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas if durable else _sqlite_pragmas_normal)
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -251,6 +258,9 @@ class Store:
         self.engine = make_engine(self.url)
         migrate(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite: sessions whose commits are not synced one by one (tx(durable=False), counting())
+        self._light = sessionmaker(make_engine(self.url, durable=False), expire_on_commit=False) \
+            if self.kind == "sqlite" else None
         self._write_lock = threading.Lock()
         self.upload_dir = Path(upload_dir or os.environ.get("BRIEFPACK_UPLOAD_DIR") or state_dir() / UPLOADS)
         self.upload_dir.mkdir(mode=0o700, parents=True, exist_ok=True)   # clubs' files: the server's user only
@@ -260,16 +270,40 @@ class Store:
         return self.engine.dialect.name
 
     @contextmanager
-    def tx(self, write: bool = True):
+    def tx(self, write: bool = True, durable: bool = True):
         """One transaction: committed when the block ends, rolled back on any error. SQLite takes one
         writer at a time: this process's writers queue on a lock instead of in SQLite's busy handler,
-        whose back-off sleeps (up to 100 ms a try) would otherwise add to a report's time."""
+        whose back-off sleeps (up to 100 ms a try) would otherwise add to a report's time.
+
+        ``durable=False``: a commit that need not survive a power cut (rate-limit counts) is not
+        waited for on disk: PostgreSQL's ``synchronous_commit`` is off for the transaction; SQLite
+        uses a second engine with ``synchronous=NORMAL``. A crash loses at most the last such
+        commits, never a durable one or the database's integrity."""
         lock = self._write_lock if write and self.kind == "sqlite" else nullcontext()
-        with lock, self.sessions.begin() as session:
+        sessions = self.sessions
+        if not durable and self.kind == "sqlite":
+            sessions = self._light_sessions()
+        with lock, sessions.begin() as session:
+            if not durable and self.kind == "postgresql":
+                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             yield session
+
+    @contextmanager
+    def counting(self):
+        """A write transaction as a Core connection, not synced one by one (as ``tx(durable=False)``;
+        PostgreSQL's setting is left to the first statement, so that it costs no round trip of its
+        own): for the rate limits' short transactions, where every round trip counts."""
+        engine = self._light_sessions().kw["bind"] if self.kind == "sqlite" else self.engine
+        with self._write_lock if self.kind == "sqlite" else nullcontext(), engine.begin() as conn:
+            yield conn
+
+    def _light_sessions(self) -> sessionmaker:
+        return self._light if self._light is not None else self.sessions
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._light is not None:
+            self._light.kw["bind"].dispose()
 
     # --- reports --------------------------------------------------------------------------------------
 
