@@ -122,18 +122,32 @@ def test_two_instances_hitting_at_once_count_every_hit(db_url, tmp_path):
         second.close()
 
 
-def test_sign_in_failures_sent_at_once_are_all_counted(db):
+def test_sign_in_attempts_sent_at_once_are_all_counted(db):
+    """Twenty attempts at once on two instances: at most five passwords are checked, the rest are
+    refused as paused, and the account is paused after them."""
     db.add_coordinator("ann", PasswordHasher().hash(PASSWORD))
     other = store.Store(db.url, db.upload_dir)
+    pause = dt.timedelta(seconds=reports_web.Settings().signin_pause)
+    numbers, lock = [], threading.Lock()
+
+    def attempt(d):
+        number, _ = d.signin_claim("ann", reports_web.SIGNIN_FAILURES, pause)
+        with lock:
+            numbers.append(number)
+
     try:
-        pause = reports_web.Settings().signin_pause
-        threads = [threading.Thread(target=d.signin_result, args=("ann", False, 100, dt.timedelta(seconds=pause)))
-                   for _ in range(6) for d in (db, other)]
+        threads = [threading.Thread(target=attempt, args=(d,)) for _ in range(10) for d in (db, other)]
         for t in threads:
             t.start()
         for t in threads:
             t.join(60)
-        assert db.coordinator("ann").failed_signins == 12
+        checked = sorted(n for n in numbers if n)
+        assert len(numbers) == 20 and checked == list(range(1, len(checked) + 1))
+        assert len(checked) <= reports_web.SIGNIN_FAILURES
+        for n in checked:                    # every checked password was wrong
+            db.signin_result("ann", False, n, reports_web.SIGNIN_FAILURES, pause)
+        assert db.coordinator("ann").paused_until is not None
+        assert db.signin_claim("ann", reports_web.SIGNIN_FAILURES, pause)[0] == 0, "paused"
     finally:
         other.close()
 

@@ -408,8 +408,10 @@ class Reports:
             except VerificationError:
                 pass
             return wrong
-        if c.paused_until and _aware(c.paused_until) > store.utcnow():
-            left = _aware(c.paused_until) - store.utcnow()
+        pause = dt.timedelta(seconds=self.settings.signin_pause)
+        number, paused_until = self.store.signin_claim(username, SIGNIN_FAILURES, pause)
+        if not number:
+            left = (_aware(paused_until) - store.utcnow()) if paused_until else pause
             minutes = max(1, round(left.total_seconds() / 60))
             return (f"Sign-in for this account is paused after {SIGNIN_FAILURES} wrong passwords in a row; "
                     f"try again in {minutes} minute{'s' if minutes != 1 else ''}.")
@@ -419,8 +421,7 @@ class Reports:
         except (VerificationError, InvalidHashError):
             ok = False
         new_hash = self.hasher.hash(password) if ok and self.hasher.check_needs_rehash(c.password_hash) else None
-        self.store.signin_result(username, ok, SIGNIN_FAILURES, dt.timedelta(seconds=self.settings.signin_pause),
-                                 new_hash)
+        self.store.signin_result(username, ok, number, SIGNIN_FAILURES, pause, new_hash)
         return "" if ok else wrong
 
     async def signout(self, request):

@@ -45,6 +45,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    or_,
     select,
     text,
     update,
@@ -192,7 +193,7 @@ def token_hash(token: str) -> str:
 # --- where the database is ---------------------------------------------------------------------------
 
 def state_dir() -> Path:
-    """``$BRIEFPACK_STATE_DIR``, else ``state/`` in the project: the SQLite file, the uploads, the secret."""
+    """``$BRIEFPACK_STATE_DIR``, else ``state/`` in the project: the SQLite file and the uploads."""
     return Path(os.environ.get("BRIEFPACK_STATE_DIR") or paths.project_root() / "state")
 
 
@@ -425,11 +426,30 @@ class Store:
             if c is not None:
                 c.signed_out = utcnow()
 
-    def signin_result(self, username: str, ok: bool, limit: int, pause: dt.timedelta,
+    def signin_claim(self, username: str, limit: int, pause: dt.timedelta) -> tuple[int, dt.datetime | None]:
+        """Count a sign-in attempt before its password is checked, in one ``UPDATE`` (so attempts sent
+        to several instances at once are all counted): (its number in the run of failures, 0 when the
+        account is paused or unknown; the end of the pause, or None). An attempt beyond ``limit``
+        (others still being checked) starts the pause itself, so no more than ``limit`` passwords in
+        a row are ever checked, and a count left by a server killed mid-check only pauses the account."""
+        account = Coordinator.username == username
+        now = utcnow()
+        with self.tx() as s:
+            number = s.scalar(update(Coordinator)
+                              .where(account, or_(Coordinator.paused_until.is_(None), Coordinator.paused_until <= now))
+                              .values(failed_signins=Coordinator.failed_signins + 1, paused_until=None)
+                              .returning(Coordinator.failed_signins))
+            if number is not None and number > limit:
+                s.execute(update(Coordinator).where(account).values(paused_until=now + pause, failed_signins=0))
+                return 0, now + pause
+            if number is None:
+                return 0, s.scalar(select(Coordinator.paused_until).where(account))
+            return number, None
+
+    def signin_result(self, username: str, ok: bool, number: int, limit: int, pause: dt.timedelta,
                       new_hash: str | None = None) -> None:
-        """Record a sign-in: a success clears the count; the ``limit``-th failure in a row pauses sign-in.
-        The count is raised in the database by one statement, so failures sent to several instances
-        at once are all counted."""
+        """Record the outcome of attempt ``number`` (from :meth:`signin_claim`): a success clears the
+        count (and any pause); the ``limit``-th failure in a row pauses sign-in."""
         account = Coordinator.username == username
         with self.tx() as s:
             if ok:
@@ -437,11 +457,7 @@ class Store:
                 if new_hash:
                     values["password_hash"] = new_hash
                 s.execute(update(Coordinator).where(account).values(**values))
-                return
-            failed = s.scalar(update(Coordinator).where(account)
-                              .values(failed_signins=Coordinator.failed_signins + 1)
-                              .returning(Coordinator.failed_signins))
-            if failed is not None and failed >= limit:
+            elif number >= limit:
                 s.execute(update(Coordinator).where(account).values(paused_until=utcnow() + pause, failed_signins=0))
 
     # --- the key that signs form tokens and sessions --------------------------------------------------

@@ -99,12 +99,14 @@ class FormGuard:
             with self._lock:
                 if self._signer_made is None:
                     key = self._secret() if callable(self._secret) else self._secret
+                    self._secret = key
                     self._signer_made = URLSafeTimedSerializer(key, salt="briefpack-form")
         return self._signer_made
 
     def key(self):
-        """The signing key (read now, if it was not yet: the app's start calls this)."""
-        return self._signer.secret_key
+        """The signing key, as given (read now if it was not yet: the app's start calls this)."""
+        self._signer
+        return self._secret
 
     def issue(self, request) -> tuple[str, str | None]:
         """(the token for the page's form, the cookie to set with the page, or None if it has one)."""
