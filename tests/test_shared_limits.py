@@ -263,3 +263,30 @@ def test_the_sign_in_pause_the_sign_in_limit_and_the_session_are_shared(two_inst
     assert status == 200 and "Signed in as bea" in body.decode(), "B reads the session A signed"
     assert Client(b).get("/coordinators/")[0] == 303, "without the cookie: sent to sign in"
     assert not any((tmp_path / f"state-{n}" / "secret.key").exists() for n in "ab"), "no key in a state folder"
+
+
+def test_a_key_too_short_stops_the_server_with_a_message(tmp_path):
+    from conftest import run_cli
+
+    done = run_cli("serve", "--port", "1", env={"BRIEFPACK_SECRET_KEY": "short", "BRIEFPACK_STATE_DIR": str(tmp_path)})
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "BRIEFPACK_SECRET_KEY is 5 characters long; set at least 32" in done.stderr
+    assert not any(tmp_path.iterdir()), "stopped before anything was made"
+
+
+def test_the_key_is_made_once_and_read_by_every_instance(db, monkeypatch):
+    monkeypatch.delenv("BRIEFPACK_SECRET_KEY", raising=False)
+    monkeypatch.delenv("BRIEFPACK_SECRET", raising=False)
+    other = store.Store(db.url, db.upload_dir)
+    try:
+        keys = []
+        threads = [threading.Thread(target=lambda d=d: keys.append(store.signing_key(d))) for d in (db, other) * 4]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert len(keys) == 8 and len(set(keys)) == 1 and len(keys[0]) >= 64
+        monkeypatch.setenv("BRIEFPACK_SECRET_KEY", "k" * 40)
+        assert store.signing_key(db) == "k" * 40, "the environment's key wins"
+    finally:
+        other.close()

@@ -706,9 +706,8 @@ SECRET_ENV = "BRIEFPACK_SECRET_KEY"
 OLD_SECRET_ENV = "BRIEFPACK_SECRET"      # the briefing form's earlier name for the same key
 
 
-def signing_key(database: Store | None = None) -> str:
-    """The key that signs form tokens (CSRF) and coordinators' sessions, the same on every instance:
-    ``$BRIEFPACK_SECRET_KEY`` when set, else a random key kept in the database they share."""
+def secret_from_env() -> str | None:
+    """``$BRIEFPACK_SECRET_KEY`` (or its earlier name ``$BRIEFPACK_SECRET``), checked; None when unset."""
     for name in (SECRET_ENV, OLD_SECRET_ENV):
         value = os.environ.get(name, "").strip()
         if value:
@@ -716,7 +715,13 @@ def signing_key(database: Store | None = None) -> str:
                 raise InputError(f"{name} is {len(value)} characters long; set at least 32 random characters "
                                  "(python -c 'import secrets; print(secrets.token_urlsafe(48))') or unset it.")
             return value
-    return (database or default()).secret("signing")
+    return None
+
+
+def signing_key(database: Store | None = None) -> str:
+    """The key that signs form tokens (CSRF) and coordinators' sessions, the same on every instance:
+    ``$BRIEFPACK_SECRET_KEY`` when set, else a random key kept in the database they share."""
+    return secret_from_env() or (database or default()).secret("signing")
 
 
 def default() -> Store:

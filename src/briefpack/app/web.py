@@ -373,6 +373,7 @@ class Service:
         """Start (and warm) the workers, read the data the pages need, make the cache folder."""
         s = self.settings
         data.check_tables()                # a damaged data file stops the server before it starts
+        self.guard.key()                   # the signing key every instance shares (opens the database if it is kept there)
         if self.pool is None:
             self.pool = WorkerPool(size=s.workers, recycle_after=s.recycle_after, job_timeout=s.job_timeout,
                                    max_waiting=s.waiting_limit)
@@ -381,7 +382,6 @@ class Service:
         search.find("Banbury")             # reads and checks the seat, member and council tables
         search.find(postcodes.EXAMPLE)     # and the postcode table
         content.concerns()
-        self.guard.key()                   # the signing key every instance shares (opens the database if it is kept there)
         self.static = _static_files()
 
     def close(self) -> None:
@@ -958,6 +958,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None)
     from hypercorn.asyncio import serve as hypercorn_serve
 
     settings = Settings.from_env(workers=workers)
+    store.secret_from_env()            # a key too short to sign with stops the server here, with a message
     level = os.environ.get("BRIEFPACK_LOG_LEVEL", "info").upper()
     logging.basicConfig(level=getattr(logging, level, logging.INFO), format="%(levelname)s: %(name)s: %(message)s")
     app = served_app(settings)
