@@ -21,7 +21,15 @@ from limits import parse
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from sqlalchemy import func, select
-from test_reports import PASSWORD, Client, _fresh_postgres, db, db_url, report_fields, server_process  # noqa: F401 (fixtures)
+from test_reports import (  # noqa: F401 (fixtures)
+    PASSWORD,
+    Client,
+    _fresh_postgres,
+    db,
+    db_url,
+    report_fields,
+    server_process,
+)
 
 from briefpack.app import ratelimits, reports_web, store
 
@@ -160,9 +168,9 @@ def two_instances(request, tmp_path):
     url = f"sqlite:///{tmp_path / 'shared' / store.DB_FILE}" if request.param == "sqlite" else _fresh_postgres()
     database = store.Store(url, tmp_path / "uploads")
     database.add_coordinator("ann", PasswordHasher().hash(PASSWORD))
-    common = dict(BRIEFPACK_DATABASE_URL=url, BRIEFPACK_UPLOAD_DIR=str(tmp_path / "uploads"), BRIEFPACK_PROXY_HOPS="1",
-                  BRIEFPACK_SECRET_KEY="", BRIEFPACK_SECRET="", BRIEFPACK_REPORT_RATE="3/minute",
-                  BRIEFPACK_SIGNIN_RATE="7/minute")
+    common = {"BRIEFPACK_DATABASE_URL": url, "BRIEFPACK_UPLOAD_DIR": str(tmp_path / "uploads"),
+              "BRIEFPACK_PROXY_HOPS": "1", "BRIEFPACK_SECRET_KEY": "", "BRIEFPACK_SECRET": "",
+              "BRIEFPACK_REPORT_RATE": "3/minute", "BRIEFPACK_SIGNIN_RATE": "7/minute"}
     try:
         with server_process(tmp_path, "a", BRIEFPACK_STATE_DIR=str(tmp_path / "state-a"), **common) as (_, a), \
                 server_process(tmp_path, "b", BRIEFPACK_STATE_DIR=str(tmp_path / "state-b"), **common) as (_, b):

@@ -105,7 +105,7 @@ class FormGuard:
 
     def key(self):
         """The signing key, as given (read now if it was not yet: the app's start calls this)."""
-        self._signer
+        _ = self._signer
         return self._secret
 
     def issue(self, request) -> tuple[str, str | None]:
