@@ -273,13 +273,24 @@ def test_the_sign_in_pause_the_sign_in_limit_and_the_session_are_shared(two_inst
     assert not any((tmp_path / f"state-{n}" / "secret.key").exists() for n in "ab"), "no key in a state folder"
 
 
-def test_a_key_too_short_stops_the_server_with_a_message(tmp_path):
+@pytest.mark.parametrize("env, words", [
+    ({"BRIEFPACK_SECRET_KEY": "short"}, "BRIEFPACK_SECRET_KEY is 5 characters long; set at least 32"),
+    ({"BRIEFPACK_DATABASE_URL": "mysql://nobody@localhost/x"}, "mysql is not supported; give a postgresql://"),
+    ({"BRIEFPACK_DATABASE_URL": "postgresql://nobody@/x?host=/nonexistent"},
+     "The campaign database cannot be opened (connection"),
+])
+def test_a_bad_key_or_database_stops_the_server_with_one_line(tmp_path, env, words):
+    """Before the workers start: the key is read from the database the instances share."""
     from conftest import run_cli
 
-    done = run_cli("serve", "--port", "1", env={"BRIEFPACK_SECRET_KEY": "short", "BRIEFPACK_STATE_DIR": str(tmp_path)})
-    assert done.returncode == 2 and done.stderr.count("\n") == 1
-    assert "BRIEFPACK_SECRET_KEY is 5 characters long; set at least 32" in done.stderr
-    assert not any(tmp_path.iterdir()), "stopped before anything was made"
+    store.reset_default()
+    try:
+        done = run_cli("serve", "--port", "1", env={"BRIEFPACK_STATE_DIR": str(tmp_path), "BRIEFPACK_DATABASE_URL": "",
+                                                    "BRIEFPACK_SECRET_KEY": "", **env})
+    finally:
+        store.reset_default()
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and words in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and not any(tmp_path.iterdir()), "stopped before anything was made"
 
 
 def test_the_key_is_made_once_and_read_by_every_instance(db, monkeypatch):

@@ -718,6 +718,21 @@ def secret_from_env() -> str | None:
     return None
 
 
+def open_default() -> None:
+    """Open (and migrate) the process's database and read the signing key, as a server does before it
+    serves: a key too short, an unsupported URL or a database that cannot be reached raises
+    InputError with one line saying what to do."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    secret_from_env()
+    try:
+        signing_key(default())
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise InputError(f"The campaign database cannot be opened ({first}); check BRIEFPACK_DATABASE_URL, or "
+                         "unset it for the SQLite file in the state folder.") from None
+
+
 def signing_key(database: Store | None = None) -> str:
     """The key that signs form tokens (CSRF) and coordinators' sessions, the same on every instance:
     ``$BRIEFPACK_SECRET_KEY`` when set, else a random key kept in the database they share."""

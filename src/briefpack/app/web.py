@@ -958,7 +958,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None)
     from hypercorn.asyncio import serve as hypercorn_serve
 
     settings = Settings.from_env(workers=workers)
-    store.secret_from_env()            # a key too short to sign with stops the server here, with a message
+    store.open_default()               # a bad key or database stops the server here, with one line
     level = os.environ.get("BRIEFPACK_LOG_LEVEL", "info").upper()
     logging.basicConfig(level=getattr(logging, level, logging.INFO), format="%(levelname)s: %(name)s: %(message)s")
     app = served_app(settings)
