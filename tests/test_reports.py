@@ -478,12 +478,13 @@ asyncio.run(serve(app, web.hypercorn_config(settings, "127.0.0.1", {port})))
 
 
 @contextmanager
-def server_process(tmp_path: Path, name: str):
+def server_process(tmp_path: Path, name: str, **env):
+    """A server in a process of its own (``env``: settings besides this process's environment)."""
     port = free_port()
     log = open(tmp_path / f"{name}.log", "w")
     proc = subprocess.Popen([sys.executable, "-c", SERVER.format(tests=str(ROOT / "tests"), port=port)],
-                            env=dict(os.environ, BRIEFPACK_PACK_DIR="-", BRIEFPACK_REPORT_RATE="100000/minute",
-                                     BRIEFPACK_CACHE_DIR=str(tmp_path / "cache")),
+                            env={**os.environ, "BRIEFPACK_PACK_DIR": "-", "BRIEFPACK_REPORT_RATE": "100000/minute",
+                                 "BRIEFPACK_CACHE_DIR": str(tmp_path / "cache"), **env},
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:

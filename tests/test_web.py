@@ -87,7 +87,7 @@ def fetch(url: str, body=None, headers=None, method=None, follow=True, timeout=1
 def form_token(url: str) -> tuple[str, str]:
     """(the form's token, the Cookie header) as the start page at ``url`` gives them to a browser."""
     start = fetch(url.rsplit("/briefings", 1)[0].removesuffix("/scottish") + "/")   # any form's token and cookie
-    token = start.soup().find("input", attrs={"name": "form_token"})["value"]
+    token = start.soup().find("input", attrs={"name": "csrf_token"})["value"]
     cookie = start.headers["set-cookie"].split(";")[0]
     return token, cookie
 
@@ -97,7 +97,7 @@ def post_form(url: str, pairs, follow=True, token=True) -> Reply:
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     if token:
         value, cookie = form_token(url)
-        pairs = [*(pairs.items() if isinstance(pairs, dict) else pairs), ("form_token", value)]
+        pairs = [*(pairs.items() if isinstance(pairs, dict) else pairs), ("csrf_token", value)]
         headers["Cookie"] = cookie
     return fetch(url, urlencode(pairs, doseq=True), headers, "POST", follow)
 

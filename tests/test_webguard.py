@@ -211,14 +211,14 @@ def test_the_form_needs_its_token_and_cookie(served):
     assert no_token.status == 403 and "send the form again" in no_token.text
     assert no_token.soup().find("input", attrs={"name": "club"})["value"] == "Soroptimists", "answers kept"
     token, cookie = form_token(url)
-    no_cookie = fetch(url + "/briefings", urlencode({**FORM, "form_token": token}, doseq=True), headers, "POST",
+    no_cookie = fetch(url + "/briefings", urlencode({**FORM, "csrf_token": token}, doseq=True), headers, "POST",
                       follow=False)
     assert no_cookie.status == 403
     _, other_cookie = form_token(url)
-    wrong_cookie = fetch(url + "/briefings", urlencode({**FORM, "form_token": token}, doseq=True),
+    wrong_cookie = fetch(url + "/briefings", urlencode({**FORM, "csrf_token": token}, doseq=True),
                          {**headers, "Cookie": other_cookie}, "POST", follow=False)
     assert wrong_cookie.status == 403
-    good = fetch(url + "/briefings", urlencode({**FORM, "form_token": token}, doseq=True),
+    good = fetch(url + "/briefings", urlencode({**FORM, "csrf_token": token}, doseq=True),
                  {**headers, "Cookie": cookie}, "POST", follow=False)
     assert good.status == 303
 
@@ -229,7 +229,7 @@ def test_a_browsers_own_form_post_with_a_null_origin_is_accepted(served):
 
     url, *_ = served
     token, cookie = form_token(url)
-    reply = fetch(url + "/briefings", urlencode({**FORM, "form_token": token}, doseq=True),
+    reply = fetch(url + "/briefings", urlencode({**FORM, "csrf_token": token}, doseq=True),
                   {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie, "Origin": "null",
                    "Sec-Fetch-Site": "same-origin"}, "POST", follow=False)
     assert reply.status == 303
@@ -249,7 +249,7 @@ def test_a_post_from_another_site_is_refused(served, header):
 
     url, *_ = served
     token, cookie = form_token(url)
-    reply = fetch(url + "/briefings", urlencode({**FORM, "form_token": token}, doseq=True),
+    reply = fetch(url + "/briefings", urlencode({**FORM, "csrf_token": token}, doseq=True),
                   {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie, **header}, "POST",
                   follow=False)
     assert reply.status == 403 and "another site" in reply.text
@@ -266,7 +266,7 @@ def test_a_real_browser_posting_from_another_site_is_refused(served, browser):
     token, _ = form_token(url)
     fields = "".join(f'<input type="hidden" name="{k}" value="{v}">' for k, v in
                      [("constituency", BANBURY.gss_code), ("concerns", "training"), ("concerns", "children"),
-                      ("club", "Not the club"), ("form_token", token)])
+                      ("club", "Not the club"), ("csrf_token", token)])
     evil = f'<!DOCTYPE html><form method="post" action="{url}/briefings">{fields}<button id="go">Go</button></form>'
     context = browser.new_context(java_script_enabled=False)
     try:

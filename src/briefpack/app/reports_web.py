@@ -9,8 +9,9 @@
   (briefpack.render.holyrood_progress), replies to collate with their files (sent as attachments only),
   overdue chases, the tracker CSV.
 
-Every form that changes data carries a CSRF token (:mod:`briefpack.app.csrf`, 403 without it); posts
-are rate-limited per address (the ``limits`` library); every field is checked by
+Every form that changes data carries a CSRF token (the app's one guard, :class:`briefpack.app.webguard.FormGuard`,
+403 without it); posts are rate-limited per address (the ``limits`` library, counted in the database
+that every instance shares: :mod:`briefpack.app.ratelimits`); every field is checked by
 :mod:`briefpack.request.inputs`, the code that checks a briefing request; uploads are PDF, JPEG or PNG by
 their content (the ``filetype`` library), up to 10 MB, kept outside any served folder under random
 names. Nothing a club sends is shown to anyone but the coordinators, and nothing personal is
@@ -29,7 +30,6 @@ import filetype
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from limits import parse_many
-from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -38,7 +38,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from briefpack.app import csrf, store
+from briefpack.app import store
+from briefpack.app.ratelimits import DatabaseStorage
+from briefpack.app.webguard import FormGuard
 from briefpack.core import paths
 from briefpack.core.errors import InputError
 from briefpack.places import campaign, geography
@@ -136,14 +138,19 @@ async def _too_large(send):
 
 class Sessions:
     """Starlette's SessionMiddleware (signed cookie, HttpOnly, SameSite=Strict), Secure when the request
-    came over HTTPS: one middleware for each."""
+    came over HTTPS: one middleware for each. ``secret_key`` may be a function, called on the first
+    request (the form guard's key: the same on every instance)."""
 
-    def __init__(self, app, secret_key: str, max_age: int):
-        kw = dict(secret_key=secret_key, session_cookie=SESSION_COOKIE, max_age=max_age, same_site="strict")
-        self.plain = SessionMiddleware(app, https_only=False, **kw)
-        self.secure = SessionMiddleware(app, https_only=True, **kw)
+    def __init__(self, app, secret_key, max_age: int):
+        self.app, self.secret_key, self.max_age = app, secret_key, max_age
+        self.plain = self.secure = None
 
     async def __call__(self, scope, receive, send):
+        if self.plain is None:
+            key = self.secret_key() if callable(self.secret_key) else self.secret_key
+            kw = dict(secret_key=key, session_cookie=SESSION_COOKIE, max_age=self.max_age, same_site="strict")
+            self.secure = SessionMiddleware(self.app, https_only=True, **kw)
+            self.plain = SessionMiddleware(self.app, https_only=False, **kw)
         chosen = self.secure if scope.get("scheme") == "https" else self.plain
         await chosen(scope, receive, send)
 
@@ -163,13 +170,13 @@ def signed_in(handler):
 class Reports:
     """The handlers; the database is opened on first use (``store.default()``)."""
 
-    def __init__(self, settings: Settings, attribution=lambda: (), database: store.Store | None = None):
+    def __init__(self, settings: Settings, guard: FormGuard, attribution=lambda: (),
+                 database: store.Store | None = None):
         self.settings = settings
         self.attribution = attribution
         self._store = database
-        self.key = csrf.secret()
-        self.csrf = csrf.CSRF(self.key)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.guard = guard
+        self.limiter = MovingWindowRateLimiter(DatabaseStorage(database=lambda: self.store))
         self.report_limits = parse_many(settings.report_rate)
         self.signin_limits = parse_many(settings.signin_rate)
         self.hasher = PasswordHasher()
@@ -189,28 +196,36 @@ class Reports:
         return request.scope.get("root_path", "").rstrip("/")
 
     def render(self, request, template: str, status: int = 200, headers: dict | None = None, **values):
-        token, new_cookie = self.csrf.issue(request)
+        token, new_cookie = self.guard.issue(request)
         values.setdefault("attribution", self.attribution())
-        page = self.env.get_template(template).render(base=self.base(request), csrf_field=csrf.FIELD,
+        page = self.env.get_template(template).render(base=self.base(request), csrf_field=FormGuard.FIELD,
                                                       csrf_token=token, **values)
         response = HTMLResponse(page, status, headers={"cache-control": "no-store", **(headers or {})})
-        self.csrf.set_cookie(response, request, new_cookie)
+        self.guard.set_cookie(response, new_cookie, request)
         return response
 
     def message(self, request, status: int, heading: str, message: str, headers: dict | None = None):
         return self.render(request, "message.html.j2", status, headers, heading=heading, message=message,
                            title=heading)
 
-    def limited(self, request, limits, what: str) -> Response | None:
+    async def limited(self, request, limits, what: str) -> Response | None:
+        """A 429 page when this address has used up one of ``limits`` (counted in the database, so on
+        every instance together); else None, the post counted."""
         address = request.client.host if request.client else "unknown"
+        seconds = await run_in_threadpool(self._hit, limits, what, address)
+        if seconds:
+            return self.message(request, 429, "Too many attempts",
+                                f"Too many attempts from your address; try again in {seconds} seconds.",
+                                {"retry-after": str(seconds)})
+        return None
+
+    def _hit(self, limits, what: str, address: str) -> int:
+        """0 when the hit is counted under every limit; else the seconds until the first refusing one allows."""
         for limit in limits:
             if not self.limiter.hit(limit, what, address):
                 reset = self.limiter.get_window_stats(limit, what, address).reset_time
-                seconds = max(1, int(reset - dt.datetime.now().timestamp()) + 1)
-                return self.message(request, 429, "Too many attempts",
-                                    f"Too many attempts from your address; try again in {seconds} seconds.",
-                                    {"retry-after": str(seconds)})
-        return None
+                return max(1, int(reset - self.limiter.storage.clock()) + 1)
+        return 0
 
     async def form(self, request):
         """The posted form (multipart or urlencoded), or a 403 response when its CSRF token is not good."""
@@ -219,10 +234,9 @@ class Reports:
         except Exception:    # a malformed body: python-multipart's and Starlette's errors differ by version
             return None, self.message(request, 400, "That did not work",
                                       "The form could not be read; send it again from the page.")
-        if not self.csrf.valid(request, form):
-            return None, self.message(request, 403, "The form has expired",
-                                      "This form was not sent from this site's page, or it has expired: "
-                                      "open the page again and send it from there.")
+        problem = self.guard.check(request, form.get(FormGuard.FIELD))
+        if problem:
+            return None, self.message(request, 403, "The form could not be accepted", problem)
         return form, None
 
     # --- a club's report ----------------------------------------------------------------------------
@@ -243,7 +257,7 @@ class Reports:
                            seat_name=seat_name, notice="", title="Tell the campaign what happened")
 
     async def create(self, request):
-        refused = self.limited(request, self.report_limits, "report")
+        refused = await self.limited(request, self.report_limits, "report")
         if refused:
             return refused
         form, refused = await self.form(request)
@@ -269,7 +283,7 @@ class Reports:
                            token=token, seat_name=_seat_name(report), notice=notice, title="Your report")
 
     async def update(self, request):
-        refused = self.limited(request, self.report_limits, "report")
+        refused = await self.limited(request, self.report_limits, "report")
         if refused:
             return refused
         token = request.path_params["token"]
@@ -365,7 +379,7 @@ class Reports:
         return self.render(request, "signin.html.j2", error="", username="", title="Coordinators: sign in")
 
     async def signin(self, request):
-        refused = self.limited(request, self.signin_limits, "signin")
+        refused = await self.limited(request, self.signin_limits, "signin")
         if refused:
             return refused
         form, refused = await self.form(request)
@@ -394,8 +408,10 @@ class Reports:
             except VerificationError:
                 pass
             return wrong
-        if c.paused_until and _aware(c.paused_until) > store.utcnow():
-            left = _aware(c.paused_until) - store.utcnow()
+        pause = dt.timedelta(seconds=self.settings.signin_pause)
+        number, paused_until = self.store.signin_claim(username, SIGNIN_FAILURES, pause)
+        if not number:
+            left = (_aware(paused_until) - store.utcnow()) if paused_until else pause
             minutes = max(1, round(left.total_seconds() / 60))
             return (f"Sign-in for this account is paused after {SIGNIN_FAILURES} wrong passwords in a row; "
                     f"try again in {minutes} minute{'s' if minutes != 1 else ''}.")
@@ -405,8 +421,7 @@ class Reports:
         except (VerificationError, InvalidHashError):
             ok = False
         new_hash = self.hasher.hash(password) if ok and self.hasher.check_needs_rehash(c.password_hash) else None
-        self.store.signin_result(username, ok, SIGNIN_FAILURES, dt.timedelta(seconds=self.settings.signin_pause),
-                                 new_hash)
+        self.store.signin_result(username, ok, number, SIGNIN_FAILURES, pause, new_hash)
         return "" if ok else wrong
 
     async def signout(self, request):
@@ -523,11 +538,12 @@ def _templates():
     return env
 
 
-def routes(attribution=lambda: (), database: store.Store | None = None) -> list:
-    """The routes ``web.create_app`` adds (``database``: tests give their own store)."""
+def routes(guard: FormGuard, attribution=lambda: (), database: store.Store | None = None) -> list:
+    """The routes ``web.create_app`` adds, their forms checked by ``guard`` (the app's one CSRF guard,
+    whose key also signs the session cookie); ``database``: tests give their own store."""
     settings = Settings.from_env()
-    r = Reports(settings, attribution, database)
-    session = Middleware(Sessions, secret_key=r.key, max_age=settings.session_hours * 3600)
+    r = Reports(settings, guard, attribution, database)
+    session = Middleware(Sessions, secret_key=guard.key, max_age=settings.session_hours * 3600)
     small = Middleware(BodyLimit, limit=64 * 1024)
     c = "/coordinators"
     return [

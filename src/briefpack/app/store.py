@@ -32,19 +32,26 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
+    Double,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     create_engine,
     event,
     func,
+    or_,
     select,
     text,
+    update,
 )
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -145,6 +152,30 @@ class Coordinator(Base):
     signed_out: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))   # sessions before it are void
 
 
+class RateHit(Base):
+    """One counted hit of a rate limit (``briefpack.app.ratelimits``): every server instance on this
+    database counts in the same table. A row lives until ``expires`` (its window's end), then any
+    instance removes it."""
+    __tablename__ = "rate_limit_hits"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255))          # the limit and the client's address
+    at: Mapped[float] = mapped_column(Double)              # seconds since the epoch
+    expires: Mapped[float] = mapped_column(Double, index=True)
+
+    __table_args__ = (Index("ix_rate_limit_hits_key_expires", "key", "expires"),)
+
+
+class Secret(Base):
+    """A random key every server instance on this database shares (``signing``: form tokens and
+    sessions), made on first use unless ``$BRIEFPACK_SECRET_KEY`` gives one."""
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 def _loaded(report: Report) -> Report:
     """The report with its files read, for use after its session has ended."""
     report.files.sort(key=lambda f: f.id)
@@ -162,7 +193,7 @@ def token_hash(token: str) -> str:
 # --- where the database is ---------------------------------------------------------------------------
 
 def state_dir() -> Path:
-    """``$BRIEFPACK_STATE_DIR``, else ``state/`` in the project: the SQLite file, the uploads, the secret."""
+    """``$BRIEFPACK_STATE_DIR``, else ``state/`` in the project: the SQLite file and the uploads."""
     return Path(os.environ.get("BRIEFPACK_STATE_DIR") or paths.project_root() / "state")
 
 
@@ -175,22 +206,29 @@ def database_url() -> str:
     return f"sqlite:///{state_dir() / DB_FILE}"
 
 
-def _sqlite_pragmas(dbapi_connection, connection_record):
+def _sqlite_pragmas(dbapi_connection, connection_record, synchronous: str = "FULL"):
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute(f"PRAGMA synchronous={synchronous}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
 
 
-def make_engine(url: str) -> Engine:
+def _sqlite_pragmas_normal(dbapi_connection, connection_record):
+    _sqlite_pragmas(dbapi_connection, connection_record, "NORMAL")
+
+
+def make_engine(url: str, durable: bool = True) -> Engine:
+    """The engine of ``url``. ``durable=False`` (SQLite only): its commits are not synced to disk one by
+    one (``synchronous=NORMAL``, still safe from corruption in WAL mode; the next synced commit or
+    checkpoint carries them), for rows whose loss in a power cut costs nothing."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas if durable else _sqlite_pragmas_normal)
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -221,6 +259,9 @@ class Store:
         self.engine = make_engine(self.url)
         migrate(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite: sessions whose commits are not synced one by one (tx(durable=False), counting())
+        self._light = sessionmaker(make_engine(self.url, durable=False), expire_on_commit=False) \
+            if self.kind == "sqlite" else None
         self._write_lock = threading.Lock()
         self.upload_dir = Path(upload_dir or os.environ.get("BRIEFPACK_UPLOAD_DIR") or state_dir() / UPLOADS)
         self.upload_dir.mkdir(mode=0o700, parents=True, exist_ok=True)   # clubs' files: the server's user only
@@ -230,16 +271,40 @@ class Store:
         return self.engine.dialect.name
 
     @contextmanager
-    def tx(self, write: bool = True):
+    def tx(self, write: bool = True, durable: bool = True):
         """One transaction: committed when the block ends, rolled back on any error. SQLite takes one
         writer at a time: this process's writers queue on a lock instead of in SQLite's busy handler,
-        whose back-off sleeps (up to 100 ms a try) would otherwise add to a report's time."""
+        whose back-off sleeps (up to 100 ms a try) would otherwise add to a report's time.
+
+        ``durable=False``: a commit that need not survive a power cut (rate-limit counts) is not
+        waited for on disk: PostgreSQL's ``synchronous_commit`` is off for the transaction; SQLite
+        uses a second engine with ``synchronous=NORMAL``. A crash loses at most the last such
+        commits, never a durable one or the database's integrity."""
         lock = self._write_lock if write and self.kind == "sqlite" else nullcontext()
-        with lock, self.sessions.begin() as session:
+        sessions = self.sessions
+        if not durable and self.kind == "sqlite":
+            sessions = self._light_sessions()
+        with lock, sessions.begin() as session:
+            if not durable and self.kind == "postgresql":
+                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             yield session
+
+    @contextmanager
+    def counting(self):
+        """A write transaction as a Core connection, not synced one by one (as ``tx(durable=False)``;
+        PostgreSQL's setting is left to the first statement, so that it costs no round trip of its
+        own): for the rate limits' short transactions, where every round trip counts."""
+        engine = self._light_sessions().kw["bind"] if self.kind == "sqlite" else self.engine
+        with self._write_lock if self.kind == "sqlite" else nullcontext(), engine.begin() as conn:
+            yield conn
+
+    def _light_sessions(self) -> sessionmaker:
+        return self._light if self._light is not None else self.sessions
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._light is not None:
+            self._light.kw["bind"].dispose()
 
     # --- reports --------------------------------------------------------------------------------------
 
@@ -361,21 +426,54 @@ class Store:
             if c is not None:
                 c.signed_out = utcnow()
 
-    def signin_result(self, username: str, ok: bool, limit: int, pause: dt.timedelta,
-                      new_hash: str | None = None) -> None:
-        """Record a sign-in: a success clears the count; the ``limit``-th failure in a row pauses sign-in."""
+    def signin_claim(self, username: str, limit: int, pause: dt.timedelta) -> tuple[int, dt.datetime | None]:
+        """Count a sign-in attempt before its password is checked, in one ``UPDATE`` (so attempts sent
+        to several instances at once are all counted): (its number in the run of failures, 0 when the
+        account is paused or unknown; the end of the pause, or None). An attempt beyond ``limit``
+        (others still being checked) starts the pause itself, so no more than ``limit`` passwords in
+        a row are ever checked, and a count left by a server killed mid-check only pauses the account."""
+        account = Coordinator.username == username
+        now = utcnow()
         with self.tx() as s:
-            c = s.scalar(select(Coordinator).where(Coordinator.username == username).with_for_update())
-            if c is None:
-                return
+            number = s.scalar(update(Coordinator)
+                              .where(account, or_(Coordinator.paused_until.is_(None), Coordinator.paused_until <= now))
+                              .values(failed_signins=Coordinator.failed_signins + 1, paused_until=None)
+                              .returning(Coordinator.failed_signins))
+            if number is not None and number > limit:
+                s.execute(update(Coordinator).where(account).values(paused_until=now + pause, failed_signins=0))
+                return 0, now + pause
+            if number is None:
+                return 0, s.scalar(select(Coordinator.paused_until).where(account))
+            return number, None
+
+    def signin_result(self, username: str, ok: bool, number: int, limit: int, pause: dt.timedelta,
+                      new_hash: str | None = None) -> None:
+        """Record the outcome of attempt ``number`` (from :meth:`signin_claim`): a success clears the
+        count (and any pause); the ``limit``-th failure in a row pauses sign-in."""
+        account = Coordinator.username == username
+        with self.tx() as s:
             if ok:
-                c.failed_signins, c.paused_until = 0, None
+                values = {"failed_signins": 0, "paused_until": None}
                 if new_hash:
-                    c.password_hash = new_hash
-            else:
-                c.failed_signins += 1
-                if c.failed_signins >= limit:
-                    c.paused_until, c.failed_signins = utcnow() + pause, 0
+                    values["password_hash"] = new_hash
+                s.execute(update(Coordinator).where(account).values(**values))
+            elif number >= limit:
+                s.execute(update(Coordinator).where(account).values(paused_until=utcnow() + pause, failed_signins=0))
+
+    # --- the key that signs form tokens and sessions --------------------------------------------------
+
+    def secret(self, name: str = "signing") -> str:
+        """The shared random key ``name``, made by whichever instance asks first (the others read it)."""
+        with self.tx(write=False) as s:
+            found = s.get(Secret, name)
+            if found is not None:
+                return found.value
+        insert = pg_dialect.insert if self.kind == "postgresql" else sqlite_dialect.insert
+        with self.tx() as s:
+            s.execute(insert(Secret).values(name=name, value=secrets.token_urlsafe(48), created=utcnow())
+                      .on_conflict_do_nothing(index_elements=["name"]))
+        with self.tx(write=False) as s:
+            return s.get(Secret, name).value
 
     # --- retention, backup ---------------------------------------------------------------------------
 
@@ -604,6 +702,41 @@ def original_omits(store: Store) -> str:
 
 _LOCK = threading.Lock()
 _STORE: Store | None = None
+SECRET_ENV = "BRIEFPACK_SECRET_KEY"
+OLD_SECRET_ENV = "BRIEFPACK_SECRET"      # the briefing form's earlier name for the same key
+
+
+def secret_from_env() -> str | None:
+    """``$BRIEFPACK_SECRET_KEY`` (or its earlier name ``$BRIEFPACK_SECRET``), checked; None when unset."""
+    for name in (SECRET_ENV, OLD_SECRET_ENV):
+        value = os.environ.get(name, "").strip()
+        if value:
+            if len(value) < 32:
+                raise InputError(f"{name} is {len(value)} characters long; set at least 32 random characters "
+                                 "(python -c 'import secrets; print(secrets.token_urlsafe(48))') or unset it.")
+            return value
+    return None
+
+
+def open_default() -> None:
+    """Open (and migrate) the process's database and read the signing key, as a server does before it
+    serves: a key too short, an unsupported URL or a database that cannot be reached raises
+    InputError with one line saying what to do."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    secret_from_env()
+    try:
+        signing_key(default())
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise InputError(f"The campaign database cannot be opened ({first}); check BRIEFPACK_DATABASE_URL, or "
+                         "unset it for the SQLite file in the state folder.") from None
+
+
+def signing_key(database: Store | None = None) -> str:
+    """The key that signs form tokens (CSRF) and coordinators' sessions, the same on every instance:
+    ``$BRIEFPACK_SECRET_KEY`` when set, else a random key kept in the database they share."""
+    return secret_from_env() or (database or default()).secret("signing")
 
 
 def default() -> Store:

@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from briefpack.app import holyrood_web, reports_web
+from briefpack.app import holyrood_web, reports_web, store
 from briefpack.app.webform import BriefingForm, for_page
 from briefpack.app.webguard import (
     AccessLog,
@@ -366,13 +366,14 @@ class Service:
         self._closed = False
         self.env = _templates()
         self.static = {}
-        self.guard = FormGuard()
+        self.guard = FormGuard(store.signing_key)   # the one CSRF guard of every form (reports' too)
         self.per_client: dict[str, int] = {}     # client address -> builds on their way (event loop only)
 
     def start(self) -> None:
         """Start (and warm) the workers, read the data the pages need, make the cache folder."""
         s = self.settings
         data.check_tables()                # a damaged data file stops the server before it starts
+        self.guard.key()                   # the signing key every instance shares (opens the database if it is kept there)
         if self.pool is None:
             self.pool = WorkerPool(size=s.workers, recycle_after=s.recycle_after, job_timeout=s.job_timeout,
                                    max_waiting=s.waiting_limit)
@@ -545,7 +546,7 @@ def create_app(settings: Settings | None = None, pool=None, server_headers: bool
         Route("/pack/{name}", pages.pack, methods=["GET"]),
         *holyrood_web.routes(pages, _holyrood_helpers()),
     ]
-    routes += reports_web.routes(_attribution)   # clubs report back; coordinators (issue 17)
+    routes += reports_web.routes(service.guard, _attribution)   # clubs report back; coordinators (issue 17)
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: pages.http_error, Exception: pages.server_error},
                     middleware=[Middleware(AccessLog), Middleware(SecurityHeaders, static=not server_headers),
@@ -620,9 +621,9 @@ class Pages:
 
         values.setdefault("title", "Make a briefing for your MP")
         values.setdefault("attribution", _attribution())
-        form_token, cookie = self.service.guard.issue(request)
-        page = self.service.env.get_template(template).render(base=self.base(request), form_token=form_token,
-                                                              **values)
+        token, cookie = self.service.guard.issue(request)
+        page = self.service.env.get_template(template).render(base=self.base(request), csrf_field=FormGuard.FIELD,
+                                                              csrf_token=token, **values)
         response = HTMLResponse(page, status, headers={"cache-control": "no-store", **(headers or {})})
         self.service.guard.set_cookie(response, cookie, request)
         return response
@@ -957,6 +958,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None)
     from hypercorn.asyncio import serve as hypercorn_serve
 
     settings = Settings.from_env(workers=workers)
+    store.open_default()               # a bad key or database stops the server here, with one line
     level = os.environ.get("BRIEFPACK_LOG_LEVEL", "info").upper()
     logging.basicConfig(level=getattr(logging, level, logging.INFO), format="%(levelname)s: %(name)s: %(message)s")
     app = served_app(settings)

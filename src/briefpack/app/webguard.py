@@ -6,11 +6,12 @@ sites (CSRF), requests that HTTP allows but nobody honest sends, and an access l
   ``limit_concurrency`` did), and its ``keep_alive_timeout`` runs from the moment a connection opens
   until a request's headers are complete, and again after each answer: a connection that sends
   nothing, or sends its headers slowly, is closed after ``HEADER_SECONDS`` however it trickles.
-- :class:`FormGuard`: a form that changes something carries a token signed with itsdangerous and
-  bound to a cookie (the double-submit pattern), and a post must come from this site's own pages
-  (``Sec-Fetch-Site``, else ``Origin``). Any app mounted here (the club reports, the coordinators'
-  pages) uses the same guard: ``guard.issue(request)`` for the page, ``guard.check(request, token)``
-  for the post, ``guard.set_cookie(response, cookie)`` on the page's response.
+- :class:`FormGuard`: the one CSRF guard. A form that changes something carries a token signed with
+  itsdangerous and bound to a cookie (the double-submit pattern), and a post must come from this
+  site's own pages (``Sec-Fetch-Site``, else ``Origin``). Every form of the app (the briefing forms,
+  the club reports, the coordinators' pages) uses the same guard object: ``guard.issue(request)`` for
+  the page, ``guard.check(request, token)`` for the post, ``guard.set_cookie(response, cookie,
+  request)`` on the page's response.
 - :class:`RequestGuard`: refuses, with 400 and a one-line message, a request that has both
   ``Content-Length`` and ``Transfer-Encoding`` or two ``Content-Length`` headers (a way to smuggle a
   second request past a proxy).
@@ -23,11 +24,11 @@ import logging
 import os
 import re
 import secrets
+import threading
 import time
 from urllib.parse import urlsplit
 
 HEADER_SECONDS = 5      # a connection has this long to send a request's headers (and to send the next one)
-SECRET_ENV = "BRIEFPACK_SECRET"
 
 access_log = logging.getLogger("briefpack.access")
 
@@ -71,23 +72,41 @@ def server_config(host: str, port: int, *, graceful_seconds: float = 10.0, stati
 # --- forms: CSRF token and origin -------------------------------------------------------------------
 
 class FormGuard:
-    """Tokens for forms that change something, signed with itsdangerous and bound to a cookie.
+    """The one CSRF guard of every form that changes data (the briefing forms, the club's report, the
+    coordinators' sign-in and sign-out): a token signed with itsdangerous and bound to a cookie.
 
-    The secret is ``BRIEFPACK_SECRET`` (set the same one on every instance behind a proxy), else a
-    random one made at start (a restart then asks open pages to be reloaded). Tokens last
-    ``max_age`` seconds.
+    ``secret``: the signing key, or a function giving it (called once, on first use: the app passes
+    ``store.signing_key``, which is ``$BRIEFPACK_SECRET_KEY`` or a random key kept in the database
+    every instance shares, so that a token one instance issued is good on another behind the same
+    proxy). Tokens last ``max_age`` seconds.
     """
 
-    COOKIE = "briefpack_form"
-    FIELD = "form_token"
+    COOKIE = "briefpack_csrf"
+    FIELD = "csrf_token"
     _COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 
-    def __init__(self, secret: str | bytes | None = None, max_age: int = 12 * 3600):
-        from itsdangerous import URLSafeTimedSerializer
-
-        secret = secret or os.environ.get(SECRET_ENV) or secrets.token_bytes(32)
+    def __init__(self, secret, max_age: int = 12 * 3600):
         self.max_age = max_age
-        self._signer = URLSafeTimedSerializer(secret, salt="briefpack-form")
+        self._secret = secret
+        self._signer_made = None
+        self._lock = threading.Lock()
+
+    @property
+    def _signer(self):
+        if self._signer_made is None:
+            from itsdangerous import URLSafeTimedSerializer
+
+            with self._lock:
+                if self._signer_made is None:
+                    key = self._secret() if callable(self._secret) else self._secret
+                    self._secret = key
+                    self._signer_made = URLSafeTimedSerializer(key, salt="briefpack-form")
+        return self._signer_made
+
+    def key(self):
+        """The signing key, as given (read now if it was not yet: the app's start calls this)."""
+        _ = self._signer
+        return self._secret
 
     def issue(self, request) -> tuple[str, str | None]:
         """(the token for the page's form, the cookie to set with the page, or None if it has one)."""
@@ -102,7 +121,7 @@ class FormGuard:
             response.set_cookie(self.COOKIE, cookie, max_age=self.max_age, path=_cookie_path(request),
                                 httponly=True, samesite="strict", secure=request.url.scheme == "https")
 
-    def check(self, request, token: str) -> str | None:
+    def check(self, request, token) -> str | None:
         """None if the post comes from this site's own form, else what the user should do."""
         if not same_origin(request):
             return "This form was sent from another site; open this site's own page and send it from there."
@@ -110,7 +129,7 @@ class FormGuard:
 
         cookie = request.cookies.get(self.COOKIE, "")
         try:
-            signed_for = self._signer.loads(token or "", max_age=self.max_age)
+            signed_for = self._signer.loads(token if isinstance(token, str) else "", max_age=self.max_age)
         except SignatureExpired:
             return "The page was open too long; your answers are kept: send the form again."
         except BadSignature:
