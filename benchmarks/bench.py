@@ -16,6 +16,7 @@ PDF, letter, writing, the manifest line), summed over the workers, as the build 
     python benchmarks/bench.py              # 12 briefings, HTML + PDF, both ways
     python benchmarks/bench.py -n 24 --jobs 2
     python benchmarks/bench.py --full       # also time ours on the whole pack (650)
+    python benchmarks/bench.py --formats html,pdf,docx   # ours with letters too (the letter's stage)
 """
 from __future__ import annotations
 
@@ -86,10 +87,10 @@ def naive(seats, out: Path, jobs: int) -> float:
     return elapsed
 
 
-def ours(args_for_seats, out: Path, jobs: int) -> tuple[float, dict, int]:
+def ours(args_for_seats, out: Path, jobs: int, formats: str = "html,pdf") -> tuple[float, dict, int]:
     """(seconds, {stage: seconds summed over the briefings}, briefings built) of one build.py run."""
     start = time.perf_counter()
-    proc = run([sys.executable, str(ROOT / "build.py"), *args_for_seats, "--force", "--formats", "html,pdf",
+    proc = run([sys.executable, str(ROOT / "build.py"), *args_for_seats, "--force", "--formats", formats,
                 "--out", str(out), "--jobs", str(jobs)])
     elapsed = time.perf_counter() - start
     stages = read_stages_line(proc.stdout)
@@ -118,24 +119,26 @@ def main(argv=None) -> int:
     p.add_argument("--naive-jobs", type=int, default=1,
                    help="naive briefings at a time (default 1: the plain loop; 2 = xargs -P2)")
     p.add_argument("--full", action="store_true", help="also time our build of the whole pack (650 briefings)")
+    p.add_argument("--formats", default="html,pdf",
+                   help="our formats (default html,pdf: what the naive loop makes; html,pdf,docx times the letter too)")
     args = p.parse_args(argv)
     seats = sample(args.n)
     work = Path(tempfile.mkdtemp(prefix="briefpack-bench-"))
     try:
-        print(f"benchmark: {len(seats)} briefings (HTML + PDF) on {os.cpu_count()} cores; "
-              f"naive {args.naive_jobs} at a time, ours {args.jobs} workers")
+        print(f"benchmark: {len(seats)} briefings on {os.cpu_count()} cores; naive (HTML + PDF) "
+              f"{args.naive_jobs} at a time, ours ({args.formats}) {args.jobs} workers")
         (work / "naive").mkdir()
         t_naive = naive(seats, work / "naive", args.naive_jobs)
         seat_args = [a for s in seats for a in ("--constituency", s.gss_code)]
-        t_ours, stages, built = ours(seat_args, work / "ours", args.jobs)
+        t_ours, stages, built = ours(seat_args, work / "ours", args.jobs, args.formats)
         n = len(seats)
         print(f"naive (papermill CLI + nbconvert CLI + chromium CLI): {t_naive:7.1f} s  {t_naive / n:6.2f} s/briefing")
         print(f"ours  (build.py, warm workers):                       {t_ours:7.1f} s  {t_ours / n:6.2f} s/briefing")
         print(f"ratio: ours is {t_naive / t_ours:.1f}x faster")
         print(stage_table("ours, the sample", stages, built, t_ours, t_naive / n))
         if args.full:
-            t_full, stages, built = ours(["--all"], work / "full", args.jobs)
-            print(f"ours, full pack ({built}, HTML + PDF): {t_full:7.1f} s  {t_full / built:6.3f} s/briefing")
+            t_full, stages, built = ours(["--all"], work / "full", args.jobs, args.formats)
+            print(f"ours, full pack ({built}, {args.formats}): {t_full:7.1f} s  {t_full / built:6.3f} s/briefing")
             print(f"ratio per briefing, naive sample vs our full pack: {(t_naive / n) / (t_full / built):.1f}x")
             print(stage_table("ours, the full pack", stages, built, t_full, t_naive / n))
     finally:

@@ -56,7 +56,7 @@ class WarmClient(NotebookClient):
     """
 
     dirty = False       # a notebook ran since the namespace was last reset
-    cell_seconds: list = []   # the last run's time of each cell, in the notebook's order (perf_counter)
+    cell_seconds = ()         # the last run's time of each cell, in the notebook's order (perf_counter)
 
     def reset(self) -> None:
         """Clear the kernel's variables (imported modules stay) before the next notebook."""
