@@ -1,6 +1,7 @@
 """Shared charts are drawn once per process: the national chart once, a police force's chart once per
 force. A chart from the cache still records what it was drawn from, and an edit to its words or data
-draws it again."""
+draws it again. The same holds for the look-ups kept for all of a briefing's asks (police oversight,
+children's councils)."""
 from __future__ import annotations
 
 import io
@@ -19,6 +20,7 @@ from briefpack.data import catalogue as data
 from briefpack.data import record, used
 from briefpack.render import briefing, charts
 from briefpack.render.briefing import Briefing
+from briefpack.words import powers
 
 
 def seats_of_one_force() -> tuple[str, str, str]:
@@ -123,3 +125,19 @@ def test_a_seat_built_after_another_of_its_force_equals_one_built_first(tmp_path
     assert cached["html"] == drawn["html"]
     assert docx_parts(cached["docx"]) == docx_parts(drawn["docx"]), "the letter's every part (not the zip's clock)"
     assert cached_reads == drawn_reads and data.NRM_POLICE in cached_reads and data.NRM_UK in cached_reads
+
+
+def test_a_kept_oversight_row_and_a_seats_councils_record_their_reads_again(fresh_record):
+    """The police oversight body of a force and a seat's children's councils are looked up once for all the
+    asks of a briefing (and the force's row once for all its seats); each hit notes the same reads."""
+    force, seat_code, _ = seats_of_one_force()
+    seat = Briefing.prepare(constituency=seat_code).seat
+    powers._oversight.cache_clear()
+    powers._children_councils.cache_clear()
+    record.start()
+    first = (powers.oversight(force), powers.children_councils(seat))
+    read_first = record.snapshot()
+    assert {data.COUNCIL_FORCES, powers.OVERSIGHT, data.SEAT_COUNCILS} <= set(read_first)
+    record.start()
+    assert (powers.oversight(force), powers.children_councils(seat)) == first
+    assert record.snapshot() == read_first
