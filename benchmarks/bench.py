@@ -8,11 +8,15 @@ Chromium and always prints US Letter (see ../shared/FEASIBILITY.md); the Chromiu
 is the same browser printing the same page.
 
 Ours: one `build.py` run over the same briefings with --force --formats html,pdf (warm kernels,
-one browser per worker), start-up included.
+one browser per worker), start-up included. Beside the naive loop's time a briefing, a table gives
+where our time went, stage by stage (start-up, executing the notebook, the record of reads, HTML,
+PDF, letter, writing, the manifest line), summed over the workers, as the build reports it in its
+`stages:` line.
 
     python benchmarks/bench.py              # 12 briefings, HTML + PDF, both ways
     python benchmarks/bench.py -n 24 --jobs 2
     python benchmarks/bench.py --full       # also time ours on the whole pack (650)
+    python benchmarks/bench.py --formats html,pdf,docx   # ours with letters too (the letter's stage)
 """
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from briefpack.build.export import CHROMIUM_ARGS, find_chromium  # noqa: E402
+from briefpack.build.jobs import STAGES  # noqa: E402
+from briefpack.build.progress import read_stages_line  # noqa: E402
 from briefpack.places import geography  # noqa: E402
 
 
@@ -81,11 +87,29 @@ def naive(seats, out: Path, jobs: int) -> float:
     return elapsed
 
 
-def ours(args_for_seats, out: Path, jobs: int) -> float:
+def ours(args_for_seats, out: Path, jobs: int, formats: str = "html,pdf") -> tuple[float, dict, int]:
+    """(seconds, {stage: seconds summed over the briefings}, briefings built) of one build.py run."""
     start = time.perf_counter()
-    run([sys.executable, str(ROOT / "build.py"), *args_for_seats, "--force", "--formats", "html,pdf",
-         "--out", str(out), "--jobs", str(jobs)])
-    return time.perf_counter() - start
+    proc = run([sys.executable, str(ROOT / "build.py"), *args_for_seats, "--force", "--formats", formats,
+                "--out", str(out), "--jobs", str(jobs)])
+    elapsed = time.perf_counter() - start
+    stages = read_stages_line(proc.stdout)
+    if stages is None:
+        raise SystemExit("benchmark: build.py printed no stages: line")
+    return elapsed, *stages
+
+
+def stage_table(title: str, stages: dict, built: int, elapsed: float, naive_each: float) -> str:
+    """Where the time of our build went, stage by stage, beside the naive loop's time a briefing."""
+    total = sum(stages.values()) or 1.0
+    rows = [f"{title}: {built} briefings in {elapsed:.1f} s wall ({elapsed / built * 1000:.0f} ms a briefing); "
+            f"naive loop {naive_each * 1000:.0f} ms a briefing",
+            f"  {'stage':<10}{'total s':>10}{'ms/briefing':>13}{'share':>8}"]
+    for stage in STAGES:
+        seconds = stages.get(stage, 0.0)
+        rows.append(f"  {stage:<10}{seconds:>10.2f}{seconds / built * 1000:>13.1f}{seconds / total:>8.1%}")
+    rows.append(f"  {'all':<10}{total:>10.2f}{total / built * 1000:>13.1f}{1:>8.1%}  (summed over the workers)")
+    return "\n".join(rows)
 
 
 def main(argv=None) -> int:
@@ -95,24 +119,28 @@ def main(argv=None) -> int:
     p.add_argument("--naive-jobs", type=int, default=1,
                    help="naive briefings at a time (default 1: the plain loop; 2 = xargs -P2)")
     p.add_argument("--full", action="store_true", help="also time our build of the whole pack (650 briefings)")
+    p.add_argument("--formats", default="html,pdf",
+                   help="our formats (default html,pdf: what the naive loop makes; html,pdf,docx times the letter too)")
     args = p.parse_args(argv)
     seats = sample(args.n)
     work = Path(tempfile.mkdtemp(prefix="briefpack-bench-"))
     try:
-        print(f"benchmark: {len(seats)} briefings (HTML + PDF) on {os.cpu_count()} cores; "
-              f"naive {args.naive_jobs} at a time, ours {args.jobs} workers")
+        print(f"benchmark: {len(seats)} briefings on {os.cpu_count()} cores; naive (HTML + PDF) "
+              f"{args.naive_jobs} at a time, ours ({args.formats}) {args.jobs} workers")
         (work / "naive").mkdir()
         t_naive = naive(seats, work / "naive", args.naive_jobs)
         seat_args = [a for s in seats for a in ("--constituency", s.gss_code)]
-        t_ours = ours(seat_args, work / "ours", args.jobs)
+        t_ours, stages, built = ours(seat_args, work / "ours", args.jobs, args.formats)
         n = len(seats)
         print(f"naive (papermill CLI + nbconvert CLI + chromium CLI): {t_naive:7.1f} s  {t_naive / n:6.2f} s/briefing")
         print(f"ours  (build.py, warm workers):                       {t_ours:7.1f} s  {t_ours / n:6.2f} s/briefing")
         print(f"ratio: ours is {t_naive / t_ours:.1f}x faster")
+        print(stage_table("ours, the sample", stages, built, t_ours, t_naive / n))
         if args.full:
-            t_full = ours(["--all"], work / "full", args.jobs)
-            print(f"ours, full pack (650, HTML + PDF): {t_full:7.1f} s  {t_full / 650:6.3f} s/briefing")
-            print(f"ratio per briefing, naive sample vs our full pack: {(t_naive / n) / (t_full / 650):.1f}x")
+            t_full, stages, built = ours(["--all"], work / "full", args.jobs, args.formats)
+            print(f"ours, full pack ({built}, {args.formats}): {t_full:7.1f} s  {t_full / built:6.3f} s/briefing")
+            print(f"ratio per briefing, naive sample vs our full pack: {(t_naive / n) / (t_full / built):.1f}x")
+            print(stage_table("ours, the full pack", stages, built, t_full, t_naive / n))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -25,7 +25,7 @@ from briefpack.build.pack import (
     write_pack_index,
 )
 from briefpack.build.pool import build_jobs, worker_limit
-from briefpack.build.progress import Progress
+from briefpack.build.progress import Progress, stages_line
 from briefpack.build.select import describe
 from briefpack.core import paths
 from briefpack.core.atomic import write_atomic
@@ -534,4 +534,6 @@ def _build(args, jobs, formats, n_workers, executor, invalid, requested) -> int:
     failed = summary.count(FAILED) + invalid
     if requested > 1 or failed:
         print(f"summary: {summary.count(BUILT)} built, {summary.count(UP_TO_DATE)} up to date, {failed} failed")
+        if requested > 1 and summary.count(BUILT):
+            print(stages_line(summary.stages(), summary.count(BUILT)))
     return 1 if failed else 0

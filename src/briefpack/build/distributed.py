@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from briefpack.build.jobs import BUILT, FAILED, Job, Result
-from briefpack.build.worker import Worker, remove_outputs, save_failed_notebook
+from briefpack.build.worker import Clock, Worker, remove_outputs, save_failed_notebook
 from briefpack.core import stopping
 from briefpack.core.errors import BriefpackError
 
@@ -20,8 +20,8 @@ _WORKERS: dict = {}
 
 
 def _render_on_worker(job: Job, formats: tuple, recycle_after: int):
-    """Runs on a dask worker: render one job; returns ((files, reads), None, None) or (None, error,
-    the failed notebook or None)."""
+    """Runs on a dask worker: render one job; returns ((files, reads, {stage: seconds}), None, None) or
+    (None, error, the failed notebook or None)."""
     import atexit
 
     worker = _WORKERS.get(recycle_after)
@@ -29,7 +29,9 @@ def _render_on_worker(job: Job, formats: tuple, recycle_after: int):
         worker = _WORKERS[recycle_after] = Worker(recycle_after=recycle_after)
         atexit.register(worker.close)
     try:
-        return worker.render(job, formats), None, None
+        stages = {}
+        files, reads = worker.render(job, formats, stages)
+        return (files, reads, stages), None, None
     except BriefpackError as exc:
         return None, str(exc), getattr(exc, "notebook", None)
     except Exception as exc:
@@ -81,9 +83,12 @@ def executor(scheduler: str | None):
                             error += save_failed_notebook(job, failed, out_dir)
                         r = Result(job, FAILED, error, time.perf_counter() - t0)
                     else:
-                        files, reads = rendered
+                        files, reads, stages = rendered
+                        clock = Clock(stages)
                         outputs = Worker.write(job, files, Path(out_dir))
-                        r = Result(job, BUILT, seconds=time.perf_counter() - t0, outputs=outputs, reads=reads)
+                        clock.lap("write")
+                        r = Result(job, BUILT, seconds=time.perf_counter() - t0, outputs=outputs, reads=reads,
+                                   stages=stages)
                     results.append(r)
                     if on_result:
                         on_result(r)

@@ -8,6 +8,7 @@ module (:mod:`briefpack.build.execute` does), never this module first.
 from __future__ import annotations
 
 import logging
+import time
 
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
@@ -55,6 +56,7 @@ class WarmClient(NotebookClient):
     """
 
     dirty = False       # a notebook ran since the namespace was last reset
+    cell_seconds = ()         # the last run's time of each cell, in the notebook's order (perf_counter)
 
     def reset(self) -> None:
         """Clear the kernel's variables (imported modules stay) before the next notebook."""
@@ -71,7 +73,9 @@ class WarmClient(NotebookClient):
             if self.dirty:
                 self.reset()
             self.dirty = True
+            self.cell_seconds = []
             for index, cell in enumerate(self.nb.cells):
+                start = time.perf_counter()
                 try:
                     nb_man.cell_start(cell, index)
                     self.execute_cell(cell, index)
@@ -80,6 +84,7 @@ class WarmClient(NotebookClient):
                     break
                 finally:
                     nb_man.cell_complete(self.nb.cells[index], cell_index=index)
+                    self.cell_seconds.append(time.perf_counter() - start)
                     _echo(self.nb.cells[index], log_output, stdout_file, stderr_file)
             info = self.wait_for_reply(self.kc.kernel_info())
             self.nb.metadata["language_info"] = info["content"]["language_info"]

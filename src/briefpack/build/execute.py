@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -120,6 +121,7 @@ class Kernel:
         self.km = self.client = None
         self.runs = 0
         self._sockets = None
+        self.start_seconds = 0.0    # the time the last ready() spent starting the kernel (0: it was up)
 
     @property
     def dirty(self) -> bool:
@@ -163,12 +165,15 @@ class Kernel:
 
         if self.km is not None and (self.runs >= self.recycle_after or not run_sync(self.km.is_alive)()):
             self.shutdown()
+        self.start_seconds = 0.0
         if self.km is None:
+            started = time.perf_counter()
             try:
                 self._start()
             except Exception:
                 self.shutdown()
                 raise
+            self.start_seconds = time.perf_counter() - started
         self.runs += 1
         return self
 

@@ -8,6 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 FORMATS = ("html", "pdf", "docx")
+# The stages of a briefing's build, timed for each (Result.stages): starting the worker's kernel, exporter
+# or browser when this briefing was the first (or the kernel was recycled or the browser had died);
+# executing the notebook in the kernel; the record of what it read (its hidden cell, taken out of the
+# notebook); the HTML page; the PDF; the letter (.docx); writing the files, all in the worker; then its
+# line in the manifest, in the main process.
+STAGES = ("start", "execute", "record", "html", "pdf", "letter", "write", "manifest")
 BUILT, FAILED, UP_TO_DATE, WOULD_BUILD, NOT_BUILT = "built", "failed", "up to date", "would build", "not built"
 
 
@@ -34,6 +40,7 @@ class Result:
     seconds: float = 0.0
     outputs: list = field(default_factory=list)
     reads: dict | None = None   # what the briefing read (briefpack.data.record), for the manifest
+    stages: dict = field(default_factory=dict)   # {stage: seconds} of a built briefing (STAGES)
 
 
 def output_name(job: Job, fmt: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from briefpack.build.jobs import (
     BUILT,
     FAILED,
     FORMATS,
+    STAGES,
     UP_TO_DATE,
     WOULD_BUILD,
     Result,
@@ -36,6 +38,16 @@ class Summary:
 
     def count(self, status: str) -> int:
         return sum(r.status == status for r in self.results)
+
+    def stages(self) -> dict:
+        """{stage: seconds} summed over the briefings built, in :data:`~briefpack.build.jobs.STAGES` order
+        (a stage no briefing ran, such as the PDF of an HTML-only build, is 0)."""
+        totals = dict.fromkeys(STAGES, 0.0)
+        for r in self.results:
+            if r.status == BUILT:
+                for stage, seconds in r.stages.items():
+                    totals[stage] = totals.get(stage, 0.0) + seconds
+        return totals
 
 
 def check_output_folder(out_dir: Path) -> Path:
@@ -149,7 +161,9 @@ def build_pack(jobs, out_dir: Path, formats=FORMATS, n_jobs: int = 1, force: boo
     def record(r: Result) -> None:
         with stopping.held():   # a briefing on disk has its manifest line, whatever executor wrote it
             if r.status == BUILT:
+                start = time.perf_counter()
                 man.record(r.job.slug, r.job.key, inputs_of(r.job, r.reads), r.outputs, dict(r.job.info), r.reads)
+                r.stages["manifest"] = r.stages.get("manifest", 0.0) + time.perf_counter() - start
             elif r.status == FAILED:
                 man.forget(r.job.slug)
             results.append(r)

@@ -32,6 +32,7 @@ class Worker:
         self._printer = None
         self._notebooks = {}
         self.relaunches = 0        # browsers launched again after one died
+        self._launched = 0.0       # seconds spent making the exporter or launching the browser since the last look
 
     def _notebook(self, name):
         """The notebook with one hidden cell added at the end that displays what the run read
@@ -49,7 +50,9 @@ class Worker:
 
     def _html(self, nb, title):
         if self._exporter is None:
+            started = time.perf_counter()
             self._exporter = HtmlExporter()
+            self._launched += time.perf_counter() - started
         return self._exporter(nb, title)
 
     def _pdf(self, html, label):
@@ -61,7 +64,9 @@ class Worker:
             if self._printer is not None and not self._printer.alive:
                 self.close_browser()
             if self._printer is None:
+                started = time.perf_counter()
                 self._printer = PdfPrinter().__enter__()
+                self._launched += time.perf_counter() - started
             try:
                 return self._printer.print_pdf(html, label)
             except Exception:
@@ -85,22 +90,41 @@ class Worker:
                       parameters=())
         self.render(warm_up, formats)
 
-    def render(self, job: Job, formats=FORMATS) -> tuple[dict, dict | None]:
+    def render(self, job: Job, formats=FORMATS, stages: dict | None = None) -> tuple[dict, dict | None]:
         """Execute and export one job: ({format: bytes} in ``formats`` order, the record of what it
-        read). Writes nothing."""
+        read). Writes nothing. ``stages``, when given, gets the seconds of each stage it ran
+        (:data:`~briefpack.build.jobs.STAGES`)."""
 
+        clock = Clock(stages)
+        self._launched = 0.0
         executed = run_notebook(self._notebook(job.notebook), job.params, self.kernel)
+        clock.lap("execute")
+        clock.move("execute", "start", self.kernel.start_seconds)
+        clock.move("execute", "record", self._record_cell_seconds(executed))   # the hidden cell's time
         reads = record.from_notebook(executed)   # also puts the final sources section in place
+        clock.lap("record")
         html = self._html(executed, job.title)
         out = {"html": html.encode("utf-8")}
+        clock.lap("html")
+        clock.move("html", "start", self._launched)
         if "pdf" in formats:
+            self._launched = 0.0
             out["pdf"] = self._pdf(html, job.title)
+            clock.lap("pdf")
+            clock.move("pdf", "start", self._launched)
         if "docx" in formats:
             letter = letter_from_notebook(executed)
             if letter is not None:          # topic briefings have no letter
                 others = letters_from_notebook(executed)   # --list-msps: the region's list MSPs too
                 out["docx"] = letters_docx([letter, *others]) if others else to_docx(letter)
+            clock.lap("letter")
         return {fmt: out[fmt] for fmt in formats if fmt in out}, reads
+
+    def _record_cell_seconds(self, executed) -> float:
+        """How long the last run spent in the notebook's hidden record cell (0 if not known)."""
+        seconds = getattr(self.kernel.client, "cell_seconds", None) or []
+        return sum(t for cell, t in zip(executed.cells, seconds)
+                   if record.TAG in cell.get("metadata", {}).get("tags", []))
 
     @staticmethod
     def write(job: Job, rendered: dict, out_dir: Path) -> list[str]:
@@ -118,10 +142,14 @@ class Worker:
     def build(self, job: Job, out_dir: Path, formats=FORMATS) -> Result:
         """Render and write one job; any failure becomes a failed Result (one line), never an exception."""
         start = time.perf_counter()
+        stages = {}
         try:
-            files, reads = self.render(job, formats)
+            files, reads = self.render(job, formats, stages)
+            clock = Clock(stages)
             outputs = self.write(job, files, out_dir)
-            return Result(job, BUILT, seconds=time.perf_counter() - start, outputs=outputs, reads=reads)
+            clock.lap("write")
+            return Result(job, BUILT, seconds=time.perf_counter() - start, outputs=outputs, reads=reads,
+                          stages=stages)
         except BriefpackError as exc:
             message, failed = str(exc), getattr(exc, "notebook", None)
         except Exception as exc:  # never let one briefing stop a batch
@@ -141,6 +169,25 @@ class Worker:
     def close(self) -> None:
         self.close_browser()
         self.kernel.shutdown()
+
+
+class Clock:
+    """Adds the seconds since the last lap (``time.perf_counter``) to a stage of ``stages``."""
+
+    def __init__(self, stages: dict | None = None):
+        self.stages = stages if stages is not None else {}
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages[stage] = self.stages.get(stage, 0.0) + (now - self.last)
+        self.last = now
+
+    def move(self, source: str, target: str, seconds: float) -> None:
+        """Count ``seconds`` of ``source`` under ``target`` instead (never more than ``source`` had)."""
+        seconds = max(0.0, min(seconds, self.stages.get(source, 0.0)))
+        self.stages[source] = self.stages.get(source, 0.0) - seconds
+        self.stages[target] = self.stages.get(target, 0.0) + seconds
 
 
 def remove_outputs(job: Job, out_dir: Path, keep=()) -> None:

@@ -61,6 +61,16 @@ def _why_it_matters(stamp, start: int = 0) -> Section:
     return section
 
 
+@record.memo(maxsize=64)
+def _force_chart(police_stamp, drawing, force: str, source: str) -> charts.Chart:
+    """A police force's chart of referrals by quarter and type: the same for every seat the force serves, so
+    drawn once per process for as long as the table (``police_stamp``), the chart's words, theme and
+    libraries (``drawing``: :func:`briefpack.render.charts.drawing_key`) are unchanged. It reads the force's
+    rows itself, so a briefing given the chart from the cache still records that read (record.memo)."""
+    police = data.select(data.NRM_POLICE, "police_first_responder", [force])
+    return charts.force_quarters(stats.force_by_quarter_and_type(police, force), force, source)
+
+
 @dataclass
 class Briefing:
     seat: geography.Seat
@@ -177,7 +187,8 @@ class Briefing:
     def why_it_matters(self) -> Section:
         """The same for every seat: rendered once per process for as long as the data and words are unchanged."""
         words = content.stamps(paths.templates_dir() / "sections" / "why.html.j2", paths.content_dir() / "charts.yml")
-        section = _why_it_matters((data.stamp(data.NRM_UK), data.stamp(data.NRM_HEADLINES), words), len(self.notes))
+        section = _why_it_matters((data.stamp(data.NRM_UK), data.stamp(data.NRM_HEADLINES), words, charts.drawing_key()),
+                                  len(self.notes))
         self.notes.extend(section.notes)
         return section
 
@@ -194,13 +205,13 @@ class Briefing:
                                   [f.name for f in self.forces])
         pops = stats.force_populations(data.load(data.SEAT_COUNCILS), data.load(data.COUNCIL_FORCES))
         blocks = []
+        police_stamp, drawing = data.stamp(data.NRM_POLICE), charts.drawing_key()
         for force in self.forces:
-            by_qt = stats.force_by_quarter_and_type(police, force.name)
             blocks.append({
                 "force": force,
                 "total": stats.force_total(police, force.name),
                 "ages": stats.force_by_age(police, force.name),
-                "chart": charts.force_quarters(by_qt, force.name, source),
+                "chart": _force_chart(police_stamp, drawing, force.name, source),
                 "nationalities": stats.force_top_nationalities(nationality, force.name),
                 # those that pass the minimum but not the cap, named so the table hides nothing silently
                 "more_nationalities": stats.force_top_nationalities(nationality, force.name, n=10**6)

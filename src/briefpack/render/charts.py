@@ -14,8 +14,9 @@ from functools import lru_cache
 import altair as alt
 import pandas as pd
 
+from briefpack.core import paths
 from briefpack.core.text import force_in_text, n, pct
-from briefpack.words.sentences import Words
+from briefpack.words.sentences import Words, stamps
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 PALETTE = {
@@ -117,6 +118,20 @@ class Chart:
 def theme_config() -> dict:
     """The briefing theme's Vega-Lite ``config`` (for specs made while another theme was enabled)."""
     return _theme()["config"]
+
+
+@lru_cache(maxsize=1)
+def _drawn_with() -> tuple:
+    import vl_convert as vlc
+
+    return ("altair", alt.__version__, "vl-convert", vlc.__version__, json.dumps(_theme(), sort_keys=True))
+
+
+def drawing_key() -> tuple:
+    """What shapes every chart of this module besides its data: the words of ``content/charts.yml`` (the
+    file's time and size, so an edit shows on the next briefing), the theme and the versions of Altair
+    and vl-convert. Part of the key of every cache of drawn charts (:mod:`briefpack.render.briefing`)."""
+    return stamps(paths.content_dir() / WORDS.filename), _drawn_with()
 
 
 @lru_cache(maxsize=256)

@@ -22,6 +22,7 @@ from briefpack.core import paths
 from briefpack.core.errors import DataError
 from briefpack.core.text import force_in_text, join_names  # noqa: F401  (powers.join_names: callers name bodies alike)
 from briefpack.data import catalogue as data
+from briefpack.data import record
 from briefpack.places import geography
 from briefpack.words.content import NATIONS, concern_keys, sources
 from briefpack.words.sentences import files, fill, placeholders, stamps  # noqa: F401  (powers.fill: content's texts fill alike)
@@ -398,7 +399,13 @@ def oversight(force) -> dict:
     """The row of data/police_oversight.csv for a force (a geography.Force, or its name as the NRM tables
     write it: "Greater Manchester Police"), joined on the police force area of the council file; the
     briefing records that it read those rows."""
-    name = force_name(force)
+    return dict(_oversight(force_name(force), data.stamp(data.COUNCIL_FORCES), data.stamp(OVERSIGHT)))
+
+
+@record.memo(maxsize=64)
+def _oversight(name: str, *_stamps) -> dict:
+    """:func:`oversight` of one force, kept while the two tables are unchanged (``_stamps``); a briefing
+    given the kept row still records the rows it was read from (record.memo)."""
     areas = set(data.select(data.COUNCIL_FORCES, "nrm_police_first_responder_name", [name]).pfa_name)
     if len(areas) != 1:
         raise DataError(f"data/{data.COUNCIL_FORCES}.csv has no police force named {name!r}; "
@@ -419,6 +426,14 @@ def children_councils(seat) -> list[tuple[str, float]]:
     is not in data/county_councils_2023.csv stops with one line: a council is never guessed."""
     if getattr(seat, "parliament", "westminster") != "westminster" or seat.nation == "Northern Ireland":
         return []
+    return list(_children_councils(seat, data.stamp(data.SEAT_COUNCILS), data.stamp(data.COUNCIL_FORCES),
+                                   data.stamp(COUNTIES)))
+
+
+@record.memo(maxsize=8)
+def _children_councils(seat, *_stamps) -> list[tuple[str, float]]:
+    """:func:`children_councils` of a Westminster seat outside Northern Ireland, kept while the three tables are
+    unchanged (``_stamps``): a briefing asks for it once for each of its asks; a hit notes the reads again."""
     overlap = data.select(data.SEAT_COUNCILS, "pcon24_code", [seat.gss_code])
     lads = data.select(data.COUNCIL_FORCES, "lad23_code", list(overlap.lad23_code))
     codes = sorted({c for c in lads.county_council_code if str(c or "").strip()})
