@@ -103,7 +103,23 @@ class Tree:
                 run(pip + ["-r", str(req)] + cons, cwd=self.path, log=log)
             run(pip + ["-e", str(self.path)] + cons, cwd=self.path, log=log)
             marker.write_text(self.sha + "\n")
-        # Does this tree run from its own installed package?
+        fallback = self.venv / ".compare-builds-fallback"   # an earlier run found the install broken
+        if fallback.exists():
+            self.notes.append(fallback.read_text(encoding="utf-8"))
+            self.installed = False
+            self.where = run([self.python, "-c", "import sys; sys.path.insert(0, 'src'); import briefpack; "
+                              "print(briefpack.__file__)"], cwd=self.path, env=self.env(), log=log).stdout.strip()
+        else:
+            self._probe(log)
+        if not self.where.startswith(str(self.path)):
+            sys.exit(f"error: {self.label} imports briefpack from {self.where}, not from {self.path}")
+        self.kernels = run([str(self.venv / "bin" / "jupyter"), "kernelspec", "list"], env=self.env(),
+                           check=False, log=log).stdout.strip()
+        freeze = run([str(self.venv / "bin" / "pip"), "freeze", "--exclude-editable"], env=self.env(), log=log)
+        self.freeze = freeze.stdout
+
+    def _probe(self, log) -> None:
+        """Does this tree run from its own installed package? If not, run it as a fresh clone does."""
         where = run([self.python, "-c", "import briefpack; print(briefpack.__file__)"], cwd="/",
                     env=self.env(), check=False, log=log)
         probe = run([self.python, "build.py", "--help"], cwd=self.path, env=self.env(), check=False, log=log)
@@ -125,12 +141,7 @@ class Tree:
                          "print(briefpack.__file__)"], cwd=self.path, env=self.env(), log=log)
             run([self.python, "build.py", "--help"], cwd=self.path, env=self.env(), log=log)
             self.where = where.stdout.strip()
-        if not self.where.startswith(str(self.path)):
-            sys.exit(f"error: {self.label} imports briefpack from {self.where}, not from {self.path}")
-        self.kernels = run([str(self.venv / "bin" / "jupyter"), "kernelspec", "list"], env=self.env(),
-                           check=False, log=log).stdout.strip()
-        freeze = run([str(self.venv / "bin" / "pip"), "freeze", "--exclude-editable"], env=self.env(), log=log)
-        self.freeze = freeze.stdout
+            (self.venv / ".compare-builds-fallback").write_text(self.notes[-1], encoding="utf-8")
 
     def build_prefix(self) -> list[str]:
         """The README's build command: `build.py build ...` once the command line has subcommands."""
