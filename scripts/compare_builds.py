@@ -12,9 +12,11 @@ comparison is listed in the report.
 Usage (from a checkout of the project; only the standard library and git, poppler-utils are needed):
 
     /usr/bin/python3 scripts/compare_builds.py OLD NEW [--seat NAME ...] [--msp-seat NAME ...]
-        [--concerns KEYS] [--work DIR] [--report FILE] [--jobs N] [--constraints FILE] [--keep]
+        [--concerns KEYS] [--work DIR] [--report FILE] [--jobs N] [--constraints FILE | --pin-to-old]
+        [--keep] [--compare-only] [--no-control]
 
     /usr/bin/python3 scripts/compare_builds.py 6829f2e 66053cd --report /tmp/cmp/report.md
+    /usr/bin/python3 scripts/compare_builds.py 6829f2e 82c92ab --pin-to-old   # the new one has version ranges
 
 The worktrees and virtual environments are removed at the end unless --keep; the outputs, diffs and
 report stay in --work (default /tmp/compare-builds).
@@ -53,13 +55,16 @@ CUSTOM = ["--club", "Soroptimist International Banbury", "--meeting-date", "2026
 
 
 def run(cmd, cwd=None, env=None, check=True, log=None) -> subprocess.CompletedProcess:
-    p = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    p = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if log is not None:
         log.write(f"$ {' '.join(map(str, cmd))}   # in {cwd}\n{p.stdout}{p.stderr}\n[exit {p.returncode}]\n\n")
         log.flush()
     if check and p.returncode:
         sys.exit(f"error: {' '.join(map(str, cmd))} failed ({p.returncode}):\n{p.stderr[-3000:]}")
     return p
+
+
+FROM_SRC = "import sys; sys.path.insert(0, 'src'); import briefpack; print(briefpack.__file__)"
 
 
 class Tree:
@@ -94,6 +99,7 @@ class Tree:
             sys.exit(f"error: {self.path} is at {head}, not {self.sha}; remove it or choose another --work.")
 
     def install(self, log, constraints: str | None) -> None:
+        self.constraints = constraints
         marker = self.venv / ".compare-builds-installed"
         if not marker.exists():
             run(["/usr/bin/python3", "-m", "venv", "--clear", str(self.venv)], log=log)
@@ -107,8 +113,7 @@ class Tree:
         if fallback.exists():
             self.notes.append(fallback.read_text(encoding="utf-8"))
             self.installed = False
-            self.where = run([self.python, "-c", "import sys; sys.path.insert(0, 'src'); import briefpack; "
-                              "print(briefpack.__file__)"], cwd=self.path, env=self.env(), log=log).stdout.strip()
+            self.where = run([self.python, "-c", FROM_SRC], cwd=self.path, env=self.env(), log=log).stdout.strip()
         else:
             self._probe(log)
         if not self.where.startswith(str(self.path)):
@@ -137,8 +142,7 @@ class Tree:
             for info in (self.path / "src").glob("*.egg-info"):
                 shutil.rmtree(info)
             self.installed = False
-            where = run([self.python, "-c", "import sys; sys.path.insert(0, 'src'); import briefpack; "
-                         "print(briefpack.__file__)"], cwd=self.path, env=self.env(), log=log)
+            where = run([self.python, "-c", FROM_SRC], cwd=self.path, env=self.env(), log=log)
             run([self.python, "build.py", "--help"], cwd=self.path, env=self.env(), log=log)
             self.where = where.stdout.strip()
             (self.venv / ".compare-builds-fallback").write_text(self.notes[-1], encoding="utf-8")
@@ -187,7 +191,7 @@ def udiff(ta: str, tb: str, name: str, context: int = 2) -> list[str]:
 
 
 def tool(cmd: list[str]) -> str:
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    p = subprocess.run(cmd, capture_output=True, text=True, check=False)
     return p.stdout if p.returncode == 0 else f"[{cmd[0]} failed: {p.stderr.strip()}]"
 
 
@@ -336,6 +340,9 @@ def main() -> int:
     ap.add_argument("--report", type=Path, help="default: WORK/report.md")
     ap.add_argument("--jobs", default="1", help="build.py --jobs (default 1)")
     ap.add_argument("--constraints", help="a pip constraints file for both venvs (e.g. one tree's pip freeze)")
+    ap.add_argument("--pin-to-old", action="store_true",
+                    help="install the new tree with the old venv's versions (its pip freeze as constraints), for a "
+                         "new commit with version ranges")
     ap.add_argument("--keep", action="store_true", help="keep the worktrees and venvs")
     ap.add_argument("--compare-only", action="store_true",
                     help="no builds: compare the outputs an earlier run left in --work (with --keep)")
@@ -347,14 +354,23 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     report = args.report or work / "report.md"
     seats, msp_seats = args.seat or SEATS, args.msp_seat or MSP_SEATS
-    log = open(work / "log.txt", "a", encoding="utf-8")
+    with open(work / "log.txt", "a", encoding="utf-8") as log:
+        return compare_commits(args, repo, work, report, seats, msp_seats, log)
+
+
+def compare_commits(args, repo: Path, work: Path, report: Path, seats, msp_seats, log) -> int:
     trees = [Tree(repo, args.old, work, "old"), Tree(repo, args.new, work, "new")]
     builds = {}
     try:
+        constraints = args.constraints
         for t in trees:
             print(f"{t.label}: {t.sha[:10]} {t.subject[:70]}", file=sys.stderr)
             t.checkout(log)
-            t.install(log, args.constraints)
+            t.install(log, constraints)
+            if args.pin_to_old and t is trees[0]:
+                pins = work / "old-freeze.txt"
+                pins.write_text(t.freeze, encoding="utf-8")
+                constraints = str(pins)
         if trees[0].freeze != trees[1].freeze:
             (work / "freeze.diff").write_text("\n".join(udiff(trees[0].freeze, trees[1].freeze, "pip-freeze")) + "\n")
         for t in trees if not args.compare_only else []:
@@ -369,14 +385,10 @@ def main() -> int:
                 builds[("old-again", name)] = old.build(name, vargs + ["--jobs", args.jobs],
                                                         work / "out" / "old-again" / name, log)
         saved = work / "commands.json"
-        if args.compare_only and saved.exists():
+        if args.compare_only:
+            if not saved.exists():
+                sys.exit(f"error: no {saved}: --compare-only needs the --work folder of an earlier run.")
             builds = {tuple(k.split(" ", 1)): tuple(v) for k, v in json.loads(saved.read_text()).items()}
-        elif args.compare_only:   # a run before commands.json: the commands as they would be, exit codes in log.txt
-            for t, label in [(trees[0], "old"), (trees[1], "new"), (trees[0], "old-again")]:
-                for name, vargs in variants(seats, msp_seats, args.concerns, t).items():
-                    if (work / "out" / label / name).exists():
-                        builds[(label, name)] = ([t.python] + t.build_prefix() + vargs + ["--jobs", args.jobs, "--out",
-                                                  str(work / "out" / label / name)], "see log.txt")
         else:
             saved.write_text(json.dumps({" ".join(k): v for k, v in builds.items()}, indent=1))
         datadiff = run(["git", "diff", "--stat", trees[0].sha, trees[1].sha, "--",
@@ -396,7 +408,9 @@ def main() -> int:
         if not args.keep:
             for t in trees:
                 t.remove(log)
-        log.close()
+            for folder in (work / "trees", work / "venvs"):
+                if folder.exists() and not any(folder.iterdir()):
+                    folder.rmdir()
     return 0
 
 
@@ -411,7 +425,8 @@ def write_report(path: Path, trees, seats, msp_seats, args, builds, results, dat
          "## Environments", ""]
     for t in trees:
         L += [f"- {t.label}: venv `{t.venv}`, `import briefpack` -> `{t.where}`"
-              + ("" if t.installed else " (not installed: see the note)"),
+              + ("" if t.installed else " (not installed: see the note)")
+              + (f"; installed with the constraints in `{t.constraints}`" if t.constraints else ""),
               f"  kernels: `{' '.join(t.kernels.split())}`"]
         L += [f"  - note: {n}" for n in t.notes]
     L += ["", "pip freeze (without the editable briefpack) is "
@@ -421,10 +436,12 @@ def write_report(path: Path, trees, seats, msp_seats, args, builds, results, dat
         shown = " ".join(f'"{c}"' if (" " in c or not c) else c for c in cmd[1:])
         L.append(f"- {label} {name} (exit {code}): `python {shown}`")
     L += ["", "## Outcome per file", "",
-          "Normalisations: text files are compared again with the output folder, the tree's folder and the "
-          "venv's folder replaced by <OUT>, <TREE> and <VENV> (the two builds run in different folders); "
-          "a PDF's /CreationDate and /ModDate are blanked for the second byte comparison. Nothing else is "
-          "normalised.", ""]
+          ("Normalisations: text files are compared again with the output folder, the tree's folder and the "
+           "venv's folder replaced by <OUT>, <TREE> and <VENV> (the two builds run in different folders); "
+           "a PDF's bytes are compared again with /CreationDate and /ModDate blanked (the time of printing), "
+           "then also with the tagged-PDF node ids (node00000026) blanked (Chromium's DOM node counter; the "
+           "control shows them varying between two builds of the same commit). Nothing else is normalised."),
+          ""]
     if control:
         L += ["## Control: the old commit built twice", "",
               "What differs here differs between two builds of the same code: noise, not a change.", ""]
