@@ -130,7 +130,7 @@ def test_from_notebook_puts_the_final_sources_in_place():
 def test_a_researchers_table_is_sourced_and_its_changes_rebuild_the_briefing(tmp_path):
     project = tmp_path / "project"
     shutil.copytree(ROOT / "notebooks", project / "notebooks")
-    for folder in ("content", "src"):
+    for folder in ("content", "src", "campaign.yml"):
         (project / folder).symlink_to(ROOT / folder)
     if (ROOT / "templates").exists():
         (project / "templates").symlink_to(ROOT / "templates")
