@@ -31,6 +31,7 @@ def run_build(*args, env=None, cwd=ROOT, timeout=900):
     mapping the command line applies, tested in tests/test_cli.py), so they do not print its note."""
     from briefpack.app.cli import modernise
 
+    fast_layer_guard("starts build.py in a new process")
     full_env = dict(os.environ)
     full_env.update(env or {})
     argv, _ = modernise([str(a) for a in args])
@@ -144,8 +145,22 @@ E2E_MODULES = {"test_briefing_e2e", "test_campaign_kit", "test_pack", "test_topi
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if item.module.__name__.rsplit(".", 1)[-1] in E2E_MODULES:
-            item.add_marker(pytest.mark.e2e)
+        if item.module.__name__.rsplit(".", 1)[-1] in E2E_MODULES or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.e2e)     # a real browser is a process too
+
+
+_RUNNING = {"e2e": True}
+
+
+def pytest_runtest_setup(item):
+    _RUNNING["e2e"] = item.get_closest_marker("e2e") is not None
+
+
+def fast_layer_guard(what: str) -> None:
+    """The fast layer starts no process: a test that does is marked e2e (or calls run_cli instead)."""
+    if not _RUNNING["e2e"]:
+        pytest.fail(f"a test of the fast layer {what}: call the command line in-process (run_cli) or mark "
+                    "the test e2e", pytrace=False)
 
 
 class ProjectCopy:

@@ -119,6 +119,7 @@ def test_the_issue_s_forces(force, title):
 
 # --- councils for children's services ------------------------------------------------------------------
 
+@pytest.mark.e2e  # a sweep over every seat: with the full run, not on every change
 def test_every_seat_names_the_councils_that_hold_children_s_services():
     lad_names = {r["lad23_name"]: r for r in read_csv("lad23_to_police_force_area")}
     for seat in geography.seats():

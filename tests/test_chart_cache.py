@@ -141,3 +141,20 @@ def test_a_kept_oversight_row_and_a_seats_councils_record_their_reads_again(fres
     record.start()
     assert (powers.oversight(force), powers.children_councils(seat)) == first
     assert record.snapshot() == read_first
+
+
+def test_a_national_figure_is_kept_for_every_seat_and_notes_its_reads_again(data_copy, fresh_record):
+    from briefpack.words import figures
+
+    fig = figures.FIGURES["uk_referrals_trend"]
+    with record.capture() as first_reads:
+        first = fig(None)
+    with record.capture() as kept_reads:
+        kept = fig(None)
+    assert kept is first, "computed once"
+    assert kept_reads.to_json() == first_reads.to_json() and data.NRM_UK in kept_reads.tables
+    path = data_copy / f"{data.NRM_UK}.csv"
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    again = fig(None)
+    assert again is not first and again == first, "computed again from the table as it is now"

@@ -100,6 +100,7 @@ def test_every_figure_has_its_period_in_words():
             assert fig.period not in sentence or " Q" not in fig.period, "the period in words, not '2022 Q2'"
 
 
+@pytest.mark.e2e  # a sweep over every seat: with the full run, not on every change
 def test_seats_of_one_police_force_share_no_paragraph():
     from briefpack.places import geography
 

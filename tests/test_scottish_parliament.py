@@ -19,7 +19,7 @@ import docx
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import DATA, read_csv, run_build
+from conftest import DATA, read_csv, run_build, run_cli
 from test_web import (
     StandInPool,
     axe_violations,
@@ -92,7 +92,7 @@ def test_a_2011_only_name_gets_the_nearest_2026_names():
     new = {r["name"] for r in read_csv("scottish_parliament_2026_constituencies")}
     assert "Glasgow Kelvin" in old and "Glasgow Kelvin" not in new
     expected = sorted(n for n in new if {"glasgow", "kelvin"} <= set(n.lower().split()))
-    proc = run_build(*SP, "-c", "Glasgow Kelvin", "--out", "/nonexistent/never-written")
+    proc = run_cli(*SP, "-c", "Glasgow Kelvin", "--out", "/nonexistent/never-written")
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert proc.returncode == 2 and len(lines) == 1, proc.stderr
     assert lines[0].startswith("error: 'Glasgow Kelvin' was a Scottish Parliament constituency until the May 2026")
@@ -185,7 +185,7 @@ def test_refresh_refuses_a_bad_file_and_changes_nothing(tmp_path, change, messag
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     before = {p.name: p.read_bytes() for p in data.glob("msps_current.*")}
-    proc = run_build("--refresh-msps", refresh_file(tmp_path, change), env={"BRIEFPACK_DATA": str(data)})
+    proc = run_cli("--refresh-msps", refresh_file(tmp_path, change), env={"BRIEFPACK_DATA": str(data)})
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert proc.returncode == 2 and len(lines) == 1, proc.stderr
     assert lines[0].startswith("error: local file msps_new.csv") and message in lines[0], lines[0]
@@ -205,7 +205,7 @@ def test_refresh_brings_in_a_new_member_and_prints_it(tmp_path):
                 r.update(member="A. N. Example", party="Test Party", as_of="")
         return rows
 
-    proc = run_build("--refresh-msps", refresh_file(tmp_path, by_election), "--as-of", "2026-11-20",
+    proc = run_cli("--refresh-msps", refresh_file(tmp_path, by_election), "--as-of", "2026-11-20",
                      env={"BRIEFPACK_DATA": str(data)})
     assert proc.returncode == 0, proc.stderr
     assert (f"{seat} ({old['code']}): new member: A. N. Example (Test Party); was {old['member']} "
@@ -216,7 +216,7 @@ def test_refresh_brings_in_a_new_member_and_prints_it(tmp_path):
     assert (mine["member"], mine["as_of"]) == ("A. N. Example", "2026-11-20")
     unchanged = {r["member"]: r["as_of"] for r in read_csv("msps_current") if r["member"] and r["constituency"] != seat}
     assert {r["member"]: r["as_of"] for r in rows if r["member"] in unchanged} == unchanged, "others keep their date"
-    again = run_build("--refresh-msps", str(data / "msps_current.csv"), env={"BRIEFPACK_DATA": str(data)})
+    again = run_cli("--refresh-msps", str(data / "msps_current.csv"), env={"BRIEFPACK_DATA": str(data)})
     assert again.returncode == 0 and "no change" in again.stdout, again.stderr
 
 
@@ -439,7 +439,7 @@ def test_scottish_page_has_no_accessibility_violations(sp_server, request):
     ((*SP, "-c", "Orkney Islands", "-c", "Aberdeen Central", "--msp", "A. N. Example"), "a single --constituency"),
 ], ids=["list-msps-westminster", "msp-with-all", "msp-with-two-seats"])
 def test_scottish_options_are_refused_where_they_cannot_apply(tmp_path, args, message):
-    proc = run_build(*args, "--out", str(tmp_path / "out"))
+    proc = run_cli(*args, "--out", str(tmp_path / "out"))
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert proc.returncode == 2 and len(lines) == 1 and message in lines[0], proc.stderr
     assert not (tmp_path / "out").exists()
@@ -473,11 +473,11 @@ def test_refresh_from_an_address(tmp_path):
     try:
         before = (data / "msps_current.csv").read_bytes()
         for bad in ("missing.csv", "page.html"):
-            proc = run_build("--refresh-msps", f"{base}/{bad}", env={"BRIEFPACK_DATA": str(data)})
+            proc = run_cli("--refresh-msps", f"{base}/{bad}", env={"BRIEFPACK_DATA": str(data)})
             assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
             assert "Nothing in data/ was changed" in proc.stderr
             assert (data / "msps_current.csv").read_bytes() == before
-        proc = run_build("--refresh-msps", f"{base}/msps.csv", "--as-of", "2026-11-20", env={"BRIEFPACK_DATA": str(data)})
+        proc = run_cli("--refresh-msps", f"{base}/msps.csv", "--as-of", "2026-11-20", env={"BRIEFPACK_DATA": str(data)})
     finally:
         server.shutdown()
         server.server_close()

@@ -93,6 +93,7 @@ def closed_by_server(sock: socket.socket) -> bool:
 
 # --- idle connections and slow headers ---------------------------------------------------------------
 
+@pytest.mark.e2e  # a real server's time limits, waited for
 def test_a_thousand_idle_connections_lock_nobody_out_and_are_closed_within_seconds(served):
     url, *_ = served
     idle = [socket.create_connection(host_port(url), timeout=10) for _ in range(1000)]
@@ -113,6 +114,7 @@ def test_a_thousand_idle_connections_lock_nobody_out_and_are_closed_within_secon
             s.close()
 
 
+@pytest.mark.e2e  # a real server's time limits, waited for
 def test_headers_sent_slowly_are_cut_off_and_others_are_served_meanwhile(served):
     url, *_ = served
     with socket.create_connection(host_port(url), timeout=10) as slow:
@@ -141,6 +143,7 @@ def test_the_header_deadline_is_the_servers_keep_alive_timeout():
 
 # --- requests nobody honest sends --------------------------------------------------------------------
 
+@pytest.mark.e2e  # a real server's time limits, waited for
 def test_content_length_with_chunked_encoding_is_refused_with_headers(served):
     url, *_ = served
     body = json.dumps(briefing_request()).encode()

@@ -8,12 +8,14 @@ that fill its placeholders.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import wraps
 from typing import Callable
 
+from briefpack.core import paths
 from briefpack.core.text import force_in_text, n, pct
 from briefpack.data import catalogue as data
-from briefpack.data import headlines, stats
-from briefpack.words.sentences import Words
+from briefpack.data import headlines, record, stats
+from briefpack.words.sentences import Words, stamps
 
 FIGURES: dict[str, Callable] = {}
 
@@ -35,6 +37,27 @@ def figure(key: str):
     return register
 
 
+def national(fn):
+    """A figure that is the same for every seat (it does not look at the seat): computed once and
+    kept while the tables it read and ``content/figures.yml`` are unchanged; a kept figure notes its
+    reads again, so each briefing's record and sources are as if it had computed it."""
+    kept: dict = {}
+
+    @wraps(fn)
+    def figure_of(ctx) -> Figure:
+        words = stamps(paths.content_dir() / "figures.yml")
+        hit = kept.get("last")
+        if hit is not None and hit[2] == words and all(data.stamp(t) == s for t, s in hit[3].items()):
+            record.replay(hit[1])
+            return hit[0]
+        with record.capture() as reads:
+            result = fn(ctx)
+        kept["last"] = (result, reads, words, {t: data.stamp(t) for t in reads.tables})
+        return result
+
+    return figure_of
+
+
 NRM = "Home Office, Modern Slavery: NRM and Duty to Notify statistics"
 _DECISIONS = ("year", "total", "positive", "share", "negative", "release")
 # The sentences, and the placeholders each may use (content/figures.yml).
@@ -52,6 +75,7 @@ WORDS = Words("figures.yml", {
 
 
 @figure("uk_referrals_trend")
+@national
 def uk_referrals_trend(ctx) -> Figure:
     """The latest yearly total (a headline figure) against the first full year of Table 2."""
 
@@ -68,6 +92,7 @@ def uk_referrals_trend(ctx) -> Figure:
 
 
 @figure("uk_child_referrals")
+@national
 def uk_child_referrals(ctx) -> Figure:
 
     y = stats.uk_year(data.load(data.NRM_UK))
@@ -133,6 +158,7 @@ def force_criminal_exploitation(ctx) -> Figure:
 
 
 @figure("police_share_uk")
+@national
 def police_share_uk(ctx) -> Figure:
     responders = data.load(data.NRM_RESPONDER_TYPE)
     types = stats.responder_type_shares(responders).set_index("first_responder_type")
@@ -146,6 +172,7 @@ def police_share_uk(ctx) -> Figure:
 
 
 @figure("dtn_reports")
+@national
 def dtn_reports(ctx) -> Figure:
     """The latest year's Duty to Notify reports: a headline figure where one is published after Table 40."""
 
@@ -171,10 +198,12 @@ def _decisions(table_name: str, key: str, table_no: str) -> Figure:
 
 
 @figure("conclusive_grounds")
+@national
 def conclusive_grounds(ctx) -> Figure:
     return _decisions(data.NRM_CONCLUSIVE, "conclusive_grounds", "28")
 
 
 @figure("reasonable_grounds")
+@national
 def reasonable_grounds(ctx) -> Figure:
     return _decisions(data.NRM_REASONABLE, "reasonable_grounds", "16")
