@@ -692,20 +692,30 @@ def test_the_session_cookie_is_secure_over_https(scheme, secure):
     assert ("secure" in cookie.split("; ")) == secure
 
 
-def test_an_older_database_is_upgraded_keeping_its_rows(db_url, tmp_path):
-    """A database made by migration 0001 is brought to the newest schema on start, rows kept."""
+@contextmanager
+def schema_of(db_url: str, revision: str):
+    """A connection to a database brought only to migration ``revision`` (an older schema), in one
+    transaction; the engine is disposed of after it."""
     from alembic import command
     from alembic.config import Config
 
     engine = store.make_engine(db_url)
     cfg = Config()
     cfg.set_main_option("script_location", str(store.MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def test_an_older_database_is_upgraded_keeping_its_rows(db_url, tmp_path):
+    """A database made by migration 0001 is brought to the newest schema on start, rows kept."""
+    with schema_of(db_url, "0001") as conn:
         conn.execute(text("INSERT INTO coordinators (username, password_hash, failed_signins, created) "
                           "VALUES ('ann', 'x', 0, CURRENT_TIMESTAMP)"))
-    engine.dispose()
     db = store.Store(db_url, tmp_path / "uploads")
     try:
         c = db.coordinator("ann")

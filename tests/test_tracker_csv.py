@@ -18,7 +18,7 @@ import shutil
 import pytest
 from conftest import DATA, ROOT, read_csv, run_cli
 from test_reports import (  # noqa: F401 (db, db_url, env, server: fixtures)
-    Client, _fresh_postgres, a_pdf, add_coordinator, db, db_url, env, server,
+    Client, _fresh_postgres, a_pdf, add_coordinator, db, db_url, env, schema_of, server,
 )
 
 from briefpack.app import store
@@ -371,22 +371,14 @@ def test_a_copy_of_data_with_the_full_layout_is_checked_on_load(data_copy, db):
 
 def test_a_database_of_the_previous_schema_gets_report_references(db_url, tmp_path):
     """Migration 0003 on a database that already holds reports: each gets its own reference and no region."""
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import text
 
-    engine = store.make_engine(db_url)
-    cfg = Config()
-    cfg.set_main_option("script_location", str(store.MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0002")
+    with schema_of(db_url, "0002") as conn:
         for code in (r["gss_code"] for r in westminster_seats()[:3]):
             conn.execute(text(
                 "INSERT INTO reports (parliament, gss_code, club, contact_name, contact_email, met, reply_summary, "
                 "source, version, created, updated) VALUES ('westminster', :code, 'A club', '', '', false, '', "
                 "'club', 1, :now, :now)"), {"code": code, "now": store.utcnow()})
-    engine.dispose()
     database = store.Store(db_url, tmp_path / "uploads")
     try:
         reports = database.reports()
