@@ -123,6 +123,17 @@ def test_declared_figures_match_the_source_table(monkeypatch):
         assert f"was {rank}" in fig.text and f"of {len(shares)}." in fig.text
 
 
+def test_a_clubs_letter_names_the_seat_and_the_club_in_its_own_words(monkeypatch):
+    from briefpack.render.seat_briefing import SeatBriefing
+
+    monkeypatch.setenv("BRIEFPACK_CAMPAIGN", str(CAMPAIGN))
+    row = one_seat_per_nation()["England"]
+    letter = SeatBriefing.prepare(row["ONS ID"], club="Riverside Voters").build_letter()
+    assert f"as constituents in {row['Constituency name']} and members of Riverside Voters about" in letter.paragraphs[0]
+    alone = SeatBriefing.prepare(row["ONS ID"]).build_letter()
+    assert alone.paragraphs[0].startswith(f"I am writing as a constituent in {row['Constituency name']} about")
+
+
 def test_a_seat_missing_from_the_table_gets_no_figure_rather_than_an_estimate(monkeypatch):
     from briefpack.words import declared
 

@@ -116,9 +116,10 @@ def _pick(options: list, *key) -> object:
     return options[int(digest, 16) % len(options)]
 
 
-def voice(club: str) -> dict:
-    """The letter's voice: 'we' for a club, 'I' for a single constituent."""
-    chosen = wording()["voice"]["we" if club else "i"]
+def voice(club: str, voices: dict | None = None) -> dict:
+    """The letter's voice: 'we' for a club, 'I' for a single constituent (``voices``: a letter.yml's
+    ``voice`` mapping; default this campaign's content/letter.yml)."""
+    chosen = (voices or wording()["voice"])["we" if club else "i"]
     return {k: str(v or "").replace("{club}", club) for k, v in chosen.items()}
 
 

@@ -15,19 +15,26 @@ from __future__ import annotations
 import ast
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import papermill as pm
 
 from briefpack.core import paths
 from briefpack.core.errors import DataError, InputError
 from briefpack.core.html import Section
-from briefpack.core.text import long_date
+from briefpack.core.text import join_names, long_date
 from briefpack.data import catalogue as data
 from briefpack.data import used
 from briefpack.places import geography, members
 from briefpack.render.display import show
-from briefpack.render.letters import LETTER_MIME, Letter, figure_note, letter_ends, note_mark
+from briefpack.render.letters import (
+    LETTER_MIME,
+    Letter,
+    figure_note,
+    letter_ends,
+    note_mark,
+    voice,
+)
 from briefpack.render.sections import render, render_sources
 from briefpack.request import inputs
 from briefpack.words import campaigns, content, declared
@@ -66,9 +73,7 @@ def notebook_parameters() -> dict:
 
 
 def _letter_words() -> dict:
-    path = paths.content_dir() / "letter.yml"
-    doc = _letter_doc(stamps(path))
-    return doc
+    return _letter_doc(stamps(paths.content_dir() / "letter.yml"))
 
 
 @lru_cache(maxsize=4)
@@ -101,7 +106,7 @@ class SeatBriefing:
         self.campaign = campaigns.current()
 
     @classmethod
-    def prepare(cls, constituency=None, concerns=None, **values) -> "SeatBriefing":
+    def prepare(cls, constituency=None, concerns=None, **values) -> SeatBriefing:
         """Check the parameters the campaign's notebook takes; refuse a value for any other."""
         if constituency is not None:
             values["constituency"] = constituency
@@ -114,7 +119,7 @@ class SeatBriefing:
             if name not in takes and not _blank(value) and value != f.default:
                 raise InputError((f"The {campaigns.current().title} briefing takes no {f.label}", f.named[1],
                                   "; leave it out."), name)
-        get = lambda name: v[name] if not _blank(v.get(name)) else takes.get(name, inputs.FIELDS[name].default)  # noqa: E731
+        get = lambda name: v[name] if not _blank(v.get(name)) else takes.get(name, inputs.FIELDS[name].default)
         seat = inputs.constituency(get("constituency"), geography.WESTMINSTER)
         keys = inputs.concerns(get("concerns"))
         all_concerns = content.concerns()
@@ -124,14 +129,14 @@ class SeatBriefing:
                    inputs.text(get("personal_note"), "personal_note"))
 
     @classmethod
-    def from_parameters(cls, namespace) -> "SeatBriefing":
+    def from_parameters(cls, namespace) -> SeatBriefing:
         """The briefing of a notebook's parameters (``SeatBriefing.from_parameters(globals())``)."""
         names = {inputs.FIELDS[n].notebook_name: n for n in notebook_parameters()}
         return cls.prepare(**{name: namespace[name] for name in names if name in namespace})
 
     def parameters(self) -> tuple:
         """The checked parameters, as the notebook takes them and in its order (the job's key)."""
-        d = lambda day: day.isoformat() if day else ""  # noqa: E731
+        d = lambda day: day.isoformat() if day else ""
         cleaned = {"constituency": self.seat.gss_code, "concerns": tuple(c.key for c in self.concerns),
                    "club": self.club, "meeting_date": d(self.meeting_date), "address": ", ".join(self.sender_address),
                    "letter_date": d(self.letter_date), "sender_name": self.sender_name,
@@ -143,9 +148,10 @@ class SeatBriefing:
     def addressee(self) -> str:
         return members.addressee(self.seat, self.member)
 
-    @property
+    @cached_property
     def figures(self) -> list:
-        """One declared figure per concern (None where the table has no row for this seat)."""
+        """One declared figure per concern (None where the table has no row for this seat), computed once for
+        the cover, the concerns and the letter."""
         return [declared.compute(c.figure, self.seat.gss_code, self.seat.name) for c in self.concerns]
 
     # --- sections -------------------------------------------------------------------------------
@@ -168,6 +174,7 @@ class SeatBriefing:
         scale = 100 if spec["format"] == "percent" else 1
         frame = pd.DataFrame({"value": values * scale})
         fig = declared.compute(key, self.seat.gss_code, self.seat.name)
+        at = declared.row_of(spec, df, self.seat.gss_code)
         title = spec.get("chart_title") or key
         axis = spec.get("chart_axis") or title
         bars = alt.Chart(frame).mark_bar(color="#9aa5b1").encode(
@@ -175,8 +182,7 @@ class SeatBriefing:
             y=alt.Y("count():Q", title="Seats"))
         chart = bars
         if fig is not None:
-            mine = pd.DataFrame({"value": [float(values.loc[df[spec["seat_column"]].astype(str).eq(self.seat.gss_code)]
-                                                 .iloc[0]) * scale], "label": [f"{self.seat.name}: {fig.value}"]})
+            mine = pd.DataFrame({"value": [float(values.loc[at]) * scale], "label": [f"{self.seat.name}: {fig.value}"]})
             rule = alt.Chart(mine).mark_rule(color="#b3003b", strokeWidth=2).encode(x="value:Q")
             right = float(mine.value.iloc[0]) > float(frame.value.median())   # the label on the side with room
             label = alt.Chart(mine).mark_text(align="right" if right else "left", dx=-4 if right else 4, dy=-4,
@@ -186,9 +192,8 @@ class SeatBriefing:
         chart = chart.properties(width=520, height=220)
         source, period = declared.source_of(spec["table"])
         where = fig.text.strip().rstrip(".") if fig else f"The data has no row for {self.seat.name}"
-        description = (f"Bar chart of how many of the {len(frame)} seats fall in each band of {axis[:1].lower() + axis[1:]}"
-                       f", with a line marking {self.seat.name}. {where}." if fig else
-                       f"Bar chart of how many of the {len(frame)} seats fall in each band of {axis[:1].lower() + axis[1:]}. {where}.")
+        bands = f"Bar chart of how many of the {len(frame)} seats fall in each band of {axis[:1].lower() + axis[1:]}"
+        description = f"{bands}, with a line marking {self.seat.name}. {where}." if fig else f"{bands}. {where}."
         show(chart, caption=title, source=f"{source}, {period}", description=description)
 
     def letter(self) -> Section:
@@ -202,11 +207,8 @@ class SeatBriefing:
         seat, member = self.seat, self.member
         values = {"constituency": seat.name, "club": self.club, "campaign": w["campaign"],
                   "member_title": seat.member_title, "meeting_date": long_date(self.meeting_date),
-                  "concern_list": ", ".join(c.phrase for c in self.concerns[:-1]) + " and " + self.concerns[-1].phrase
-                  if len(self.concerns) > 1 else self.concerns[0].phrase}
-        chosen = w["voice"]["we" if self.club else "i"]
-        values.update({k: fill(str(v or ""), {"club": self.club}) if v else "" for k, v in chosen.items()})
-        f = lambda text: fill(text, values)  # noqa: E731
+                  "concern_list": join_names(c.phrase for c in self.concerns), **voice(self.club, w["voice"])}
+        f = lambda text: fill(text, values)
         paragraphs = [f(w["opening"]), f(w["meeting"] if self.meeting_date else w["meeting_request"])]
         if self.personal_note:
             paragraphs.insert(1, self.personal_note)

@@ -104,9 +104,15 @@ def values_of(spec: dict, df, key: str = ""):
     if absent:
         raise DataError(f"content/{FILE}: {key} names column(s) {absent} that {spec['table']} does not have.")
     if isinstance(spec["value"], str):
-        return df[spec["value"]].astype(float)
+        return _sum(df, spec["value"])
     part, whole = spec["value"]
     return _sum(df, part) / _sum(df, whole)
+
+
+def row_of(spec: dict, df, gss_code: str):
+    """The index of the seat's row in the figure's table, or None when it has none (or more than one)."""
+    at = df.index[df[spec["seat_column"]].astype(str) == gss_code]
+    return at[0] if len(at) == 1 else None
 
 
 def compute(key: str, gss_code: str, seat_name: str) -> Figure | None:
@@ -117,15 +123,15 @@ def compute(key: str, gss_code: str, seat_name: str) -> Figure | None:
     spec = specs[key]
     df = data.load(spec["table"])   # every row: the median and the rank use them all
     values = values_of(spec, df, key)
-    at = df.index[df[spec["seat_column"]].astype(str) == gss_code]
-    if len(at) != 1:
+    at = row_of(spec, df, gss_code)
+    if at is None:
         return None
-    mine = float(values.loc[at[0]])
+    mine = float(values.loc[at])
     rank = int((values > mine).sum()) + 1
     filled = {"value": _format(spec, mine), "seat": seat_name, "median": _format(spec, float(values.median())),
               "rank": ordinal(rank), "count": n(len(values)), "highest": _format(spec, float(values.max())),
               "lowest": _format(spec, float(values.min()))}
-    row = df.loc[at[0]]
+    row = df.loc[at]
     filled.update({name: n(row[column]) for name, column in (spec.get("columns") or {}).items()})
     source, period = source_of(spec["table"])
     return Figure(filled["value"], fill(spec["text"], filled), source, period, spec["table"])
