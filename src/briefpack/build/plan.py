@@ -11,6 +11,8 @@ from briefpack.render.topic_briefing import TopicBriefing
 from briefpack.words import campaigns
 
 BRIEFING_NOTEBOOK = "briefing.ipynb"
+# A campaign's layout (campaign.yml) -> the class that checks a briefing's parameters and draws its pages.
+BRIEFINGS = {"modern-slavery": Briefing, "seat": SeatBriefing}
 
 
 def briefing_job(constituency, **values) -> Job:
@@ -18,29 +20,16 @@ def briefing_job(constituency, **values) -> Job:
     from its parameters (:data:`briefpack.request.inputs.BRIEFING`, by field name); raises InputError (one
     line, naming the field) for a bad one."""
     c = campaigns.current()
-    if c.layout == "seat":
-        return seat_job(c, constituency, **values)
-    b = Briefing.prepare(constituency=constituency, **values)
-    params = b.parameters()
+    b = BRIEFINGS[c.layout].prepare(constituency=constituency, **values)
+    regional = getattr(b, "regional", ())    # a Scottish Parliament seat's list MSPs (modern-slavery layout)
     return Job(key=b.seat.gss_code, slug=b.seat.slug, label=f"{b.seat.name} ({b.seat.gss_code})",
-               title=c.title_for(b.seat.name, b.addressee),
-               notebook=c.notebook, parameters=params,
+               title=c.title_for(b.seat.name, b.addressee), notebook=c.notebook, parameters=b.parameters(),
                info=(("name", b.seat.name if b.seat.parliament == "westminster" else f"{b.seat.name} (Scottish Parliament)"),
                      ("region", b.seat.nation if b.seat.region == b.seat.nation
                                                   else f"{b.seat.nation}, {b.seat.region}"),
                      ("mp", b.member.name or b.addressee), ("party", b.member.party),
                      ("member_as_at", b.member.as_of),
-                     *((("list_members", "; ".join(f"{m.name} ({m.party})" for m in b.regional)),) if b.regional else ())))
-
-
-def seat_job(c: campaigns.Campaign, constituency, **values) -> Job:
-    """A briefing of a campaign with the ``seat`` layout (:class:`~briefpack.render.seat_briefing.SeatBriefing`)."""
-    b = SeatBriefing.prepare(constituency=constituency, **values)
-    return Job(key=b.seat.gss_code, slug=b.seat.slug, label=f"{b.seat.name} ({b.seat.gss_code})",
-               title=c.title_for(b.seat.name, b.addressee), notebook=c.notebook, parameters=b.parameters(),
-               info=(("name", b.seat.name), ("region", b.seat.nation if b.seat.region == b.seat.nation
-                                                         else f"{b.seat.nation}, {b.seat.region}"),
-                     ("mp", b.member.name or b.addressee), ("party", b.member.party), ("member_as_at", b.member.as_of)))
+                     *((("list_members", "; ".join(f"{m.name} ({m.party})" for m in regional)),) if regional else ())))
 
 
 TOPIC_NOTEBOOK = "topic.ipynb"
