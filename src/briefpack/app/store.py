@@ -402,7 +402,7 @@ class Store:
         """{GSS code: campaign.Entry} of the Westminster seats, as the tracker CSV gives them (the most
         advanced report where several clubs reported one seat)."""
 
-        return campaign.most_advanced(self.reports(), geography.WESTMINSTER)
+        return campaign.reported(self.reports(), geography.WESTMINSTER)
 
     # --- coordinators ---------------------------------------------------------------------------------
 

@@ -185,16 +185,22 @@ def _load(folder: str, stamp) -> dict[str, Entry]:
 
 
 def entries_of(rows_) -> dict[str, Entry]:
-    """{GSS code: Entry} of the Westminster rows; where several rows have one seat, the most advanced
-    (by status, then by the time it last changed; the first of equals)."""
+    """{GSS code: Entry} of the Westminster rows of the file (:func:`most_advanced`)."""
+    return most_advanced((r.gss_code, r.entry(), r.updated) for r in rows_ if r.parliament == geography.WESTMINSTER)
+
+
+_NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def most_advanced(reports) -> dict[str, Entry]:
+    """{GSS code: Entry} from ``reports`` ((GSS code, Entry, when it last changed or None), several per
+    seat where several clubs reported one): the most advanced by status, then the latest; the first of
+    equals."""
     best: dict[str, tuple] = {}
-    for r in rows_:
-        if r.parliament != geography.WESTMINSTER:
-            continue
-        e = r.entry()
-        rank = (STATUSES.index(e.status), r.updated or dt.datetime.min.replace(tzinfo=dt.timezone.utc))
-        if r.gss_code not in best or rank > best[r.gss_code][0]:
-            best[r.gss_code] = (rank, e)
+    for code, e, updated in reports:
+        rank = (STATUSES.index(e.status), updated or _NEVER)
+        if code not in best or rank > best[code][0]:
+            best[code] = (rank, e)
     return {code: e for code, (_, e) in best.items()}
 
 
@@ -276,17 +282,16 @@ def status_of(gss_code: str) -> Entry | None:
     return _tracker().get(gss_code)
 
 
-def most_advanced(reports, parliament: str) -> dict[str, Entry]:
+def reported(reports, parliament: str) -> dict[str, Entry]:
     """{GSS code: Entry} of ``parliament``'s constituencies in ``reports`` (the campaign database's rows:
-    each with ``parliament``, ``gss_code``, ``updated`` and ``entry(seat name)``): where several clubs
-    reported one seat, the most advanced report, the latest of equals."""
+    each with ``parliament``, ``gss_code``, ``updated`` and ``entry(seat name)``), by :func:`most_advanced`."""
     names = {s.gss_code: s.name for s in geography.seats(parliament)}
-    best: dict[str, tuple] = {}
-    for r in reports:
-        if r.parliament != parliament or r.gss_code not in names:
-            continue
-        e = r.entry(names[r.gss_code])
-        rank = (STATUSES.index(e.status), r.updated)
-        if r.gss_code not in best or rank > best[r.gss_code][0]:
-            best[r.gss_code] = (rank, e)
-    return {code: e for code, (_, e) in best.items()}
+    return most_advanced((r.gss_code, r.entry(names[r.gss_code]), r.updated) for r in reports
+                         if r.parliament == parliament and r.gss_code in names)
+
+
+def overdue(entries: dict, as_of: dt.date, member: str = "MP") -> list[dict]:
+    """The follow-ups overdue on ``as_of`` (:meth:`Entry.overdue`), by seat name: {name, club, reason}."""
+    items = ({"name": e.name, "club": e.club, "reason": e.overdue(as_of, member)}
+             for e in sorted(entries.values(), key=lambda e: e.name))
+    return [i for i in items if i["reason"]]

@@ -56,7 +56,7 @@ def layout(entries: dict | None = None) -> list[Region]:
 def entries_of(reports) -> dict[str, campaign.Entry]:
     """{GSS code: campaign.Entry} of the Scottish Parliament constituencies in ``reports`` (the campaign
     database's rows): the most advanced report of each seat, the rule of the Westminster seats."""
-    return campaign.most_advanced(reports, geography.SCOTTISH)
+    return campaign.reported(reports, geography.SCOTTISH)
 
 
 # --- colours: the hex map's, with the text colour that reads best on each -----------------------------
@@ -118,8 +118,7 @@ class HolyroodProgress:
                             counts=", ".join(parts))
 
     def overdue(self) -> list[dict]:
-        return [{"name": e.name, "club": e.club, "reason": e.overdue(self.as_of, "MSP")}
-                for e in sorted(self.entries.values(), key=lambda e: e.name) if e.overdue(self.as_of, "MSP")]
+        return campaign.overdue(self.entries, self.as_of, "MSP")
 
     def section(self) -> Section:
         counts = self.counts()

@@ -52,12 +52,8 @@ class ProgressReport:
         return Section(chart.to_html())
 
     def overdue(self) -> Section:
-        items = []
-        for e in sorted(self.entries.values(), key=lambda e: e.name):
-            reason = e.overdue(self.as_of)
-            if reason:
-                items.append({"name": e.name, "club": e.club, "reason": reason})
-        return render("progress_overdue.html.j2", p=self, items=items, letter_days=campaign.CHASE_LETTER_DAYS,
+        return render("progress_overdue.html.j2", p=self, items=campaign.overdue(self.entries, self.as_of),
+                      letter_days=campaign.CHASE_LETTER_DAYS,
                       reply_days=campaign.CHASE_REPLY_DAYS)
 
     def replies(self) -> Section:
