@@ -425,14 +425,14 @@ def test_behind_a_trusted_proxy_the_limit_is_per_forwarded_address(tmp_path):
 
 def test_expired_results_are_removed_on_a_timer(tmp_path):
     pool = StandInPool()
-    with in_process_server(settings_for(tmp_path, cache_seconds=1, per_client=100), pool) as (url, app):
+    with in_process_server(settings_for(tmp_path, cache_seconds=0.5, per_client=100), pool) as (url, app):
         made = fetch(url + "/api/briefings", briefing_request()).json()
         cache = Path(app.state.service.cache.root)
         token = made["page"].rsplit("/", 1)[1]
         assert (cache / token).is_dir()
         deadline = time.monotonic() + 30
         while (cache / token).exists() and time.monotonic() < deadline:   # no request touches the cache
-            time.sleep(0.1)
+            time.sleep(0.02)
         assert not (cache / token).exists(), "an expired briefing stays on disk"
         assert fetch(url + made["page"]).status == 404
 
