@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import os
 import shutil
 import subprocess
@@ -71,18 +72,32 @@ def run_cli(*args, env=None, cwd=None) -> subprocess.CompletedProcess:
 
 
 def read_csv(name: str) -> list[dict]:
-    """Read a data table with the standard library only, independent of briefpack."""
-    with open(DATA / f"{name}.csv", encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    """Read a data table with the standard library only, independent of briefpack. Each call gets rows
+    of its own (a test may change them); the file is parsed again only when it has changed."""
+    path = DATA / f"{name}.csv"
+    st = path.stat()
+    return [dict(row) for row in _parsed_csv(path, st.st_mtime_ns, st.st_size)]
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed_csv(path: Path, mtime_ns: int, size: int) -> tuple:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return tuple(csv.DictReader(fh))
 
 
 # --- expectations read from the data, so a refresh of the members (a by-election) breaks no test ---------
 
-def sidecar(name: str) -> dict:
-    """A table's ``.meta.yml``, read with PyYAML only."""
+def safe_yaml(text: str):
+    """``yaml.safe_load`` on libyaml's C parser when PyYAML has it (about ten times faster; the same
+    safe subset), else on the pure-Python one."""
     import yaml
 
-    return yaml.safe_load((DATA / f"{name}.meta.yml").read_text(encoding="utf-8"))
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def sidecar(name: str) -> dict:
+    """A table's ``.meta.yml``, read with PyYAML only."""
+    return safe_yaml((DATA / f"{name}.meta.yml").read_text(encoding="utf-8"))
 
 
 def members_base_date() -> dt.date:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import html
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import run_cli, safe_yaml
 
 from briefpack.core import paths
 from briefpack.data import stats
@@ -115,7 +114,7 @@ def content_copy(tmp_path, monkeypatch):
 
 
 def _add(path: Path, change) -> None:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = safe_yaml(path.read_text(encoding="utf-8"))
     change(doc)
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
@@ -145,8 +144,7 @@ def test_a_claim_whose_words_were_edited_away_or_whose_source_is_unknown_is_caug
 
 
 def test_build_claims_prints_every_claim_with_its_source_and_passage():
-    run = subprocess.run([sys.executable, str(ROOT / "build.py"), "--claims"], capture_output=True, text=True, check=False,
-                         cwd=ROOT, timeout=120)
+    run = run_cli("--claims")
     out = run.stdout
     register = claims.register()
     assert out.startswith(f"{len(register)} claims in content/")
@@ -160,7 +158,7 @@ def test_build_claims_prints_every_claim_with_its_source_and_passage():
 # --- the statements issue 14 found wrong -----------------------------------------------------------
 
 def topic(key: str) -> dict:
-    return yaml.safe_load((paths.content_dir() / "topics" / f"{key}.yml").read_text(encoding="utf-8"))
+    return safe_yaml((paths.content_dir() / "topics" / f"{key}.yml").read_text(encoding="utf-8"))
 
 
 def prose_of(doc: dict) -> str:
@@ -279,7 +277,7 @@ def test_latest_means_the_latest_in_the_data_this_briefing_uses(scotland):
 
 
 def test_the_members_period_does_not_promise_a_refresh_beside_a_fixed_date():
-    meta = yaml.safe_load((paths.data_dir() / "mps_current.meta.yml").read_text(encoding="utf-8"))
+    meta = safe_yaml((paths.data_dir() / "mps_current.meta.yml").read_text(encoding="utf-8"))
     period = meta["provenance"]["period"]
     assert "kept current" not in period and "weekly" not in period
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 import yaml
-from conftest import ROOT, read_csv
+from conftest import ROOT, read_csv, safe_yaml
 
 from briefpack.core.errors import InputError
 from briefpack.data import catalogue as data
@@ -91,7 +91,7 @@ def seeds() -> dict:
 
 
 def topics() -> dict:
-    return {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in (CONTENT / "topics").glob("*.yml")}
+    return {p.stem: safe_yaml(p.read_text(encoding="utf-8")) for p in (CONTENT / "topics").glob("*.yml")}
 
 
 def all_prose() -> dict:
@@ -105,12 +105,12 @@ def all_prose() -> dict:
             out[f"topics/{key}.{field}"] = t.get(field) or ""
         for i, r in enumerate(t["recommendations"], start=1):
             out[f"topics/{key}.recommendations[{i}]"] = r["text"]
-    doc = yaml.safe_load((CONTENT / "powers.yml").read_text(encoding="utf-8"))
+    doc = safe_yaml((CONTENT / "powers.yml").read_text(encoding="utf-8"))
     for concern, places in doc["concerns"].items():
         for place, entry in places.items():
             for field in ("ask", "question", "letter"):
                 out[f"powers/{concern}/{place}.{field}"] = entry[field]
-    letter = yaml.safe_load((CONTENT / "letter.yml").read_text(encoding="utf-8"))
+    letter = safe_yaml((CONTENT / "letter.yml").read_text(encoding="utf-8"))
     for i, text in enumerate(letter["openings"] + letter["closings"] + list(letter["leads"].values())
                              + [letter["meeting"], letter["meeting_request"], letter["campaign"], letter["enclosure"]]):
         out[f"letter[{i}]"] = text
@@ -118,7 +118,7 @@ def all_prose() -> dict:
     for i, text in enumerate([meeting["headline_ask"], *meeting["asks"], *[s["step"] for s in meeting["follow_up"]]]):
         out[f"meeting[{i}]"] = text
     for name in WORDS_FILES:
-        for key, fields in yaml.safe_load((CONTENT / name).read_text(encoding="utf-8")).items():
+        for key, fields in safe_yaml((CONTENT / name).read_text(encoding="utf-8")).items():
             for field, text in fields.items():
                 if field != "claims":   # the claims register (tests/test_claims.py), not printed words
                     out[f"{name}: {key}.{field}"] = text
@@ -256,7 +256,7 @@ def test_words_files_hold_every_key_the_code_fills():
     from briefpack.render import charts
 
     for words in (figures.WORDS, charts.WORDS):
-        doc = yaml.safe_load((CONTENT / words.filename).read_text(encoding="utf-8"))
+        doc = safe_yaml((CONTENT / words.filename).read_text(encoding="utf-8"))
         assert set(doc) == set(words.spec), words.filename
         for key, fields in words.spec.items():
             assert set(doc[key]) - {"claims"} == set(fields), f"{words.filename}: {key}"
@@ -300,7 +300,7 @@ def content_copy(tmp_path, monkeypatch):
 
 
 def edit_yaml(path, change) -> None:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = safe_yaml(path.read_text(encoding="utf-8"))
     change(doc)
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
@@ -367,7 +367,7 @@ def add_concern(folder, key: str, like: str = "data") -> None:
 
 def test_concern_keys_are_the_files_of_content_concerns(content_copy):
     assert content.concern_keys() == tuple(p.stem for p in sorted((CONTENT / "concerns").glob("*.yml"),
-                                                                  key=lambda p: yaml.safe_load(p.read_text())["order"]))
+                                                                  key=lambda p: safe_yaml(p.read_text())["order"]))
     add_concern(content_copy, "supply_chains")
     assert content.concern_keys()[-1] == "supply_chains"
     assert content.parse_concerns("supply_chains,training") == ["supply_chains", "training"]

@@ -3,8 +3,7 @@ import tomllib
 from importlib.metadata import PackageNotFoundError, version
 
 import pytest
-import yaml
-from conftest import ROOT
+from conftest import ROOT, safe_yaml
 from packaging.requirements import Requirement
 
 
@@ -17,7 +16,7 @@ def requirements() -> list[Requirement]:
 def test_environment_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = set(project["dependencies"]).union(*project["optional-dependencies"].values())
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    env = safe_yaml((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
     listed = {p for p in pip if not p.startswith("-e")}
     assert listed == wanted

@@ -16,7 +16,7 @@ from collections import defaultdict
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT, read_csv
+from conftest import ROOT, read_csv, safe_yaml
 from pypdf import PdfReader
 
 from briefpack.build import manifest
@@ -220,8 +220,8 @@ def test_change_a_sentence(project, tmp_path):
     # Step 2, as the README writes it.
     [block] = blocks("Change a sentence", "yaml")
     figures_yml = content / "figures.yml"
-    doc = yaml.safe_load(figures_yml.read_text(encoding="utf-8"))
-    doc.update(yaml.safe_load(block))
+    doc = safe_yaml(figures_yml.read_text(encoding="utf-8"))
+    doc.update(safe_yaml(block))
     figures_yml.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     old, new = "Later releases revise recent figures.", "Later releases may revise the latest figures."
     assert f"`{old}` becomes\n   `{new}`" in text
@@ -274,8 +274,8 @@ def test_a_table_added_by_a_researcher_is_sourced_and_its_edits_rebuild_exactly_
         proc = copy.build(*args, "--formats", "html", "--out", str(out), "--jobs", "1")
         assert proc.returncode == 0, proc.stderr
 
-    meta = yaml.safe_load((ROOT / "data" / f"{table}.meta.yml").read_text(encoding="utf-8"))["provenance"]
-    licence = yaml.safe_load((ROOT / "data" / "licences.yml").read_text(encoding="utf-8"))[meta["licences"][0]]
+    meta = safe_yaml((ROOT / "data" / f"{table}.meta.yml").read_text(encoding="utf-8"))["provenance"]
+    licence = safe_yaml((ROOT / "data" / "licences.yml").read_text(encoding="utf-8"))[meta["licences"][0]]
     row = [meta["publisher"], meta["period"], licence["name"]]
     for slug in ("banbury", "hitchin"):
         sources = [[td.get_text() for td in tr.select("td")][1:]

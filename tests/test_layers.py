@@ -4,6 +4,7 @@ importing anything)."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -42,8 +43,9 @@ def _resolve(module: str, node: ast.ImportFrom | ast.Import, alias: ast.alias) -
 MODULES = modules()
 
 
-def imports(module: str) -> list[tuple[str, int, bool]]:
-    """[(imported module of ours, line, at the top of the file)]."""
+@functools.cache   # the source does not change during a run: each file is parsed once, not once a test
+def imports(module: str) -> tuple[tuple[str, int, bool], ...]:
+    """((imported module of ours, line, at the top of the file), ...)."""
     tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
     top = set(map(id, tree.body))
     out = []
@@ -52,7 +54,7 @@ def imports(module: str) -> list[tuple[str, int, bool]]:
             for alias in node.names:
                 for target in _resolve(module, node, alias):
                     out.append((target, node.lineno, id(node) in top))
-    return out
+    return tuple(out)
 
 
 def layer(module: str) -> str | None:

@@ -15,8 +15,14 @@ import socket
 import threading
 
 import pytest
-import yaml
-from conftest import DATA, members_base_date, members_snapshot_date, run_build, run_cli
+from conftest import (
+    DATA,
+    members_base_date,
+    members_snapshot_date,
+    run_build,
+    run_cli,
+    safe_yaml,
+)
 
 BANBURY = "E14001072"
 # Dates relative to the members file in use (a refresh refuses a file older than it), so a later refresh of
@@ -102,7 +108,7 @@ def test_a_changed_party_is_logged_and_printed(tmp_path, data_copy):
     assert lines[-1].startswith(f"members: 1 seat changed; data/mps_current.csv is now as at {LATER.isoformat()}")
     # The new file is in data/ byte for byte, with its sidecar.
     assert (data_copy / "mps_current.csv").read_bytes() == path.read_bytes()
-    meta = yaml.safe_load((data_copy / "mps_current.meta.yml").read_text(encoding="utf-8"))
+    meta = safe_yaml((data_copy / "mps_current.meta.yml").read_text(encoding="utf-8"))
     assert meta["provenance"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert meta["snapshot"] == {"as_at": LATER.isoformat(), "source": "local file mp_lookup.csv"}
     assert meta["provenance"]["as_at"] == members_base_date().isoformat(), "the first file's date stays"
@@ -113,7 +119,7 @@ def test_a_changed_party_is_logged_and_printed(tmp_path, data_copy):
                          "constituency_name": "Banbury", "before_member": was["display_as"],
                          "before_party": was["party_text"], "after_member": was["display_as"], "after_party": party,
                          "kind": "party change"}
-    log_meta = yaml.safe_load((data_copy / "mp_changes.meta.yml").read_text(encoding="utf-8"))
+    log_meta = safe_yaml((data_copy / "mp_changes.meta.yml").read_text(encoding="utf-8"))
     assert log_meta["provenance"]["sha256"] == hashlib.sha256((data_copy / "mp_changes.csv").read_bytes()).hexdigest()
     # The same file again: nothing to do, nothing written.
     kept = snapshot(data_copy)
@@ -290,7 +296,7 @@ def test_a_download_is_checked_and_brought_in_like_a_file(tmp_path, data_copy, l
     assert proc.stdout.splitlines()[0] == (f"Banbury (E14001072): party change: {was['display_as']}: "
                                            f"{was['party_text']} -> {party}")
     assert (data_copy / "mps_current.csv").read_bytes() == path.read_bytes()
-    meta = yaml.safe_load((data_copy / "mps_current.meta.yml").read_text(encoding="utf-8"))
+    meta = safe_yaml((data_copy / "mps_current.meta.yml").read_text(encoding="utf-8"))
     assert meta["snapshot"] == {"as_at": LATER.isoformat(), "source": f"{base}/mp_lookup.csv"}
 
 

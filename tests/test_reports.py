@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import http.cookiejar
 import io
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -67,28 +69,48 @@ def _driver(url: str) -> str:
     return "postgresql+psycopg://" + url.split("://", 1)[1] if url.startswith(("postgresql://", "postgres://")) else url
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """An empty SQLite database brought to the newest migration once a session (by the app's own
+    store.migrate): each test starts from a copy of it instead of running every migration again."""
+    path = tmp_path_factory.mktemp("migrated") / store.DB_FILE
+    store.Store(f"sqlite:///{path}", path.parent / "uploads").close()
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path) -> str:
+    """An empty database (tests of the migrations start here)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'db' / store.DB_FILE}"
     return _fresh_postgres()
 
 
 @pytest.fixture
-def db(db_url, tmp_path):
-    s = store.Store(db_url, tmp_path / "uploads")
+def migrated_url(db_url, request) -> str:
+    """``db_url`` at the newest migration: a SQLite file starts as a copy of the session's migrated one."""
+    if db_url.startswith("sqlite:///"):
+        path = Path(db_url.removeprefix("sqlite:///"))
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+    return db_url
+
+
+@pytest.fixture
+def db(migrated_url, tmp_path):
+    s = store.Store(migrated_url, tmp_path / "uploads")
     yield s
     s.close()
 
 
 @pytest.fixture
-def env(db_url, tmp_path, monkeypatch):
+def env(migrated_url, tmp_path, monkeypatch):
     """The environment a server of this test reads: its database, state folder and uploads."""
     monkeypatch.setenv("BRIEFPACK_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("BRIEFPACK_DATABASE_URL", db_url)
+    monkeypatch.setenv("BRIEFPACK_DATABASE_URL", migrated_url)
     monkeypatch.setenv("BRIEFPACK_UPLOAD_DIR", str(tmp_path / "uploads"))
     store.reset_default()
-    yield db_url
+    yield migrated_url
     store.reset_default()
 
 
@@ -105,8 +127,17 @@ def server(env, tmp_path):
         yield url
 
 
+@functools.cache
+def stored_hash() -> str:
+    """PASSWORD hashed with argon2's lightest parameters, made once: a wrong password is then checked
+    in microseconds, not the 0.1 s of the app's own parameters. The app treats it as a hash stored by
+    an older setting and replaces it at the first right sign-in (tested below), so that path costs
+    one full hash, as it does on a real server."""
+    return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
+
+
 def add_coordinator(name: str = "ann") -> None:
-    store.default().add_coordinator(name, PasswordHasher().hash(PASSWORD))
+    store.default().add_coordinator(name, stored_hash())
 
 
 # --- an HTTP client with cookies ------------------------------------------------------------------------
@@ -403,6 +434,20 @@ def test_five_wrong_passwords_pause_sign_in(server):
     assert status == 401 and "paused after 5 wrong passwords" in body.decode()
     coordinator = store.default().coordinator("ann")
     assert coordinator.paused_until is not None
+
+
+def test_a_hash_stored_with_weaker_parameters_is_replaced_at_the_right_sign_in(server):
+    add_coordinator()
+    client = Client(server)
+    assert client.sign_in(password="wrong password")[0] == 401
+    assert store.default().coordinator("ann").password_hash == stored_hash(), "a wrong password changes nothing"
+    status, headers, _ = client.sign_in()
+    assert status == 303 and headers["location"].endswith("/coordinators/")
+    now = store.default().coordinator("ann").password_hash
+    app_hasher = PasswordHasher()
+    assert now != stored_hash() and not app_hasher.check_needs_rehash(now), "rehashed with the app's parameters"
+    assert app_hasher.verify(now, PASSWORD)
+    assert Client(server).sign_in()[0] == 303, "the new hash signs in"
 
 
 def test_no_personal_data_or_private_link_in_the_log(server, caplog):

@@ -17,9 +17,8 @@ from urllib.parse import urlencode
 
 import docx
 import pytest
-import yaml
 from bs4 import BeautifulSoup
-from conftest import DATA, read_csv, run_build, run_cli
+from conftest import DATA, read_csv, run_build, run_cli, safe_yaml
 from test_web import (
     StandInPool,
     axe_violations,
@@ -485,7 +484,7 @@ def test_refresh_from_an_address(tmp_path):
     lines = proc.stdout.splitlines()
     assert f"{region} region: new list MSP: A. N. Example ({leaving['party']})" in lines
     assert f"{region} region: no longer a list MSP: {leaving['member']} ({leaving['party']})" in lines
-    meta = yaml.safe_load((data / "msps_current.meta.yml").read_text(encoding="utf-8"))
+    meta = safe_yaml((data / "msps_current.meta.yml").read_text(encoding="utf-8"))
     assert meta["provenance"]["sha256"] == hashlib.sha256((data / "msps_current.csv").read_bytes()).hexdigest()
 
 

@@ -11,7 +11,15 @@ import docx
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT, current_member, read_csv, run_build, run_cli, sidecar
+from conftest import (
+    ROOT,
+    current_member,
+    read_csv,
+    run_build,
+    run_cli,
+    safe_yaml,
+    sidecar,
+)
 from pypdf import PdfReader
 
 CAMPAIGN = ROOT / "examples" / "turnout"
@@ -96,7 +104,7 @@ def test_the_campaign_is_data_a_copy_with_other_words_builds_with_no_code_change
     copy = tmp_path / "my-campaign"
     shutil.copytree(CAMPAIGN, copy)
     concern = copy / "content" / "concerns" / "turnout.yml"
-    doc = yaml.safe_load(concern.read_text(encoding="utf-8"))
+    doc = safe_yaml(concern.read_text(encoding="utf-8"))
     doc["title"] = "Turning up on polling day"
     concern.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     (copy / "campaign.yml").write_text((copy / "campaign.yml").read_text(encoding="utf-8")

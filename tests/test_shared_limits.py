@@ -15,7 +15,6 @@ import threading
 from urllib.parse import urlencode
 
 import pytest
-from argon2 import PasswordHasher
 from bs4 import BeautifulSoup
 from limits import parse
 from limits.storage import MemoryStorage, storage_from_string
@@ -27,8 +26,11 @@ from test_reports import (  # noqa: F401 (fixtures)
     _fresh_postgres,
     db,
     db_url,
+    migrated_sqlite,
+    migrated_url,
     report_fields,
     server_process,
+    stored_hash,
 )
 
 from briefpack.app import ratelimits, reports_web, store
@@ -133,7 +135,7 @@ def test_two_instances_hitting_at_once_count_every_hit(db_url, tmp_path):
 def test_sign_in_attempts_sent_at_once_are_all_counted(db):
     """Twenty attempts at once on two instances: at most five passwords are checked, the rest are
     refused as paused, and the account is paused after them."""
-    db.add_coordinator("ann", PasswordHasher().hash(PASSWORD))
+    db.add_coordinator("ann", stored_hash())
     other = store.Store(db.url, db.upload_dir)
     pause = dt.timedelta(seconds=reports_web.Settings().signin_pause)
     numbers, lock = [], threading.Lock()
@@ -167,7 +169,7 @@ def two_instances(request, tmp_path):
     """(url of A, url of B, the database) : two servers with their own state folders, one database."""
     url = f"sqlite:///{tmp_path / 'shared' / store.DB_FILE}" if request.param == "sqlite" else _fresh_postgres()
     database = store.Store(url, tmp_path / "uploads")
-    database.add_coordinator("ann", PasswordHasher().hash(PASSWORD))
+    database.add_coordinator("ann", stored_hash())
     common = {"BRIEFPACK_DATABASE_URL": url, "BRIEFPACK_UPLOAD_DIR": str(tmp_path / "uploads"),
               "BRIEFPACK_PROXY_HOPS": "1", "BRIEFPACK_SECRET_KEY": "", "BRIEFPACK_SECRET": "",
               "BRIEFPACK_REPORT_RATE": "3/minute", "BRIEFPACK_SIGNIN_RATE": "7/minute"}
@@ -260,7 +262,7 @@ def test_the_sign_in_pause_the_sign_in_limit_and_the_session_are_shared(two_inst
     assert status == 429 and "Too many attempts from your address" in shown_message(body)
 
     # a coordinator signed in on A is signed in on B (the session's key is the shared one too)
-    database.add_coordinator("bea", PasswordHasher().hash(PASSWORD))
+    database.add_coordinator("bea", stored_hash())
     at_a = Client(a)
     token = at_a.token("/coordinators/sign-in")
     status, headers, _ = at_a.request("/coordinators/sign-in",

@@ -17,8 +17,18 @@ import shutil
 
 import pytest
 from conftest import DATA, ROOT, read_csv, run_cli
-from test_reports import (  # noqa: F401 (db, db_url, env, server: fixtures)
-    Client, _fresh_postgres, a_pdf, add_coordinator, db, db_url, env, schema_of, server,
+from test_reports import (  # noqa: F401 (db, db_url, env, migrated_sqlite, migrated_url, server: fixtures)
+    Client,
+    _fresh_postgres,
+    a_pdf,
+    add_coordinator,
+    db,
+    db_url,
+    env,
+    migrated_sqlite,
+    migrated_url,
+    schema_of,
+    server,
 )
 
 from briefpack.app import store

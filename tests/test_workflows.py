@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
-from conftest import ROOT, run_build
+from conftest import ROOT, run_build, safe_yaml
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
@@ -22,7 +21,7 @@ WRITES = {("refresh-members.yml", "refresh"): {"contents": "write", "pull-reques
 
 
 def load(name: str) -> dict:
-    return yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    return safe_yaml((WORKFLOWS / name).read_text(encoding="utf-8"))
 
 
 def triggers(wf: dict) -> dict:
@@ -240,7 +239,7 @@ def all_workflows():
 @pytest.mark.parametrize("name", all_workflows())
 def test_workflow_is_pinned_least_privileged_and_keeps_no_credentials(name):
     text = (WORKFLOWS / name).read_text(encoding="utf-8")
-    wf = yaml.safe_load(text)
+    wf = safe_yaml(text)
     assert wf["permissions"] == {}, "nothing granted at the top: each job says what it needs"
     assert not {"pull_request_target", "workflow_run"} & set(triggers(wf)), "no privileged triggers"
     for job_name, job in wf["jobs"].items():
