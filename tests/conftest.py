@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import gc
 import os
 import shutil
 import subprocess
@@ -162,6 +163,37 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1] in E2E_MODULES or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.e2e)     # a real browser is a process too
+
+
+FAST_LAYER = "not e2e"
+MOST_WORKERS = 4
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """``pytest -m "not e2e"`` over the whole suite (no paths given) runs on every core, up to four,
+    with pytest-xdist, as if ``-n N`` had been given: on this 2-core machine about 12 s instead of
+    about 20 s. A file or a test named on the command line runs in this process (a worker costs about
+    2 s to start), as does any run given ``-n`` itself (``-n 0``: one process), ``--pdb`` or
+    ``--collect-only``. The full suite is left serial: its browsers and build pools use the cores."""
+    if (not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput")   # a worker itself
+            or config.option.numprocesses is not None
+            or " ".join(config.option.markexpr.split()) != FAST_LAYER
+            or config.args_source is not pytest.Config.ArgsSource.TESTPATHS
+            or config.option.usepdb or config.option.collectonly):
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cores > 1:
+        config.option.numprocesses = min(cores, MOST_WORKERS)
+    return None
+
+
+def pytest_collection_finish(session):
+    """What collection made (modules, data read at import, the package) lives for the whole run: moved
+    out of the garbage collector's sight, each later collection scans only what the tests make (as the
+    warm kernel does after its reset; about a fifth of the fast layer's time was collections)."""
+    gc.collect()
+    gc.freeze()
 
 
 _RUNNING = {"e2e": True}
