@@ -176,7 +176,8 @@ def pytest_cmdline_main(config):
     about 20 s. A file or a test named on the command line runs in this process (a worker costs about
     2 s to start), as does any run given ``-n`` itself (``-n 0``: one process), ``--pdb`` or
     ``--collect-only``. The full suite is left serial: its browsers and build pools use the cores."""
-    if (not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput")   # a worker itself
+    if (not config.pluginmanager.hasplugin("xdist")
+            or hasattr(config, "workerinput") or os.environ.get("PYTEST_XDIST_WORKER")   # a worker itself
             or config.option.numprocesses is not None
             or " ".join(config.option.markexpr.split()) != FAST_LAYER
             or config.args_source is not pytest.Config.ArgsSource.TESTPATHS
