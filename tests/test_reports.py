@@ -484,19 +484,21 @@ def test_purge_removes_old_uploads_and_contact_details(db):
 
 
 def test_backup_while_reports_are_being_written(db, tmp_path):
-    stop = threading.Event()
+    stop, twenty = threading.Event(), threading.Event()
 
     def write():
+        made = 0
         while not stop.is_set():
             db.create({"parliament": "westminster", "gss_code": BANBURY.gss_code, "club": "Club", "met": False,
                        "reply_summary": ""})
+            made += 1
+            if made == 20:
+                twenty.set()      # the backup starts while the writer goes on
 
     writer = threading.Thread(target=write)
     writer.start()
     try:
-        deadline = time.monotonic() + 30
-        while db.count() < 20:
-            assert time.monotonic() < deadline
+        assert twenty.wait(30), "twenty reports were not written in 30 s"
         target = db.backup(tmp_path / "backup" / ("campaign.sqlite3" if db.kind == "sqlite" else "campaign.dump"))
     finally:
         stop.set()
