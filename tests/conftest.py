@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# Fixtures kept in modules of their own: the report tests' databases (SQLite and PostgreSQL).
+pytest_plugins = ["databases"]
+
 ROOT = Path(__file__).resolve().parents[1]
 # The data the tests read their expectations from: the same folder the package reads, so a run with
 # BRIEFPACK_DATA pointing at a copy (the by-election swap test, tests/test_data_swap.py) checks the copy.

@@ -15,17 +15,7 @@ from collections import Counter
 import pytest
 from bs4 import BeautifulSoup
 from conftest import DATA
-from test_reports import (  # noqa: F401 (fixtures)
-    PASSWORD,
-    Client,
-    add_coordinator,
-    db,
-    db_url,
-    env,
-    migrated_sqlite,
-    migrated_url,
-    server,
-)
+from databases import PASSWORD, add_coordinator
 from test_web import axe_violations, browser  # noqa: F401 (browser: a fixture)
 
 from briefpack.places import campaign, geography

@@ -16,22 +16,12 @@ from urllib.parse import urlencode
 
 import pytest
 from bs4 import BeautifulSoup
+from databases import PASSWORD, fresh_postgres, stored_hash
 from limits import parse
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from sqlalchemy import func, select
-from test_reports import (  # noqa: F401 (fixtures)
-    PASSWORD,
-    Client,
-    _fresh_postgres,
-    db,
-    db_url,
-    migrated_sqlite,
-    migrated_url,
-    report_fields,
-    server_process,
-    stored_hash,
-)
+from test_reports import Client, report_fields, server_process
 
 from briefpack.app import ratelimits, reports_web, store
 
@@ -167,7 +157,7 @@ def test_sign_in_attempts_sent_at_once_are_all_counted(db):
 @pytest.fixture(params=["sqlite", "postgresql"])
 def two_instances(request, tmp_path):
     """(url of A, url of B, the database) : two servers with their own state folders, one database."""
-    url = f"sqlite:///{tmp_path / 'shared' / store.DB_FILE}" if request.param == "sqlite" else _fresh_postgres()
+    url = f"sqlite:///{tmp_path / 'shared' / store.DB_FILE}" if request.param == "sqlite" else fresh_postgres()
     database = store.Store(url, tmp_path / "uploads")
     database.add_coordinator("ann", stored_hash())
     common = {"BRIEFPACK_DATABASE_URL": url, "BRIEFPACK_UPLOAD_DIR": str(tmp_path / "uploads"),

@@ -17,19 +17,8 @@ import shutil
 
 import pytest
 from conftest import DATA, ROOT, read_csv, run_cli
-from test_reports import (  # noqa: F401 (db, db_url, env, migrated_sqlite, migrated_url, server: fixtures)
-    Client,
-    _fresh_postgres,
-    a_pdf,
-    add_coordinator,
-    db,
-    db_url,
-    env,
-    migrated_sqlite,
-    migrated_url,
-    schema_of,
-    server,
-)
+from databases import add_coordinator, fresh_postgres
+from test_reports import Client, a_pdf, schema_of
 
 from briefpack.app import store
 from briefpack.core.errors import BriefpackError
@@ -105,7 +94,7 @@ def reopen(database: store.Store, url: str, tmp_path, name: str) -> store.Store:
     database.close()
     if url.startswith("sqlite"):
         return store.Store(f"sqlite:///{tmp_path / name / store.DB_FILE}", tmp_path / f"{name}-uploads")
-    return store.Store(_fresh_postgres(), tmp_path / f"{name}-uploads")
+    return store.Store(fresh_postgres(), tmp_path / f"{name}-uploads")
 
 
 # --- round trips -----------------------------------------------------------------------------------------
