@@ -2,10 +2,12 @@
 
 ``web.create_app`` adds :func:`routes`:
 
-- ``/report`` (a new report; ``?seat=CODE&parliament=...`` from a briefing's page) and
+- ``/report`` (a new report on a Westminster or Scottish Parliament constituency, or on a Scottish Parliament
+  region's list MSPs; ``?seat=CODE&parliament=...`` from a briefing's page) and
   ``/report/{token}`` (the club's private link, to update it later; only the token's hash is stored);
 - ``/coordinators/...``: sign in and out, the live progress report and hex map (briefpack.render.report,
-  drawn from the database) with the Scottish Parliament constituencies' own counts and grid by region
+  drawn from the database) with the Scottish Parliament's own counts (constituencies, and each region's list
+  MSPs) and grid by region
   (briefpack.render.holyrood_progress), replies to collate with their files (sent as attachments only),
   overdue chases, the tracker CSV.
 
