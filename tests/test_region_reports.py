@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import DATA
 from databases import add_coordinator
-from test_reports import Client, a_pdf, new_report, report_fields
+from test_reports import Client, a_pdf, new_report, report_fields, send_a_meeting
 from test_web import axe_violations, browser  # noqa: F401 (browser: a fixture)
 
 from briefpack.app import store
@@ -292,13 +292,7 @@ def test_browser_a_club_reports_on_a_region(server, browser):  # noqa: F811  (th
         assert c.is_checked("#parliament-scottish-region"), "the choice is kept"
         assert axe_violations(c) == [], "the form with its error"
 
-        c.fill("#constituency", as_typed(region))
-        c.fill("#contact_made", "2026-06-20")
-        c.fill("#meeting_date", "2026-08-28")
-        c.check("#met")
-        c.click("#report-button")
-        c.locator("#private-link").wait_for()
-        assert "Your report is saved" in c.text_content("#notice")
+        send_a_meeting(c, as_typed(region))
         assert " ".join(c.text_content("h1").split()) == f"Your report on {region} (region)"
         assert c.input_value("#constituency") == region and c.is_checked("#parliament-scottish-region")
         assert axe_violations(c) == [], "the saved report's page"
