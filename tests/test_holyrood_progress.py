@@ -16,6 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import DATA
 from databases import PASSWORD, add_coordinator
+from test_reports import send_a_meeting
 from test_web import axe_violations, browser  # noqa: F401 (browser: a fixture)
 
 from briefpack.places import campaign, geography
@@ -153,13 +154,7 @@ def test_browser_a_club_reports_a_scottish_seat_and_the_coordinator_sees_its_til
         c.goto("/report")
         c.fill("#club", "Soroptimist International Test")
         c.check("#parliament-scottish")
-        c.fill("#constituency", name)
-        c.fill("#contact_made", "2026-06-20")
-        c.fill("#meeting_date", "2026-08-28")
-        c.check("#met")
-        c.click("#report-button")
-        c.locator("#private-link").wait_for()
-        assert "Your report is saved" in c.text_content("#notice")
+        send_a_meeting(c, name)
 
         page.reload()
         tile.wait_for()

@@ -120,6 +120,18 @@ def new_report(client: Client, files: dict | None = None, **changes) -> str:
     return found.group(1)
 
 
+def send_a_meeting(page, seat: str) -> None:
+    """In a browser on the report form (club and choice of seat given): name ``seat``, a meeting requested,
+    held and met, send, and wait for the saved report's page."""
+    page.fill("#constituency", seat)
+    page.fill("#contact_made", "2026-06-20")
+    page.fill("#meeting_date", "2026-08-28")
+    page.check("#met")
+    page.click("#report-button")
+    page.locator("#private-link").wait_for()
+    assert "Your report is saved" in page.text_content("#notice")
+
+
 # --- the tracker CSV ------------------------------------------------------------------------------------
 
 def rows(text_: str) -> list[dict]:

@@ -2,10 +2,12 @@
 
 ``web.create_app`` adds :func:`routes`:
 
-- ``/report`` (a new report; ``?seat=CODE&parliament=...`` from a briefing's page) and
+- ``/report`` (a new report on a Westminster or Scottish Parliament constituency, or on a Scottish Parliament
+  region's list MSPs; ``?seat=CODE&parliament=...`` from a briefing's page) and
   ``/report/{token}`` (the club's private link, to update it later; only the token's hash is stored);
 - ``/coordinators/...``: sign in and out, the live progress report and hex map (briefpack.render.report,
-  drawn from the database) with the Scottish Parliament constituencies' own counts and grid by region
+  drawn from the database) with the Scottish Parliament's own counts (constituencies, and each region's list
+  MSPs) and grid by region
   (briefpack.render.holyrood_progress), replies to collate with their files (sent as attachments only),
   overdue chases, the tracker CSV.
 
@@ -64,6 +66,9 @@ STAGE_WORDS = {   # the tracker's column words, as a club reads them on the form
     "reply_received": "the date the reply was received", "contact_made": "the date the meeting was requested",
     "'met' is True": "'We have met' is ticked", "a reply summary is given": "the reply is summarised",
 }
+# The form's third choice of seat: a Scottish Parliament region's list MSPs (stored as parliament scottish, the
+# region named, no GSS code: as the tracker CSV's seat_type region). The region is named in the seat's field.
+SCOTTISH_REGION = "scottish-region"
 SIGNIN_FAILURES = 5
 SESSION_COOKIE = "briefpack_session"
 
@@ -327,8 +332,18 @@ class Reports:
         briefpack.request.inputs and the tracker's own rules between stages."""
         raw = {k: form.get(k, "") for k in FORM_FIELDS}
         raw = {k: v if isinstance(v, str) else "" for k, v in raw.items()}
-        errors = {k: for_page(exc) for k, exc in
-                  inputs.errors({**raw, "parliament": raw["parliament"] or geography.WESTMINSTER}).items()}
+        on_region = raw["parliament"] == SCOTTISH_REGION
+        parliament = geography.SCOTTISH if on_region else raw["parliament"] or geography.WESTMINSTER
+        checked = {**raw, "parliament": parliament}
+        if on_region:      # the seat's field names a region, not a constituency
+            del checked["constituency"]
+        errors = {k: for_page(exc) for k, exc in inputs.errors(checked).items()}
+        region = ""
+        if on_region:
+            try:
+                region = inputs.region(raw["constituency"])
+            except InputError as exc:
+                errors.setdefault(exc.field or "constituency", for_page(exc))
         if not raw["club"].strip():
             errors.setdefault("club", "Give your club's name.")
         if not raw["constituency"].strip():
@@ -346,10 +361,13 @@ class Reports:
                 files.append((kind, filetype.guess_mime(body), body))
         if errors:
             return {}, errors, []
-        clean = inputs.clean({k: v for k, v in raw.items() if k != "constituency"} |
-                             {"parliament": raw["parliament"] or geography.WESTMINSTER})
-        seat = inputs.constituency(raw["constituency"], clean["parliament"])
-        values = {"parliament": seat.parliament, "gss_code": seat.gss_code, "club": clean["club"],
+        clean = inputs.clean({k: v for k, v in raw.items() if k != "constituency"} | {"parliament": parliament})
+        if on_region:
+            where = {"parliament": geography.SCOTTISH, "gss_code": "", "region": region}
+        else:
+            seat = inputs.constituency(raw["constituency"], clean["parliament"])
+            where = {"parliament": seat.parliament, "gss_code": seat.gss_code, "region": ""}
+        values = {**where, "club": clean["club"],
                   "contact_name": clean["contact_name"], "contact_email": clean["contact_email"],
                   "reply_summary": clean["reply_summary"], "met": form.get("met") == "yes",
                   **{k: clean[k] for k in DATE_FIELDS}}
@@ -452,7 +470,8 @@ class Reports:
         hex_map = await run_in_threadpool(lambda: progress.hex_map().html)
         overdue = await run_in_threadpool(lambda: progress.overdue().html)
         holyrood = await run_in_threadpool(
-            lambda: HolyroodProgress(as_of, holyrood_progress.entries_of(reports)).section().html)
+            lambda: HolyroodProgress(as_of, holyrood_progress.entries_of(reports),
+                                     holyrood_progress.region_entries_of(reports)).section().html)
         names = _seat_names()
         replies = [r for r in reports if r.reply_received or any(f.kind == "reply" for f in r.files)]
         replies.sort(key=lambda r: r.reply_received or dt.date.min, reverse=True)
@@ -471,7 +490,7 @@ class Reports:
         if not path.is_file():
             return self.message(request, 404, "File not found", "This file is no longer kept.")
         ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[up.media_type]
-        name = f"{report.gss_code}-{up.kind}-{up.id}.{ext}"
+        name = f"{report.gss_code or geography.slugify(report.region)}-{up.kind}-{up.id}.{ext}"
         return FileResponse(path, media_type=up.media_type, filename=name, content_disposition_type="attachment",
                             headers={"content-security-policy": "sandbox; default-src 'none'"})
 
@@ -520,7 +539,9 @@ def _values_of(report: store.Report) -> dict:
     name = _seat_name(report)
     out = {k: getattr(report, k) for k in ("club", "parliament", "contact_name", "contact_email", "reply_summary")}
     out.update({k: (getattr(report, k).isoformat() if getattr(report, k) else "") for k in DATE_FIELDS})
-    out.update(constituency=name, met=report.met, version=report.version)
+    out.update(constituency=report.region or name, met=report.met, version=report.version)
+    if report.region:
+        out["parliament"] = SCOTTISH_REGION
     return out
 
 

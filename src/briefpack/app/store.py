@@ -91,7 +91,8 @@ class Base(DeclarativeBase):
 
 
 class Report(Base):
-    """One club's report on one seat (a Westminster or a Scottish Parliament constituency)."""
+    """One club's report on one seat (a Westminster or a Scottish Parliament constituency, or a Scottish
+    Parliament region: its list MSPs)."""
     __tablename__ = "reports"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

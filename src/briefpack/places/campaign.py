@@ -290,6 +290,14 @@ def reported(reports, parliament: str) -> dict[str, Entry]:
                          if r.parliament == parliament and r.gss_code in names)
 
 
+def reported_regions(reports) -> dict[str, Entry]:
+    """{region: Entry} of the Scottish Parliament regions whose list MSPs ``reports`` (the campaign database's
+    rows, each with ``parliament``, ``region``, ``updated`` and ``entry(name)``) are on, by :func:`most_advanced`."""
+    regions = set(geography.regions())
+    return most_advanced((r.region, r.entry(r.region), r.updated) for r in reports
+                         if r.parliament == geography.SCOTTISH and r.region in regions)
+
+
 def overdue(entries: dict, as_of: dt.date, member: str = "MP") -> list[dict]:
     """The follow-ups overdue on ``as_of`` (:meth:`Entry.overdue`), by seat name: {name, club, reason}."""
     items = ({"name": e.name, "club": e.club, "reason": e.overdue(as_of, member)}

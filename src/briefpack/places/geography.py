@@ -143,6 +143,22 @@ def regions() -> list[str]:
     return sorted({s.region for s in _holyrood()[0]})
 
 
+def find_region(query: str) -> str | None:
+    """The Scottish Parliament region ``query`` names, as the data writes it (case, accents, spacing and
+    '&'/'and' do not matter), or None."""
+    return {_fold(r): r for r in regions()}.get(_fold(query or ""))
+
+
+def resolve_region(query: str) -> str:
+    """The Scottish Parliament region named by ``query`` (:func:`find_region`); else an InputError that
+    lists the regions."""
+    found = find_region(query)
+    if found is None:
+        raise InputError(f"Unknown Scottish Parliament region {quote_input(str(query or '').strip())}; the regions "
+                         f"are: {', '.join(regions())}.")
+    return found
+
+
 def seats(parliament: str = WESTMINSTER) -> list[Seat]:
     """All constituencies of a parliament (650 Westminster, 73 Scottish Parliament), in name order."""
     if parliament == SCOTTISH:

@@ -126,12 +126,11 @@ def _overrides(by_code: dict, by_region: dict) -> dict:
     df = data.read(data.MSP_OVERRIDES)
     seats = geography.seats(geography.SCOTTISH)
     by_name = {geography._fold(s.name): s for s in seats} | {s.gss_code: s for s in seats}
-    regions = {geography._fold(r): r for r in geography.regions()}
     out = {}
     for i, r in enumerate(df.itertuples(index=False), start=2):
         where = f"{OVERRIDES_FILE} row {i}"
         seat = by_name.get(r.seat.strip().upper()) or by_name.get(geography._fold(r.seat))
-        region = regions.get(geography._fold(r.seat))
+        region = geography.find_region(r.seat)
         try:
             day = dt.date.fromisoformat(r.date)
         except ValueError:

@@ -6,11 +6,13 @@ for each of its constituencies in alphabetical order (the order of ``geography.s
 the stage scale of the Westminster hex map (:data:`charts.STATUS_COLOURS`) and said in words as well,
 so the grid is a list a screen reader reads. The page says it is a grid by region, not a map.
 
-A club reports on a constituency (the report form takes a constituency, not a region), so the
-regions' list MSPs have no reports to show; each region row counts its constituencies contacted.
+A club reports on a constituency and its MSP, or on a region and its seven list MSPs (the report form's
+third choice, or a tracker row of seat_type region). Each region row counts its constituencies contacted
+and gives the stage of its list MSPs: the most advanced report on the region, by the rule of the seats.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -35,6 +37,7 @@ class Tile:
 class Region:
     name: str
     tiles: tuple[Tile, ...]
+    list_msps: str = "no contact"     # the stage of the region's list MSPs (its reports, most advanced)
 
     @property
     def contacted(self) -> int:
@@ -42,14 +45,16 @@ class Region:
         return sum(t.status != "no contact" for t in self.tiles)
 
 
-def layout(entries: dict | None = None) -> list[Region]:
+def layout(entries: dict | None = None, regions: dict | None = None) -> list[Region]:
     """The grid: the regions in name order, each with one tile per constituency, alphabetical.
-    ``entries``: {GSS code: campaign.Entry} of the constituencies reported."""
-    entries = entries or {}
+    ``entries``: {GSS code: campaign.Entry} of the constituencies reported; ``regions``: {region:
+    campaign.Entry} of the regions' list MSPs reported."""
+    entries, regions = entries or {}, regions or {}
     seats = geography.seats(geography.SCOTTISH)
     return [Region(region, tuple(Tile(s.gss_code, s.name, s.region,
                                       entries[s.gss_code].status if s.gss_code in entries else "no contact")
-                                 for s in seats if s.region == region))
+                                 for s in seats if s.region == region),
+                   regions[region].status if region in regions else "no contact")
             for region in geography.regions()]
 
 
@@ -57,6 +62,11 @@ def entries_of(reports) -> dict[str, campaign.Entry]:
     """{GSS code: campaign.Entry} of the Scottish Parliament constituencies in ``reports`` (the campaign
     database's rows): the most advanced report of each seat, the rule of the Westminster seats."""
     return campaign.reported(reports, geography.SCOTTISH)
+
+
+def region_entries_of(reports) -> dict[str, campaign.Entry]:
+    """{region: campaign.Entry} of the regions' list MSPs in ``reports``: the most advanced report of each."""
+    return campaign.reported_regions(reports)
 
 
 # --- colours: the hex map's, with the text colour that reads best on each -----------------------------
@@ -97,17 +107,24 @@ def stage_css() -> str:
 # --- the section ---------------------------------------------------------------------------------------
 
 class HolyroodProgress:
-    def __init__(self, as_of: dt.date, entries: dict):
-        """``entries``: {GSS code: campaign.Entry} of the Scottish Parliament constituencies (:func:`entries_of`)."""
+    def __init__(self, as_of: dt.date, entries: dict, region_entries: dict | None = None):
+        """``entries``: {GSS code: campaign.Entry} of the Scottish Parliament constituencies (:func:`entries_of`);
+        ``region_entries``: {region: campaign.Entry} of the regions' list MSPs (:func:`region_entries_of`)."""
         self.as_of = as_of
         self.entries = entries
-        self.regions = layout(entries)
+        self.region_entries = region_entries or {}
+        self.regions = layout(entries, self.region_entries)
 
     def counts(self) -> pd.DataFrame:
-        """Constituencies per stage by region (every region, every stage, zeros included)."""
+        """Constituencies per stage by region (every region, every stage, zeros included), and the stage of
+        each region's list MSPs (``list_msps``)."""
         rows = [{"region": r.name, **{s: sum(t.status == s for t in r.tiles) for s in campaign.STATUSES},
-                 "seats": len(r.tiles)} for r in self.regions]
-        return pd.DataFrame(rows, columns=["region", *campaign.STATUSES, "seats"])
+                 "seats": len(r.tiles), "list_msps": r.list_msps} for r in self.regions]
+        return pd.DataFrame(rows, columns=["region", *campaign.STATUSES, "seats", "list_msps"])
+
+    def regions_contacted(self) -> int:
+        """Regions whose list MSPs a club has contacted (any stage after "no contact")."""
+        return sum(r.list_msps != "no contact" for r in self.regions)
 
     def description(self) -> str:
         """The grid in one sentence (the text alternative, as the hex map has)."""
@@ -118,7 +135,10 @@ class HolyroodProgress:
                             counts=", ".join(parts))
 
     def overdue(self) -> list[dict]:
-        return campaign.overdue(self.entries, self.as_of, "MSP")
+        """The chases overdue, of the constituencies and of the regions' list MSPs ("<region> (region)")."""
+        regions = {f"region {name}": dataclasses.replace(e, name=f"{name} (region)")
+                   for name, e in self.region_entries.items()}
+        return campaign.overdue({**self.entries, **regions}, self.as_of, "MSP")
 
     def section(self) -> Section:
         counts = self.counts()

@@ -286,6 +286,18 @@ def constituency(value, parliament: str = "westminster"):
         return geography.resolve(name, which_parliament(parliament))
 
 
+def region(value) -> str:
+    """The Scottish Parliament region named by ``value`` (its list MSPs' seat), as the data writes it; asked
+    for in the constituency's field, so an error is about that field."""
+
+    f = FIELDS["constituency"]
+    name = text(value, f.name)
+    if not name:
+        raise InputError(f"Say which Scottish Parliament region: one of {', '.join(geography.regions())}.", f.name)
+    with about(f.name):
+        return geography.resolve_region(name)
+
+
 def concerns(value) -> list[str]:
     """2-3 concern keys from 'a,b,c' or a list (the default ones when blank)."""
 
