@@ -4,6 +4,9 @@ test module names them as arguments and imports none).
 Every database test runs on SQLite (a file in the test's folder) and on a real PostgreSQL given by
 ``BRIEFPACK_TEST_POSTGRES_URL`` (``.ci/run`` starts one with scripts/test_postgres.sh). Without that
 URL the PostgreSQL half skips, except under CI (``BRIEFPACK_CI=1``), where it fails instead.
+
+The app, SQLAlchemy and argon2 are imported where they are used: the controller of a pytest-xdist run
+loads this plugin too and runs no test, and importing them would delay its workers by about 2 s.
 """
 from __future__ import annotations
 
@@ -14,17 +17,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
-from sqlalchemy import create_engine, text
-from test_web import StandInPool, in_process_server
-
-from briefpack.app import store, web
 
 POSTGRES_URL = os.environ.get("BRIEFPACK_TEST_POSTGRES_URL", "")
 PASSWORD = "correct horse battery staple"
 
 
 def fresh_postgres() -> str:
+    from sqlalchemy import create_engine, text
+
     if not POSTGRES_URL:
         if os.environ.get("BRIEFPACK_CI"):
             pytest.fail("BRIEFPACK_TEST_POSTGRES_URL is not set: under CI the PostgreSQL tests must run (.ci/run)")
@@ -45,6 +45,8 @@ def driver(url: str) -> str:
 def migrated_sqlite(tmp_path_factory) -> Path:
     """An empty SQLite database brought to the newest migration once a session (by the app's own
     store.migrate): each test starts from a copy of it instead of running every migration again."""
+    from briefpack.app import store
+
     path = tmp_path_factory.mktemp("migrated") / store.DB_FILE
     store.Store(f"sqlite:///{path}", path.parent / "uploads").close()
     return path
@@ -53,6 +55,8 @@ def migrated_sqlite(tmp_path_factory) -> Path:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path) -> str:
     """An empty database (tests of the migrations start here)."""
+    from briefpack.app import store
+
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'db' / store.DB_FILE}"
     return fresh_postgres()
@@ -70,6 +74,8 @@ def migrated_url(db_url, request) -> str:
 
 @pytest.fixture
 def db(migrated_url, tmp_path):
+    from briefpack.app import store
+
     s = store.Store(migrated_url, tmp_path / "uploads")
     yield s
     s.close()
@@ -78,6 +84,8 @@ def db(migrated_url, tmp_path):
 @pytest.fixture
 def env(migrated_url, tmp_path, monkeypatch):
     """The environment a server of this test reads: its database, state folder and uploads."""
+    from briefpack.app import store
+
     monkeypatch.setenv("BRIEFPACK_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("BRIEFPACK_DATABASE_URL", migrated_url)
     monkeypatch.setenv("BRIEFPACK_UPLOAD_DIR", str(tmp_path / "uploads"))
@@ -88,6 +96,10 @@ def env(migrated_url, tmp_path, monkeypatch):
 
 @contextmanager
 def served(tmp_path):
+    from test_web import StandInPool, in_process_server
+
+    from briefpack.app import web
+
     settings = web.Settings(pack_dir="-", cache_parent=str(tmp_path / "cache"))
     with in_process_server(settings, StandInPool()) as (url, _app):
         yield url
@@ -105,8 +117,12 @@ def stored_hash() -> str:
     in microseconds, not the 0.1 s of the app's own parameters. The app treats it as a hash stored by
     an older setting and replaces it at the first right sign-in (tests/test_reports.py), so that path costs
     one full hash, as it does on a real server."""
+    from argon2 import PasswordHasher
+
     return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
 
 
 def add_coordinator(name: str = "ann") -> None:
+    from briefpack.app import store
+
     store.default().add_coordinator(name, stored_hash())
