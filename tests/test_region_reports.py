@@ -20,6 +20,7 @@ from test_reports import Client, a_pdf, new_report, report_fields, send_a_meetin
 from test_web import axe_violations, browser  # noqa: F401 (browser: a fixture)
 
 from briefpack.app import store
+from briefpack.core.errors import DataError
 from briefpack.places import campaign, geography
 from briefpack.render import holyrood_progress
 from briefpack.render.holyrood_progress import HolyroodProgress
@@ -270,6 +271,26 @@ def test_a_region_row_imported_from_the_tracker_counts_the_same(db, tmp_path):
                          "club": "A club", "contact_made": "2026-06-01", "meeting_date": "2026-07-01", "met": "True"})
     store.import_csv(db, path)
     assert holyrood_progress.region_entries_of(db.reports())[region].status == "met"
+
+
+def test_a_tracker_row_names_its_region_as_a_club_types_it(db, tmp_path):
+    """The tracker CSV reads a region's name as the form does (case and spacing do not matter) and keeps
+    it as the data writes it; a name that is no region is refused with the data's regions."""
+    region = regions()[-1]
+    path = tmp_path / "tracker.csv"
+    write_tracker(path, {"parliament": geography.SCOTTISH, "seat_type": campaign.REGION, "seat": as_typed(region),
+                         "club": "A club", "contact_made": "2026-06-01"})
+    store.import_csv(db, path)
+    [report] = db.reports()
+    assert (report.region, report.gss_code) == (region, "")
+    assert csv_rows(store.export_csv(db))[0]["seat"] == region
+    write_tracker(path, {"parliament": geography.SCOTTISH, "seat_type": campaign.REGION, "seat": region + " North",
+                         "club": "A club", "contact_made": "2026-06-01"})
+    with pytest.raises(DataError) as caught:
+        store.import_csv(db, path)
+    assert "is not a Scottish Parliament region" in str(caught.value)
+    assert all(r in str(caught.value) for r in regions())
+    assert len(db.reports()) == 1, "nothing of the bad file is stored"
 
 
 # --- in a real browser ----------------------------------------------------------------------------------

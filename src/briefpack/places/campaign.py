@@ -211,7 +211,6 @@ def rows(folder: str, stamp) -> tuple[Row, ...]:
     path = f"data/{TRACKER}.csv"
     west = {s.gss_code: s for s in geography.seats()}
     scot = {s.gss_code: s for s in geography.seats(geography.SCOTTISH)}
-    regions = set(geography.regions())
     out, refs, seats_ = [], {}, {}
     for i, r in enumerate(df.itertuples(index=False), start=2):
         where = f"{path} row {i}"
@@ -225,9 +224,11 @@ def rows(folder: str, stamp) -> tuple[Row, ...]:
             if code:
                 raise DataError(f"{where}: a region has no GSS code in the data, but the row gives {code}; leave "
                                 "gss_code empty and name the region in seat.")
-            if name not in regions:
+            found = geography.find_region(name)   # as the web form reads it: case and spacing do not matter
+            if found is None:
                 raise DataError(f"{where}: {name!r} is not a Scottish Parliament region; write one of: "
-                                f"{', '.join(sorted(regions))}.")
+                                f"{', '.join(geography.regions())}.")
+            name = found
         else:
             if not code:
                 raise DataError(f"{where}: no gss_code; give the constituency's code (`python build.py list"
