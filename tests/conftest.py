@@ -175,8 +175,8 @@ MOST_WORKERS = 4
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config):
     """``pytest -m "not e2e"`` over the whole suite (no paths given) runs on every core, up to four,
-    with pytest-xdist, as if ``-n N`` had been given: on this 2-core machine about 12 s instead of
-    about 20 s. A file or a test named on the command line runs in this process (a worker costs about
+    with pytest-xdist, as if ``-n N`` had been given: on this 2-core machine about 15 s instead of
+    about 20 s (both when the machine is quiet). A file or a test named on the command line runs in this process (a worker costs about
     2 s to start), as does any run given ``-n`` itself (``-n 0``: one process), ``--pdb`` or
     ``--collect-only``. The full suite is left serial: its browsers and build pools use the cores."""
     if (not config.pluginmanager.hasplugin("xdist")
@@ -195,7 +195,7 @@ def pytest_cmdline_main(config):
 def pytest_collection_finish(session):
     """What collection made (modules, data read at import, the package) lives for the whole run: moved
     out of the garbage collector's sight, each later collection scans only what the tests make (as the
-    warm kernel does after its reset; about a fifth of the fast layer's time was collections)."""
+    warm kernel does after its reset)."""
     gc.collect()
     gc.freeze()
 

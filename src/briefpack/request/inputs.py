@@ -289,7 +289,6 @@ def constituency(value, parliament: str = "westminster"):
 def region(value) -> str:
     """The Scottish Parliament region named by ``value`` (its list MSPs' seat), as the data writes it; asked
     for in the constituency's field, so an error is about that field."""
-
     f = FIELDS["constituency"]
     name = text(value, f.name)
     if not name:
