@@ -176,11 +176,13 @@ MOST_WORKERS = 4
 def pytest_cmdline_main(config):
     """``pytest -m "not e2e"`` over the whole suite (no paths given) runs on every core, up to four,
     with pytest-xdist, as if ``-n N`` had been given: on this 2-core machine about 15 s instead of
-    about 20 s (both when the machine is quiet). A file or a test named on the command line runs in this process (a worker costs about
-    2 s to start), as does any run given ``-n`` itself (``-n 0``: one process), ``--pdb`` or
-    ``--collect-only``. The full suite is left serial: its browsers and build pools use the cores."""
+    about 20 s (both when the machine is quiet). A file or a test named on the command line runs in
+    this process (a worker costs about 2 s to start), as does any run given ``-n`` itself (``-n 0``:
+    one process), ``--pdb`` or ``--collect-only``. The full suite is left serial: its browsers and
+    build pools use the cores."""
     if (not config.pluginmanager.hasplugin("xdist")
-            or hasattr(config, "workerinput") or os.environ.get("PYTEST_XDIST_WORKER")   # a worker itself
+            or hasattr(config, "workerinput")                # a worker itself
+            or os.environ.get("PYTEST_XDIST_WORKER")         # a worker itself, told by its environment
             or config.option.numprocesses is not None
             or " ".join(config.option.markexpr.split()) != FAST_LAYER
             or config.args_source is not pytest.Config.ArgsSource.TESTPATHS
