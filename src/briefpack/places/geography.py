@@ -114,12 +114,13 @@ def holyrood_row(seat: "Seat") -> tuple:
 
 @lru_cache(maxsize=4)
 def _holyrood_index(stamp) -> tuple:
-    """(seats in name order, by GSS code, by folded name)."""
+    """(seats in name order, by GSS code, by folded name, {folded region name: region})."""
     df = data.read(data.SCOTTISH_PARLIAMENT)
     all_seats = [Seat(r.code, " ".join(r.name.split()), "", "Scotland", " ".join(r.region.split()), "", "",
                       SCOTTISH, "2026") for r in df.itertuples(index=False)]
     all_seats.sort(key=lambda s: _fold(s.name))
-    return all_seats, {s.gss_code: s for s in all_seats}, {_fold(s.name): s for s in all_seats}
+    regions_ = {_fold(s.region): s.region for s in all_seats}
+    return all_seats, {s.gss_code: s for s in all_seats}, {_fold(s.name): s for s in all_seats}, regions_
 
 
 def _holyrood() -> tuple:
@@ -146,7 +147,7 @@ def regions() -> list[str]:
 def find_region(query: str) -> str | None:
     """The Scottish Parliament region ``query`` names, as the data writes it (case, accents, spacing and
     '&'/'and' do not matter), or None."""
-    return {_fold(r): r for r in regions()}.get(_fold(query or ""))
+    return _holyrood()[3].get(_fold(query or ""))
 
 
 def resolve_region(query: str) -> str:
@@ -203,7 +204,7 @@ def _resolve(query: str, parliament: str) -> Seat:
 
 
 def _resolve_holyrood(text: str) -> Seat:
-    _, by_key, by_name = _holyrood()
+    _, by_key, by_name, _ = _holyrood()
     if text.upper() in by_key:
         return by_key[text.upper()]
     folded = _fold(text)
